@@ -1,0 +1,24 @@
+// One jest run for the whole repo. `unit` specs sit beside the code and need nothing
+// running; `e2e` drives the real system (Kafka, PostgreSQL, Ollama, the four services).
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/shared-interfaces/src', '<rootDir>/libs', '<rootDir>/services'],
+      testMatch: ['**/src/**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/e2e'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      slowTestThreshold: 60,
+    },
+  ],
+};

@@ -1,0 +1,6 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const IS_PUBLIC = 'shoshizan:isPublic';
+
+/** Marks a route that needs no authentication (health, metrics, docs). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);

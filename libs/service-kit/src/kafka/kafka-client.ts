@@ -1,0 +1,75 @@
+import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry, type SASLOptions } from 'kafkajs';
+import type pino from 'pino';
+import { TOPICS, topicName, type TopicKey } from '@shoshizan/shared-interfaces';
+
+export interface KafkaClientOptions {
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  readonly logger: pino.Logger;
+  readonly ssl?: boolean;
+  readonly sasl?: SASLOptions;
+  /** Connection timeout in ms. @default 3000 */
+  readonly connectionTimeoutMs?: number;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose own log lines go through the service's JSON logger. */
+export function createKafka(options: KafkaClientOptions): Kafka {
+  const kafkaLogger = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: [...options.brokers],
+    ...(options.ssl ? { ssl: true } : {}),
+    ...(options.sasl ? { sasl: options.sasl } : {}),
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    // Our own code decides how to retry a request; the client's retries cover reconnects.
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+    logLevel: KafkaLogLevel.INFO,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, timestamp: _timestamp, logger: _logger, ...rest } = log;
+        kafkaLogger[LEVELS[level] ?? 'info'](rest, message);
+      },
+  });
+}
+
+/**
+ * Creates the topics a service needs, with the partition counts of shared-interfaces, when
+ * they are missing. Idempotent. Deployments whose topics are managed elsewhere (Strimzi
+ * KafkaTopic resources) turn this off with KAFKA_ENSURE_TOPICS=false.
+ */
+export async function ensureTopics(
+  admin: Admin,
+  prefix: string,
+  keys: readonly TopicKey[],
+  logger: pino.Logger,
+): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = keys.filter((key) => !existing.has(topicName(key, prefix)));
+  if (missing.length === 0) return;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((key) => ({
+      topic: topicName(key, prefix),
+      numPartitions: TOPICS[key].partitions,
+      replicationFactor: -1, // the broker's default.replication.factor
+      configEntries: Object.entries(TOPICS[key].config).map(([name, value]) => ({ name, value })),
+    })),
+  });
+  logger.info({ topics: missing.map((key) => topicName(key, prefix)) }, 'Created topics');
+}
+
+/** Kafka headers as plain strings (kafkajs gives Buffers, arrays or undefined). */
+export function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined || first === null) return undefined;
+  return Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+}

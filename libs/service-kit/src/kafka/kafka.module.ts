@@ -1,0 +1,127 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { Admin, IHeaders, Kafka, Producer, RecordMetadata } from 'kafkajs';
+import { ErrorCode, topicName, type TopicKey } from '@shoshizan/shared-interfaces';
+import { DomainException } from '../errors/domain.exception';
+import { createKafka, ensureTopics } from './kafka-client';
+import { KafkaReadiness } from './kafka.readiness';
+
+export interface KafkaModuleOptions {
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  /** Prefix of every topic name and group id. */
+  readonly topicPrefix: string;
+  /** Topics created at start-up when missing; `false` leaves topics to the platform. */
+  readonly ensureTopics: readonly TopicKey[] | false;
+  /** How long one produce waits for acknowledgement by all in-sync replicas. @default 10000 */
+  readonly produceTimeoutMs?: number;
+}
+
+export const KAFKA = Symbol('KAFKA');
+export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
+export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
+
+export interface OutgoingMessage {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers?: IHeaders;
+}
+
+/**
+ * The service's one Kafka producer: idempotent and acks=all, so an acknowledged message is
+ * durable and a retried send is not written twice. Sends to topics by their shared key.
+ */
+@Injectable()
+export class KafkaPublisher {
+  readonly producer: Producer;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
+  ) {
+    // Idempotence needs at most one request in flight per connection for ordering in kafkajs.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  topic(key: TopicKey): string {
+    return topicName(key, this.options.topicPrefix);
+  }
+
+  /**
+   * Resolves once every in-sync replica has the messages. A failure after the client's own
+   * retries (exponential backoff with jitter) becomes QueueUnavailable.
+   */
+  async send(key: TopicKey, messages: readonly OutgoingMessage[]): Promise<RecordMetadata[]> {
+    try {
+      return await this.producer.send({
+        topic: this.topic(key),
+        acks: -1,
+        timeout: this.options.produceTimeoutMs ?? 10_000,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
+      });
+    } catch (error) {
+      throw new DomainException(ErrorCode.QueueUnavailable, `Kafka did not accept the message: ${(error as Error).message}`, {
+        cause: error,
+        retryAfterSeconds: 5,
+      });
+    }
+  }
+}
+
+@Injectable()
+class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
+    private readonly publisher: KafkaPublisher,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('Kafka');
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.admin.connect();
+    if (this.options.ensureTopics) {
+      await ensureTopics(this.admin, this.options.topicPrefix, this.options.ensureTopics, this.logger.logger);
+    }
+    await this.publisher.producer.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.producer.disconnect();
+    await this.admin.disconnect();
+  }
+}
+
+/** Kafka client, admin, publisher and readiness check for one service. */
+@Global()
+@Module({})
+export class KafkaModule {
+  static forRoot(options: KafkaModuleOptions): DynamicModule {
+    return {
+      module: KafkaModule,
+      providers: [
+        { provide: KAFKA_OPTIONS, useValue: options },
+        {
+          provide: KAFKA,
+          useFactory: (logger: PinoLogger) =>
+            createKafka({ clientId: options.clientId, brokers: options.brokers, logger: logger.logger }),
+          inject: [PinoLogger],
+        },
+        { provide: KAFKA_ADMIN, useFactory: (kafka: Kafka) => kafka.admin(), inject: [KAFKA] },
+        { provide: KafkaReadiness, useFactory: (admin: Admin) => new KafkaReadiness(admin), inject: [KAFKA_ADMIN] },
+        KafkaPublisher,
+        KafkaLifecycle,
+      ],
+      exports: [KAFKA, KAFKA_ADMIN, KAFKA_OPTIONS, KafkaReadiness, KafkaPublisher],
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { Controller, Get, Global, Header, Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Public } from '../http/public.decorator';
+
+/** The service's own Prometheus registry (not prom-client's global one). */
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+
+/** HTTP metrics every service exports, labelled by route template, not raw URL. */
+export class HttpMetrics {
+  readonly requests: Counter<'method' | 'route' | 'status'>;
+  readonly duration: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(registry: Registry) {
+    this.requests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests handled, by method, route and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time to answer an HTTP request (for streams: until the stream ended).',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers: [registry],
+    });
+  }
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const labels = { method, route, status: String(status) };
+    this.requests.inc(labels);
+    this.duration.observe(labels, seconds);
+  }
+}
+
+export function createRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+@Controller('metrics')
+class MetricsController {
+  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
+
+  @Public()
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  async scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+@Global()
+@Module({})
+export class MetricsModule {
+  static forRoot(registry: Registry): DynamicModule {
+    return {
+      module: MetricsModule,
+      controllers: [MetricsController],
+      providers: [
+        { provide: METRICS_REGISTRY, useValue: registry },
+        { provide: HttpMetrics, useFactory: () => new HttpMetrics(registry) },
+      ],
+      exports: [METRICS_REGISTRY, HttpMetrics],
+    };
+  }
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Shared helpers for the local-infrastructure scripts. Sourced, never run.
+# Everything installed or generated lives outside the repo, under $SHOSHIZAN_HOME,
+# so a fresh clone reuses what an earlier run already built.
+set -euo pipefail
+
+SHOSHIZAN_HOME="${SHOSHIZAN_HOME:-$HOME/.cache/shoshizan}"
+SHOSHIZAN_LOGS="$SHOSHIZAN_HOME/logs"   # one log file per process
+SHOSHIZAN_RUN="$SHOSHIZAN_HOME/run"     # pid files
+SHOSHIZAN_DATA="$SHOSHIZAN_HOME/data"   # broker log dirs, database cluster, models
+mkdir -p "$SHOSHIZAN_LOGS" "$SHOSHIZAN_RUN" "$SHOSHIZAN_DATA"
+
+# Ports of the local mode; each can be overridden from the environment.
+export KAFKA_PORT="${KAFKA_PORT:-19092}"
+export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
+export POSTGRES_PORT="${POSTGRES_PORT:-15432}"
+export OLLAMA_PORT="${OLLAMA_PORT:-21434}"
+
+log() { printf '[shoshizan] %s\n' "$*" >&2; }
+die() { printf '[shoshizan] error: %s\n' "$*" >&2; exit 1; }
+
+# wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: polls COMMAND once a second.
+wait_for() {
+  local what="$1" timeout="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      log "$what was not ready after ${timeout}s"
+      return 1
+    fi
+    sleep 1
+  done
+  log "$what is ready"
+}
+
+# port_open PORT: true when something listens on 127.0.0.1:PORT.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pid_alive NAME: true when the pid file of NAME points at a live process.
+pid_alive() {
+  local f="$SHOSHIZAN_RUN/$1.pid"
+  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+# stop_pid NAME [TIMEOUT]: SIGTERM, wait, then SIGKILL; removes the pid file.
+stop_pid() {
+  local name="$1" timeout="${2:-30}" f="$SHOSHIZAN_RUN/$1.pid" pid
+  [[ -f "$f" ]] || return 0
+  pid="$(cat "$f")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + timeout))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name did not stop within ${timeout}s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    log "stopped $name"
+  fi
+  rm -f "$f"
+}
+
+# apt_install PKG...: installs Debian packages that are missing (root or sudo).
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  ((${#missing[@]} == 0)) && return 0
+  local sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  log "installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}

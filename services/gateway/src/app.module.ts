@@ -1,0 +1,50 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  ConfigModule,
+  DatabaseModule,
+  HealthModule,
+  KafkaModule,
+  KafkaReadiness,
+  MetricsModule,
+  PostgresReadiness,
+  createRegistry,
+  loggerModule,
+} from '@shoshizan/service-kit';
+import { AuthModule } from './auth/auth.module';
+import { ChatModule } from './chat/chat.module';
+import { ProducerClient } from './chat/producer.client';
+import { ResponseHub } from './chat/response-hub.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { GATEWAY_MIGRATIONS } from './database/migrations';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(GATEWAY_CONFIG, config),
+        loggerModule('gateway', config.LOG_LEVEL),
+        MetricsModule.forRoot(createRegistry('gateway')),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          applicationName: 'gateway',
+          schema: 'gateway',
+          migrations: GATEWAY_MIGRATIONS,
+        }),
+        KafkaModule.forRoot({
+          clientId: config.KAFKA_CLIENT_ID,
+          brokers: config.KAFKA_BROKERS,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['responses'] : false,
+        }),
+        AuthModule,
+        ChatModule,
+        HealthModule.forRoot({
+          imports: [ChatModule],
+          checks: [PostgresReadiness, KafkaReadiness, ResponseHub, ProducerClient],
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '@shoshizan/service-kit';
+import type { ResponseEvent } from '@shoshizan/shared-interfaces';
+
+export type ChatRequestStatus = 'accepted' | 'queued' | 'running' | 'done' | 'error' | 'cancelled' | 'rejected';
+
+export interface ChatRequestRecord {
+  readonly requestId: string;
+  readonly userId: string;
+  readonly conversationId: string;
+  readonly model: string | null;
+  readonly status: ChatRequestStatus;
+  readonly errorCode: string | null;
+  readonly promptTokens: number | null;
+  readonly completionTokens: number | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+const FINAL = `('done', 'error', 'cancelled', 'rejected')`;
+
+/** The gateway's record of each request it accepted (schema `gateway`). */
+@Injectable()
+export class ChatRequestsRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async insert(record: { requestId: string; userId: string; conversationId: string; model?: string }): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO gateway.chat_requests (request_id, user_id, conversation_id, model) VALUES ($1, $2, $3, $4)`,
+      [record.requestId, record.userId, record.conversationId, record.model ?? null],
+    );
+  }
+
+  async setStatus(requestId: string, status: 'queued' | 'rejected', errorCode?: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE gateway.chat_requests
+          SET status = $2, error_code = $3, finished_at = CASE WHEN $2 = 'rejected' THEN now() END
+        WHERE request_id = $1 AND status NOT IN ${FINAL} AND status <> 'running'`,
+      [requestId, status, errorCode ?? null],
+    );
+  }
+
+  /** Applies a response event; idempotent, and a final state is never overwritten. */
+  async applyEvent(event: ResponseEvent): Promise<void> {
+    switch (event.type) {
+      case 'queued':
+        return; // set when kafka-producer acknowledged
+      case 'token':
+        return; // not stored here (resumable streams keep events; see the gateway issue)
+      case 'started':
+        await this.pool.query(
+          `UPDATE gateway.chat_requests SET status = 'running', model = $2
+            WHERE request_id = $1 AND status NOT IN ${FINAL}`,
+          [event.requestId, event.model],
+        );
+        return;
+      case 'done':
+        await this.pool.query(
+          `UPDATE gateway.chat_requests
+              SET status = 'done', model = $2, prompt_tokens = $3, completion_tokens = $4, finished_at = now()
+            WHERE request_id = $1 AND status NOT IN ${FINAL}`,
+          [event.requestId, event.model, event.usage.promptTokens, event.usage.completionTokens],
+        );
+        return;
+      case 'error':
+        await this.pool.query(
+          `UPDATE gateway.chat_requests SET status = 'error', error_code = $2, finished_at = now()
+            WHERE request_id = $1 AND status NOT IN ${FINAL}`,
+          [event.requestId, event.code],
+        );
+        return;
+      case 'cancelled':
+        await this.pool.query(
+          `UPDATE gateway.chat_requests SET status = 'cancelled', finished_at = now()
+            WHERE request_id = $1 AND status NOT IN ${FINAL}`,
+          [event.requestId],
+        );
+        return;
+    }
+  }
+
+  async findForUser(requestId: string, userId: string): Promise<ChatRequestRecord | undefined> {
+    const { rows } = await this.pool.query(
+      `SELECT request_id, user_id, conversation_id, model, status, error_code, prompt_tokens, completion_tokens,
+              created_at, finished_at
+         FROM gateway.chat_requests WHERE request_id = $1 AND user_id = $2`,
+      [requestId, userId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      requestId: row.request_id,
+      userId: row.user_id,
+      conversationId: row.conversation_id,
+      model: row.model,
+      status: row.status,
+      errorCode: row.error_code,
+      promptTokens: row.prompt_tokens,
+      completionTokens: row.completion_tokens,
+      createdAt: (row.created_at as Date).toISOString(),
+      finishedAt: row.finished_at ? (row.finished_at as Date).toISOString() : null,
+    };
+  }
+}

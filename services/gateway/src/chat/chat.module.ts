@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { ChatController } from './chat.controller';
+import { ChatMetrics } from './chat.metrics';
+import { ChatRequestsRepository } from './chat-requests.repository';
+import { ChatService } from './chat.service';
+import { HttpProducerClient, ProducerClient } from './producer.client';
+import { ResponseHub } from './response-hub.service';
+
+@Module({
+  controllers: [ChatController],
+  providers: [
+    ChatService,
+    ChatMetrics,
+    ChatRequestsRepository,
+    ResponseHub,
+    { provide: ProducerClient, useClass: HttpProducerClient },
+  ],
+  exports: [ResponseHub, ProducerClient],
+})
+export class ChatModule {}

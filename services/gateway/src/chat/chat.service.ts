@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { DomainException } from '@shoshizan/service-kit';
+import { ENVELOPE_VERSION, ErrorCode, type ChatBody, type EnqueueResult } from '@shoshizan/shared-interfaces';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { ChatRequestsRepository, type ChatRequestRecord } from './chat-requests.repository';
+import type { EventSubscription } from './event-subscription';
+import { ProducerClient } from './producer.client';
+import { ResponseHub } from './response-hub.service';
+
+export interface AcceptedChat {
+  readonly requestId: string;
+  readonly conversationId: string;
+  readonly enqueued: EnqueueResult;
+  readonly events: EventSubscription;
+}
+
+@Injectable()
+export class ChatService {
+  constructor(
+    private readonly producer: ProducerClient,
+    private readonly hub: ResponseHub,
+    private readonly repository: ChatRequestsRepository,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(ChatService.name);
+  }
+
+  /**
+   * Records the request, subscribes to its events, then makes it durable in Kafka. When
+   * this resolves the request is accepted: it will be answered even if the caller leaves.
+   */
+  async accept(user: AuthenticatedUser, body: ChatBody, traceparent?: string): Promise<AcceptedChat> {
+    const requestId = randomUUID();
+    const conversationId = body.conversationId ?? randomUUID();
+    const now = new Date();
+    await this.repository.insert({
+      requestId,
+      userId: user.userId,
+      conversationId,
+      ...(body.model ? { model: body.model } : {}),
+    });
+    const events = this.hub.subscribe(requestId);
+    let enqueued: EnqueueResult;
+    try {
+      enqueued = await this.producer.enqueue({
+        version: ENVELOPE_VERSION,
+        kind: 'chat.request',
+        requestId,
+        userId: user.userId,
+        conversationId,
+        messages: body.messages,
+        options: body.options,
+        deadline: new Date(now.getTime() + body.timeoutSeconds * 1000).toISOString(),
+        createdAt: now.toISOString(),
+        trace: traceparent ? { traceparent } : {},
+        ...(body.model ? { model: body.model } : {}),
+      });
+    } catch (error) {
+      events.close();
+      const code = error instanceof DomainException ? error.code : ErrorCode.Internal;
+      await this.repository.setStatus(requestId, 'rejected', code);
+      throw error;
+    }
+    await this.repository.setStatus(requestId, 'queued');
+    this.logger.info(
+      { requestId, conversationId, partition: enqueued.partition, offset: enqueued.offset },
+      'Accepted a chat request',
+    );
+    return { requestId, conversationId, enqueued, events };
+  }
+
+  async find(user: AuthenticatedUser, requestId: string): Promise<ChatRequestRecord> {
+    const record = await this.repository.findForUser(requestId, user.userId);
+    // Another user's request is indistinguishable from a missing one.
+    if (!record) throw new DomainException(ErrorCode.NotFound, `No chat request ${requestId}.`);
+    return record;
+  }
+
+  async cancel(user: AuthenticatedUser, requestId: string, reason: string): Promise<void> {
+    const record = await this.find(user, requestId);
+    if (['done', 'error', 'cancelled', 'rejected'].includes(record.status)) return;
+    await this.producer.cancel({
+      version: ENVELOPE_VERSION,
+      kind: 'chat.cancel',
+      requestId,
+      userId: user.userId,
+      reason,
+      at: new Date().toISOString(),
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { Consumer, Kafka } from 'kafkajs';
+import { KAFKA, type ReadinessCheck } from '@shoshizan/service-kit';
+import { decodeMessage, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { ChatRequestsRepository } from './chat-requests.repository';
+import { EventSubscription } from './event-subscription';
+
+/**
+ * Reads the responses topic and hands each event to the streams waiting for its request.
+ * Every gateway replica reads every event (a group of its own), because the client that
+ * asked may be connected to any of them.
+ */
+@Injectable()
+export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+  readonly name = 'responses-stream';
+  private readonly consumer: Consumer;
+  private readonly subscriptions = new Map<string, Set<EventSubscription>>();
+  private fetching = false;
+
+  constructor(
+    @Inject(KAFKA) kafka: Kafka,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly repository: ChatRequestsRepository,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(ResponseHub.name);
+    this.consumer = kafka.consumer({
+      groupId: `${config.KAFKA_TOPIC_PREFIX}shoshizan.gateway.${hostname()}.${randomUUID()}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100, // tokens should reach the browser without batching delay
+    });
+    // Ready only once a fetch ran: from then on no event of a new request can be missed.
+    this.consumer.on(this.consumer.events.FETCH, () => (this.fetching = true));
+    this.consumer.on(this.consumer.events.CRASH, (event) => {
+      this.fetching = false;
+      this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'The responses consumer crashed');
+    });
+  }
+
+  /** Subscribe before the request is produced, so no event can come first. */
+  subscribe(requestId: string): EventSubscription {
+    const subscription = new EventSubscription(() => {
+      const set = this.subscriptions.get(requestId);
+      set?.delete(subscription);
+      if (set?.size === 0) this.subscriptions.delete(requestId);
+    });
+    const set = this.subscriptions.get(requestId) ?? new Set();
+    set.add(subscription);
+    this.subscriptions.set(requestId, set);
+    return subscription;
+  }
+
+  get activeStreams(): number {
+    let count = 0;
+    for (const set of this.subscriptions.values()) count += set.size;
+    return count;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: topicName('responses', this.config.KAFKA_TOPIC_PREFIX), fromBeginning: false });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: 4,
+      eachMessage: async ({ topic, partition, message }) => {
+        let event: ResponseEvent;
+        try {
+          event = decodeMessage(responseEventSchema, message.value, 'response event');
+        } catch (error) {
+          this.logger.warn({ topic, partition, offset: message.offset, err: error }, 'Skipped an invalid response event');
+          return;
+        }
+        for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
+        await this.repository.applyEvent(event);
+      },
+    });
+  }
+
+  async check(): Promise<void> {
+    if (!this.fetching) throw new Error('not reading the responses topic yet');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const set of this.subscriptions.values()) for (const s of set) s.close();
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,61 @@
+import { ConfigValidationError } from '@shoshizan/service-kit';
+import { loadGatewayConfig } from './gateway.config';
+
+const valid = {
+  JWT_SECRET: 'x'.repeat(32),
+  KAFKA_BROKERS: '127.0.0.1:19092',
+  DATABASE_URL: 'postgres://u@127.0.0.1:5432/db',
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadGatewayConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems.map((p) => `${p.variable}: ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('gateway config', () => {
+  it('fills defaults for local mode', () => {
+    expect(loadGatewayConfig(valid)).toMatchObject({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      PRODUCER_URL: 'http://127.0.0.1:3001',
+      JWT_ISSUER: 'shoshizan',
+      CORS_ORIGINS: ['http://localhost:5173', 'http://127.0.0.1:5173'],
+    });
+  });
+
+  it('names every missing variable at once', () => {
+    expect(problemsOf({})).toEqual([
+      'JWT_SECRET: is required',
+      'KAFKA_BROKERS: is required',
+      'DATABASE_URL: is required',
+    ]);
+  });
+
+  it('rejects a short JWT secret', () => {
+    expect(problemsOf({ ...valid, JWT_SECRET: 'short' })).toEqual([
+      'JWT_SECRET: must be at least 32 characters (use a random value)',
+    ]);
+  });
+
+  it.each([
+    ['PRODUCER_URL', 'localhost:3001'],
+    ['CORS_ORIGINS', 'not-an-origin'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['BODY_LIMIT_BYTES', '0'],
+    ['LOG_LEVEL', 'loud'],
+  ])('rejects a bad %s and names it', (variable, value) => {
+    const problems = problemsOf({ ...valid, [variable]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${variable}(\\.\\d+)?: `));
+  });
+
+  it('throws a ConfigValidationError whose message lists the variables', () => {
+    expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(ConfigValidationError);
+    expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(/gateway: invalid configuration:\n {2}- JWT_SECRET/);
+  });
+});

@@ -1,0 +1,18 @@
+import { bootstrapService, runService } from '@shoshizan/service-kit';
+import { AppModule } from './app.module';
+import { loadGatewayConfig } from './config/gateway.config';
+import { setUpSwagger } from './docs/swagger';
+
+runService(async () => {
+  const config = loadGatewayConfig();
+  await bootstrapService({
+    module: AppModule.forRoot(config),
+    host: config.HOST,
+    port: config.PORT,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    configure: (app) => {
+      app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'x-chat-request-id'] });
+      setUpSwagger(app);
+    },
+  });
+});

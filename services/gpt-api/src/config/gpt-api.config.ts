@@ -1,0 +1,29 @@
+import { env, loadConfig } from '@shoshizan/service-kit';
+import { modelNameSchema, z } from '@shoshizan/shared-interfaces';
+
+/** gpt-api's environment variables. Each default is what local mode uses. */
+export const gptApiConfigSchema = z.object({
+  PORT: env.port(3003),
+  HOST: env.host(),
+  LOG_LEVEL: env.logLevel(),
+  /** Where Ollama listens. */
+  OLLAMA_HOST: env.url().default('http://127.0.0.1:21434'),
+  /** Model used when a request names none. Must be installed in Ollama. */
+  DEFAULT_MODEL: modelNameSchema.default('gemma3:270m'),
+  /** Models requests may use (comma-separated); empty means every installed model. */
+  ALLOWED_MODELS: env.list().pipe(z.array(modelNameSchema)).default([]),
+  /** Generations run at once against Ollama; match OLLAMA_NUM_PARALLEL. */
+  OLLAMA_MAX_CONCURRENCY: env.positiveInt(1),
+  /** How long Ollama keeps a model loaded after a request, e.g. `10m`. */
+  OLLAMA_KEEP_ALIVE: z.string().regex(/^-?\d+[smh]?$/, 'must be a duration such as 10m').default('10m'),
+  /** How long the model catalog is cached, in ms. */
+  MODEL_CATALOG_TTL_MS: env.positiveInt(15_000),
+  DATABASE_URL: env.postgresUrl(),
+});
+export type GptApiConfig = z.output<typeof gptApiConfigSchema>;
+
+export const GPT_API_CONFIG = Symbol('GPT_API_CONFIG');
+
+export function loadGptApiConfig(environment: NodeJS.ProcessEnv = process.env): GptApiConfig {
+  return loadConfig('gpt-api', gptApiConfigSchema, environment);
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ModelsModule } from '../models/models.module';
+import { OllamaModule } from '../ollama/ollama.module';
+import { UsageService } from '../usage/usage.service';
+import { GenerationController } from './generation.controller';
+import { GenerationService } from './generation.service';
+import { GptApiMetrics } from './gpt-api.metrics';
+
+@Module({
+  imports: [ModelsModule, OllamaModule],
+  controllers: [GenerationController],
+  providers: [GenerationService, UsageService, GptApiMetrics],
+})
+export class GenerationModule {}

@@ -1,0 +1,8 @@
+import { bootstrapService, runService } from '@shoshizan/service-kit';
+import { AppModule } from './app.module';
+import { loadGptApiConfig } from './config/gpt-api.config';
+
+runService(async () => {
+  const config = loadGptApiConfig();
+  await bootstrapService({ module: AppModule.forRoot(config), host: config.HOST, port: config.PORT });
+});

@@ -1,0 +1,40 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  ConfigModule,
+  HealthModule,
+  KafkaModule,
+  KafkaReadiness,
+  MetricsModule,
+  createRegistry,
+  loggerModule,
+} from '@shoshizan/service-kit';
+import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from './config/kafka-consumer.config';
+import { GptApiClient } from './gpt-api/gpt-api.client';
+import { GptApiModule } from './gpt-api/gpt-api.module';
+import { ChatWorkerService } from './worker/chat-worker.service';
+import { WorkerModule } from './worker/worker.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: KafkaConsumerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(KAFKA_CONSUMER_CONFIG, config),
+        loggerModule('kafka-consumer', config.LOG_LEVEL),
+        MetricsModule.forRoot(createRegistry('kafka-consumer')),
+        KafkaModule.forRoot({
+          clientId: config.KAFKA_CLIENT_ID,
+          brokers: config.KAFKA_BROKERS,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['requests', 'responses', 'cancellations', 'deadLetter'] : false,
+        }),
+        WorkerModule,
+        HealthModule.forRoot({
+          imports: [WorkerModule, GptApiModule],
+          checks: [KafkaReadiness, ChatWorkerService, GptApiClient],
+        }),
+      ],
+    };
+  }
+}

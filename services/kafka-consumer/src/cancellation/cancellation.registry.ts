@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+
+/** Why a running request was stopped. */
+export type StopReason = { readonly kind: 'cancelled'; readonly reason: string } | { readonly kind: 'deadline' };
+
+export class RequestStopped extends Error {
+  constructor(readonly stop: StopReason) {
+    super(stop.kind === 'cancelled' ? stop.reason : 'deadline exceeded');
+    this.name = 'RequestStopped';
+  }
+}
+
+/**
+ * The requests this replica is answering, so a cancellation can stop one. A cancellation
+ * that arrives before its request is remembered for a while, so the request is then skipped.
+ */
+@Injectable()
+export class CancellationRegistry {
+  private readonly running = new Map<string, AbortController>();
+  private readonly early = new Map<string, { reason: string; at: number }>();
+
+  constructor(private readonly rememberMs = 10 * 60 * 1000) {}
+
+  /** Registers a request; the returned controller aborts with a RequestStopped reason. */
+  register(requestId: string): AbortController {
+    const controller = new AbortController();
+    const early = this.early.get(requestId);
+    if (early) {
+      this.early.delete(requestId);
+      controller.abort(new RequestStopped({ kind: 'cancelled', reason: early.reason }));
+    }
+    this.running.set(requestId, controller);
+    return controller;
+  }
+
+  unregister(requestId: string): void {
+    this.running.delete(requestId);
+  }
+
+  /** Returns true when the request runs here and was stopped. */
+  cancel(requestId: string, reason: string, now = Date.now()): boolean {
+    const controller = this.running.get(requestId);
+    if (controller) {
+      controller.abort(new RequestStopped({ kind: 'cancelled', reason }));
+      return true;
+    }
+    this.forgetOld(now);
+    this.early.set(requestId, { reason, at: now });
+    return false;
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  private forgetOld(now: number): void {
+    for (const [id, entry] of this.early) {
+      if (now - entry.at > this.rememberMs) this.early.delete(id);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { ConfigValidationError } from '@shoshizan/service-kit';
+import { loadKafkaConsumerConfig } from './kafka-consumer.config';
+
+const valid = { KAFKA_BROKERS: '127.0.0.1:19092' };
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadKafkaConsumerConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems.map((p) => `${p.variable}: ${p.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('kafka-consumer config', () => {
+  it('fills defaults for local mode', () => {
+    expect(loadKafkaConsumerConfig(valid)).toMatchObject({
+      PORT: 3002,
+      GPT_API_URL: 'http://127.0.0.1:3003',
+      WORKER_CONCURRENCY: 2,
+      KAFKA_SESSION_TIMEOUT_MS: 30_000,
+    });
+  });
+
+  it('names a missing KAFKA_BROKERS', () => {
+    expect(problemsOf({})).toEqual(['KAFKA_BROKERS: is required']);
+  });
+
+  it.each([
+    ['GPT_API_URL', 'not a url'],
+    ['WORKER_CONCURRENCY', '0'],
+    ['GENERATION_IDLE_TIMEOUT_MS', 'soon'],
+    ['PORT', '-3'],
+  ])('rejects a bad %s and names it', (variable, value) => {
+    const problems = problemsOf({ ...valid, [variable]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+});

@@ -1,0 +1,28 @@
+import { env, loadConfig } from '@shoshizan/service-kit';
+import { z } from '@shoshizan/shared-interfaces';
+
+/** kafka-consumer's environment variables. Each default is what local mode uses. */
+export const kafkaConsumerConfigSchema = z.object({
+  PORT: env.port(3002),
+  HOST: env.host(),
+  LOG_LEVEL: env.logLevel(),
+  KAFKA_BROKERS: env.brokers(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('shoshizan-kafka-consumer'),
+  KAFKA_TOPIC_PREFIX: env.topicPrefix(),
+  KAFKA_ENSURE_TOPICS: env.bool(true),
+  /** Where gpt-api listens. */
+  GPT_API_URL: env.url().default('http://127.0.0.1:3003'),
+  /** Partitions processed at once by this replica (requests in flight). */
+  WORKER_CONCURRENCY: env.positiveInt(2),
+  /** A generation that sends nothing for this long is abandoned, in ms. */
+  GENERATION_IDLE_TIMEOUT_MS: env.positiveInt(120_000),
+  /** Consumer session timeout, in ms; heartbeats keep long answers from triggering a rebalance. */
+  KAFKA_SESSION_TIMEOUT_MS: env.positiveInt(30_000),
+});
+export type KafkaConsumerConfig = z.output<typeof kafkaConsumerConfigSchema>;
+
+export const KAFKA_CONSUMER_CONFIG = Symbol('KAFKA_CONSUMER_CONFIG');
+
+export function loadKafkaConsumerConfig(environment: NodeJS.ProcessEnv = process.env): KafkaConsumerConfig {
+  return loadConfig('kafka-consumer', kafkaConsumerConfigSchema, environment);
+}

@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { KafkaMessage } from 'kafkajs';
+import { DomainException, KafkaPublisher } from '@shoshizan/service-kit';
+import {
+  ErrorCode,
+  HEADERS,
+  SchemaValidationError,
+  chatRequestEnvelopeSchema,
+  decodeMessage,
+  isRetriable,
+  type ChatRequestEnvelope,
+} from '@shoshizan/shared-interfaces';
+import { CancellationRegistry, RequestStopped } from '../cancellation/cancellation.registry';
+import { GptApiClient } from '../gpt-api/gpt-api.client';
+import { ConsumerMetrics, type Outcome } from './consumer.metrics';
+import { ResponseEmitter } from './response-emitter';
+
+export interface MessageContext {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+  /** Tells the group coordinator this member is alive; cheap to call often. */
+  readonly heartbeat: () => Promise<void>;
+}
+
+const HEARTBEAT_EVERY_MS = 3000;
+
+/**
+ * Answers one chat request from the requests topic. Returns when the request reached a
+ * final state (done, error, cancelled, dead-lettered); throws only when that state could not
+ * be written to Kafka, so the offset is not committed and the request is redelivered.
+ */
+@Injectable()
+export class ChatRequestHandler {
+  constructor(
+    private readonly publisher: KafkaPublisher,
+    private readonly gptApi: GptApiClient,
+    private readonly cancellations: CancellationRegistry,
+    private readonly metrics: ConsumerMetrics,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(ChatRequestHandler.name);
+  }
+
+  async handle(ctx: MessageContext): Promise<void> {
+    const where = { topic: ctx.topic, partition: ctx.partition, offset: ctx.message.offset };
+    let envelope: ChatRequestEnvelope;
+    try {
+      envelope = decodeMessage(chatRequestEnvelopeSchema, ctx.message.value, 'chat request');
+    } catch (error) {
+      if (!(error instanceof SchemaValidationError)) throw error;
+      await this.deadLetter(ctx, ErrorCode.PoisonMessage, error.message);
+      this.logger.warn({ ...where, reason: error.message }, 'Dead-lettered a poison message');
+      this.metrics.processed.inc({ outcome: 'dead_lettered' });
+      return;
+    }
+
+    const log = { ...where, requestId: envelope.requestId };
+    const startedAt = performance.now();
+    this.metrics.queueDelay.observe(Math.max(0, (Date.now() - Number(ctx.message.timestamp)) / 1000));
+    const emitter = new ResponseEmitter(this.publisher, envelope);
+    const outcome = await this.answer(envelope, emitter, ctx, log);
+    this.metrics.processed.inc({ outcome });
+    this.metrics.duration.observe({ outcome }, (performance.now() - startedAt) / 1000);
+    this.logger.info({ ...log, outcome, events: emitter.emitted }, 'Finished a chat request');
+  }
+
+  private async answer(
+    envelope: ChatRequestEnvelope,
+    emitter: ResponseEmitter,
+    ctx: MessageContext,
+    log: Record<string, unknown>,
+  ): Promise<Outcome> {
+    const remainingMs = Date.parse(envelope.deadline) - Date.now();
+    if (remainingMs <= 0) {
+      await emitter.emit({
+        type: 'error',
+        code: ErrorCode.DeadlineExceeded,
+        message: 'The request waited in the queue past its deadline and was dropped.',
+        retriable: false,
+      });
+      return 'expired';
+    }
+
+    const controller = this.cancellations.register(envelope.requestId);
+    const deadlineTimer = setTimeout(() => controller.abort(new RequestStopped({ kind: 'deadline' })), remainingMs);
+    const heartbeat = setInterval(() => void ctx.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+    this.metrics.inflight.inc();
+    try {
+      if (controller.signal.aborted) return await this.stopped(controller.signal.reason, emitter);
+      const chunks = this.gptApi.generate(
+        {
+          requestId: envelope.requestId,
+          userId: envelope.userId,
+          messages: envelope.messages,
+          options: envelope.options,
+          ...(envelope.model ? { model: envelope.model } : {}),
+        },
+        controller.signal,
+      );
+      for await (const chunk of chunks) {
+        switch (chunk.type) {
+          case 'started':
+            this.logger.info({ ...log, model: chunk.model }, 'Started a generation');
+            await emitter.emit({ type: 'started', model: chunk.model });
+            break;
+          case 'token':
+            await emitter.emit({ type: 'token', text: chunk.text });
+            break;
+          case 'done':
+            await emitter.emit({
+              type: 'done',
+              model: chunk.model,
+              usage: chunk.usage,
+              finishReason: chunk.finishReason,
+              durationMs: chunk.durationMs,
+            });
+            return 'done';
+          case 'error':
+            return await this.failed(new DomainException(chunk.code, chunk.message), emitter, ctx);
+        }
+      }
+      if (controller.signal.aborted) return await this.stopped(controller.signal.reason, emitter);
+      return await this.failed(
+        new DomainException(ErrorCode.UpstreamUnavailable, 'gpt-api ended the stream without a final chunk.'),
+        emitter,
+        ctx,
+      );
+    } catch (error) {
+      if (controller.signal.aborted) return await this.stopped(controller.signal.reason, emitter);
+      if (error instanceof DomainException) return await this.failed(error, emitter, ctx);
+      throw error;
+    } finally {
+      this.metrics.inflight.dec();
+      clearInterval(heartbeat);
+      clearTimeout(deadlineTimer);
+      this.cancellations.unregister(envelope.requestId);
+    }
+  }
+
+  private async stopped(reason: unknown, emitter: ResponseEmitter): Promise<Outcome> {
+    if (reason instanceof RequestStopped && reason.stop.kind === 'deadline') {
+      await emitter.emit({
+        type: 'error',
+        code: ErrorCode.DeadlineExceeded,
+        message: 'The request ran past its deadline; the model was stopped.',
+        retriable: false,
+      });
+      return 'expired';
+    }
+    const text = reason instanceof RequestStopped && reason.stop.kind === 'cancelled' ? reason.stop.reason : 'cancelled';
+    await emitter.emit({ type: 'cancelled', reason: text });
+    return 'cancelled';
+  }
+
+  /** Tells the client; a permanent failure also goes to the dead-letter topic for an admin. */
+  private async failed(error: DomainException, emitter: ResponseEmitter, ctx: MessageContext): Promise<Outcome> {
+    const retriable = isRetriable(error.code);
+    await emitter.emit({ type: 'error', code: error.code, message: error.message, retriable });
+    if (!retriable) {
+      await this.deadLetter(ctx, error.code, error.message);
+      return 'dead_lettered';
+    }
+    return 'error';
+  }
+
+  private async deadLetter(ctx: MessageContext, code: ErrorCode, reason: string): Promise<void> {
+    const original = ctx.message.headers ?? {};
+    const attempt = Number(original[HEADERS.attempt]?.toString() ?? '1');
+    await this.publisher.send('deadLetter', [
+      {
+        key: ctx.message.key?.toString('utf8') ?? '',
+        value: ctx.message.value ?? Buffer.alloc(0),
+        headers: {
+          ...original,
+          [HEADERS.dlqReason]: reason.slice(0, 1000),
+          [HEADERS.dlqErrorCode]: code,
+          [HEADERS.dlqSourceTopic]: ctx.topic,
+          [HEADERS.dlqSourcePartition]: String(ctx.partition),
+          [HEADERS.dlqSourceOffset]: ctx.message.offset,
+          [HEADERS.attempt]: String(Number.isFinite(attempt) ? attempt : 1),
+        },
+      },
+    ]);
+  }
+}

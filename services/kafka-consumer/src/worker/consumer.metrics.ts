@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '@shoshizan/service-kit';
+
+export type Outcome = 'done' | 'error' | 'cancelled' | 'expired' | 'dead_lettered';
+
+@Injectable()
+export class ConsumerMetrics {
+  readonly processed: Counter<'outcome'>;
+  readonly duration: Histogram<'outcome'>;
+  readonly inflight: Gauge;
+  readonly queueDelay: Histogram;
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    const registers = [registry];
+    this.processed = new Counter({
+      name: 'kafka_consumer_requests_total',
+      help: 'Chat requests taken from the requests topic, by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'kafka_consumer_request_duration_seconds',
+      help: 'Time from taking a request to its final event, by outcome.',
+      labelNames: ['outcome'],
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 20, 40, 80, 160, 320],
+      registers,
+    });
+    this.queueDelay = new Histogram({
+      name: 'kafka_consumer_queue_delay_seconds',
+      help: 'Time a request waited in the requests topic before a worker took it.',
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.inflight = new Gauge({
+      name: 'kafka_consumer_inflight_requests',
+      help: 'Requests this replica is answering now.',
+      registers,
+    });
+  }
+}

@@ -1,0 +1,8 @@
+import { bootstrapService, runService } from '@shoshizan/service-kit';
+import { AppModule } from './app.module';
+import { loadKafkaProducerConfig } from './config/kafka-producer.config';
+
+runService(async () => {
+  const config = loadKafkaProducerConfig();
+  await bootstrapService({ module: AppModule.forRoot(config), host: config.HOST, port: config.PORT });
+});

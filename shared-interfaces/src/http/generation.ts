@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ErrorCode } from '../errors';
+import {
+  chatMessagesSchema,
+  finishReasonSchema,
+  generationOptionsSchema,
+  idSchema,
+  modelNameSchema,
+  usageSchema,
+  userIdSchema,
+} from '../common';
+
+/**
+ * gpt-api's internal contract: `POST /v1/generate` takes a GenerateRequest and answers with
+ * newline-delimited JSON, one GenerationChunk a line, ending with `done` or `error`.
+ */
+export const generateRequestSchema = z.strictObject({
+  requestId: idSchema,
+  userId: userIdSchema,
+  model: modelNameSchema.optional(),
+  messages: chatMessagesSchema,
+  options: generationOptionsSchema.default({}),
+});
+export type GenerateRequest = z.infer<typeof generateRequestSchema>;
+
+export const generationChunkSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('started'), model: modelNameSchema }),
+  z.strictObject({ type: z.literal('token'), text: z.string() }),
+  z.strictObject({
+    type: z.literal('done'),
+    model: modelNameSchema,
+    usage: usageSchema,
+    finishReason: finishReasonSchema,
+    durationMs: z.number().min(0),
+  }),
+  z.strictObject({
+    type: z.literal('error'),
+    code: z.enum(ErrorCode),
+    message: z.string(),
+    retriable: z.boolean(),
+  }),
+]);
+export type GenerationChunk = z.infer<typeof generationChunkSchema>;
+
+/** `GET /v1/models` on gpt-api. */
+export const modelCatalogSchema = z.strictObject({
+  defaultModel: modelNameSchema,
+  models: z.array(
+    z.strictObject({
+      name: modelNameSchema,
+      sizeBytes: z.int().min(0).optional(),
+      family: z.string().optional(),
+      parameterSize: z.string().optional(),
+    }),
+  ),
+});
+export type ModelCatalog = z.infer<typeof modelCatalogSchema>;

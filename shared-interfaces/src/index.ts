@@ -1,0 +1,11 @@
+export * from './common';
+export * from './errors';
+export * from './validation';
+export * from './kafka/topics';
+export * from './kafka/chat-request';
+export * from './kafka/response-event';
+export * from './kafka/cancellation';
+export * from './http/generation';
+export * from './http/chat-api';
+export * from './http/problem';
+export { z } from 'zod';

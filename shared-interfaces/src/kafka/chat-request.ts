@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import {
+  ENVELOPE_VERSION,
+  chatMessagesSchema,
+  generationOptionsSchema,
+  idSchema,
+  isoDateTimeSchema,
+  modelNameSchema,
+  traceContextSchema,
+  userIdSchema,
+} from '../common';
+
+/** Priority 0 (lowest) to 9 (highest). */
+export const DEFAULT_PRIORITY = 5;
+
+/**
+ * A chat request on the requests topic (key = conversation id).
+ * Written by kafka-producer, read by kafka-consumer; both validate it with this schema.
+ */
+export const chatRequestEnvelopeSchema = z.strictObject({
+  version: z.literal(ENVELOPE_VERSION),
+  kind: z.literal('chat.request'),
+  requestId: idSchema,
+  userId: userIdSchema,
+  conversationId: idSchema,
+  /** Absent: gpt-api picks its default model. */
+  model: modelNameSchema.optional(),
+  messages: chatMessagesSchema,
+  options: generationOptionsSchema.default({}),
+  priority: z.int().min(0).max(9).default(DEFAULT_PRIORITY),
+  /** After this instant the request is dropped instead of answered. */
+  deadline: isoDateTimeSchema,
+  createdAt: isoDateTimeSchema,
+  trace: traceContextSchema.default({}),
+});
+export type ChatRequestEnvelope = z.infer<typeof chatRequestEnvelopeSchema>;
+/** What a writer may leave out (defaults fill it in). */
+export type ChatRequestEnvelopeInput = z.input<typeof chatRequestEnvelopeSchema>;

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { ErrorCode } from '../errors';
+import {
+  ENVELOPE_VERSION,
+  finishReasonSchema,
+  idSchema,
+  isoDateTimeSchema,
+  modelNameSchema,
+  usageSchema,
+  userIdSchema,
+} from '../common';
+
+/**
+ * Fields every response event carries. `seq` numbers the events of one request from 0
+ * without gaps, whatever their type; a client resumes after the last `seq` it saw.
+ */
+const base = {
+  version: z.literal(ENVELOPE_VERSION),
+  kind: z.literal('chat.response'),
+  requestId: idSchema,
+  conversationId: idSchema,
+  userId: userIdSchema,
+  seq: z.int().min(0),
+  at: isoDateTimeSchema,
+};
+
+/** The request is durable in the queue. */
+export const queuedEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('queued'),
+});
+
+/** A worker took the request and the model started. */
+export const startedEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('started'),
+  model: modelNameSchema,
+});
+
+/** A piece of the answer, in order. */
+export const tokenEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('token'),
+  text: z.string(),
+});
+
+/** The answer is complete. */
+export const doneEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('done'),
+  model: modelNameSchema,
+  usage: usageSchema,
+  finishReason: finishReasonSchema,
+  durationMs: z.number().min(0),
+});
+
+/** The request ended in an error; `retriable` says whether sending it again may work. */
+export const errorEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('error'),
+  code: z.enum(ErrorCode),
+  message: z.string(),
+  retriable: z.boolean(),
+});
+
+/** The request was cancelled; the model stopped. */
+export const cancelledEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('cancelled'),
+  reason: z.string().max(500),
+});
+
+export const responseEventSchema = z.discriminatedUnion('type', [
+  queuedEventSchema,
+  startedEventSchema,
+  tokenEventSchema,
+  doneEventSchema,
+  errorEventSchema,
+  cancelledEventSchema,
+]);
+export type ResponseEvent = z.infer<typeof responseEventSchema>;
+export type ResponseEventType = ResponseEvent['type'];
+export type QueuedEvent = z.infer<typeof queuedEventSchema>;
+export type StartedEvent = z.infer<typeof startedEventSchema>;
+export type TokenEvent = z.infer<typeof tokenEventSchema>;
+export type DoneEvent = z.infer<typeof doneEventSchema>;
+export type ErrorEvent = z.infer<typeof errorEventSchema>;
+export type CancelledEvent = z.infer<typeof cancelledEventSchema>;
+
+/** Events after which no other event of the same request follows. */
+export function isFinalEvent(event: ResponseEvent): boolean {
+  return event.type === 'done' || event.type === 'error' || event.type === 'cancelled';
+}
