@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The environment of local mode: where each part listens and the dev JWT secret.
+# Sourced by start.sh, test.sh and services.sh after lib.sh.
+
+export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}"
+export DATABASE_URL="${DATABASE_URL:-postgres://shoshizan@127.0.0.1:$POSTGRES_PORT/shoshizan}"
+export OLLAMA_HOST="${OLLAMA_HOST:-http://127.0.0.1:$OLLAMA_PORT}"
+export OLLAMA_MODEL="${OLLAMA_MODEL:-gemma3:270m}"
+export DEFAULT_MODEL="${DEFAULT_MODEL:-$OLLAMA_MODEL}"
+
+export GATEWAY_PORT="${GATEWAY_PORT:-3000}"
+export PRODUCER_PORT="${PRODUCER_PORT:-3001}"
+export CONSUMER_PORT="${CONSUMER_PORT:-3002}"
+export GPT_API_PORT="${GPT_API_PORT:-3003}"
+export PRODUCER_URL="${PRODUCER_URL:-http://127.0.0.1:$PRODUCER_PORT}"
+export GPT_API_URL="${GPT_API_URL:-http://127.0.0.1:$GPT_API_PORT}"
+
+# A random dev signing secret, made once per machine and kept outside the repo.
+dev_secret_file="$SHOSHIZAN_HOME/dev-jwt-secret"
+if [[ -z "${JWT_SECRET:-}" ]]; then
+  if [[ ! -s "$dev_secret_file" ]]; then
+    (umask 077 && node -e "process.stdout.write(require('crypto').randomBytes(48).toString('base64url'))" >"$dev_secret_file")
+  fi
+  JWT_SECRET="$(cat "$dev_secret_file")"
+fi
+export JWT_SECRET

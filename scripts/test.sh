@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# npm test: the whole suite. Builds, lints, runs the unit specs, then starts (or reuses)
+# PostgreSQL, Kafka and Ollama and runs the end-to-end tests against them. Infrastructure
+# this script started is stopped again at the end; what was already running is left alone.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$DIR/.." && pwd)"
+cd "$ROOT"
+
+bash "$DIR/deps.sh"
+log "linting"
+npx eslint . --max-warnings=0
+
+results="$(mktemp -d)"
+started=()
+cleanup() {
+  local i
+  for ((i = ${#started[@]} - 1; i >= 0; i--)); do bash "$DIR/infra/${started[i]}.sh" stop || true; done
+  rm -rf "$results"
+}
+trap cleanup EXIT
+
+status=0
+log "unit tests"
+npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
+
+# Infrastructure: reuse what runs (npm start), start what does not.
+source "$DIR/env.sh"
+port_open "$POSTGRES_PORT" || { bash "$DIR/infra/postgres.sh" start; started+=(postgres); }
+port_open "$KAFKA_PORT" || { bash "$DIR/infra/kafka.sh" start; started+=(kafka); }
+port_open "$OLLAMA_PORT" || { bash "$DIR/infra/ollama.sh" start; started+=(ollama); }
+
+log "end-to-end tests"
+npx jest --selectProjects e2e --runInBand --json --outputFile="$results/e2e.json" || status=1
+
+# One closing line for every runner that reads it: "N passed, N failed".
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0;
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+' "$results/unit.json" "$results/e2e.json"
+exit "$status"

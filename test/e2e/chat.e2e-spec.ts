@@ -1,0 +1,315 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import {
+  HEADERS,
+  TOPICS,
+  responseEventSchema,
+  topicName,
+  type ResponseEvent,
+} from '@shoshizan/shared-interfaces';
+import { readSse } from './support/sse';
+import {
+  createDatabase,
+  infra,
+  startService,
+  stopService,
+  type RunningService,
+  type ServiceName,
+} from './support/system';
+
+jest.setTimeout(240_000);
+
+const runId = `e2e${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+const prefix = `${runId}.`;
+const secret = randomBytes(32).toString('base64url');
+const issuer = 'shoshizan';
+const audience = 'shoshizan';
+
+const services: Partial<Record<ServiceName, RunningService>> = {};
+let database: { url: string; drop: () => Promise<void> };
+let db: Client;
+const kafka = new Kafka({ clientId: `${runId}-test`, brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+const admin = kafka.admin();
+
+function token(claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}, key = secret): string {
+  return jwt.sign({ roles: ['user'], ...claims }, key, {
+    algorithm: 'HS256',
+    subject: 'e2e-user',
+    issuer,
+    audience,
+    expiresIn: '10m',
+    ...options,
+  });
+}
+
+function gateway(): string {
+  return services.gateway!.url;
+}
+
+async function requestsTopicSize(): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(topicName('requests', prefix));
+  return offsets.reduce((sum, o) => sum + Number(o.high), 0);
+}
+
+async function chat(body: unknown, bearer: string | undefined = token()): Promise<Response> {
+  return fetch(`${gateway()}/v1/chat`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Reads the whole stream; every data line must be a valid response event. */
+async function collect(response: Response, onEvent?: (e: ResponseEvent) => void): Promise<ResponseEvent[]> {
+  const events: ResponseEvent[] = [];
+  for await (const sse of readSse(response.body!)) {
+    const event = responseEventSchema.parse(JSON.parse(sse.data));
+    expect(sse.event).toBe(event.type);
+    expect(sse.id).toBe(String(event.seq));
+    events.push(event);
+    onEvent?.(event);
+  }
+  return events;
+}
+
+beforeAll(async () => {
+  database = await createDatabase(runId);
+  db = new Client({ connectionString: database.url });
+  await db.connect();
+  await admin.connect();
+  const common = {
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+  };
+  // Started as the system runs them: separate processes, each waited on until ready.
+  services['gpt-api'] = await startService(
+    'gpt-api',
+    { DATABASE_URL: database.url, OLLAMA_HOST: infra.ollamaHost, DEFAULT_MODEL: infra.model },
+    runId,
+  );
+  services['kafka-producer'] = await startService('kafka-producer', common, runId);
+  services['kafka-consumer'] = await startService(
+    'kafka-consumer',
+    { ...common, GPT_API_URL: services['gpt-api'].url },
+    runId,
+  );
+  services.gateway = await startService(
+    'gateway',
+    {
+      ...common,
+      DATABASE_URL: database.url,
+      JWT_SECRET: secret,
+      PRODUCER_URL: services['kafka-producer'].url,
+    },
+    runId,
+  );
+}, 600_000);
+
+afterAll(async () => {
+  const exitCodes: Record<string, number | null> = {};
+  for (const name of ['gateway', 'kafka-consumer', 'kafka-producer', 'gpt-api'] as const) {
+    const service = services[name];
+    if (service) exitCodes[name] = await stopService(service);
+  }
+  await admin.disconnect().catch(() => undefined);
+  await db?.end().catch(() => undefined);
+  await database?.drop().catch(() => undefined);
+  // Graceful shutdown on SIGTERM: every service exits by itself, with code 0.
+  expect(exitCodes).toEqual({ gateway: 0, 'kafka-consumer': 0, 'kafka-producer': 0, 'gpt-api': 0 });
+}, 120_000);
+
+describe('a chat request, end to end through the real system', () => {
+  it('streams a real model answer over SSE: tokens in order, ending with done and usage', async () => {
+    const response = await chat({
+      messages: [{ role: 'user', content: 'Name three colours of the rainbow.' }],
+      options: { maxTokens: 48, temperature: 0 },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const requestId = response.headers.get('x-chat-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const events = await collect(response);
+    const types = events.map((e) => e.type);
+    expect(types).toContain('started');
+    expect(types.at(-1)).toBe('done');
+    expect(events.every((e) => e.requestId === requestId)).toBe(true);
+
+    // In order, without gaps or duplicates: seqs rise by one from `started` to `done`.
+    const seqs = events.map((e) => e.seq);
+    const fromStarted = seqs.slice(types.indexOf('started'));
+    expect(fromStarted).toEqual(fromStarted.map((_, i) => fromStarted[0]! + i));
+
+    const tokens = events.filter((e) => e.type === 'token');
+    expect(tokens.length).toBeGreaterThan(1);
+    const text = tokens.map((e) => (e.type === 'token' ? e.text : '')).join('');
+    expect(text.trim().length).toBeGreaterThan(0);
+
+    const done = events.at(-1)!;
+    if (done.type !== 'done') throw new Error('the stream did not end with done');
+    expect(done.model).toBe(infra.model);
+    expect(done.usage.promptTokens).toBeGreaterThan(0);
+    expect(done.usage.completionTokens).toBeGreaterThan(0);
+    expect(done.usage.completionTokens).toBeLessThanOrEqual(48);
+    expect(done.usage.totalTokens).toBe(done.usage.promptTokens + done.usage.completionTokens);
+
+    // Both services recorded the outcome in PostgreSQL.
+    const request = await db.query('SELECT status, completion_tokens FROM gateway.chat_requests WHERE request_id = $1', [
+      requestId,
+    ]);
+    expect(request.rows).toEqual([{ status: 'done', completion_tokens: done.usage.completionTokens }]);
+    const usage = await db.query('SELECT user_id, completion_tokens FROM gpt_api.usage_ledger WHERE request_id = $1', [
+      requestId,
+    ]);
+    expect(usage.rows).toEqual([{ user_id: 'e2e-user', completion_tokens: done.usage.completionTokens }]);
+
+    // GET /v1/chat/:id tells the owner the final state.
+    const status = await fetch(`${gateway()}/v1/chat/${requestId}`, { headers: { authorization: `Bearer ${token()}` } });
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ requestId, status: 'done', model: infra.model });
+  });
+
+  it('keeps one conversation on one partition of the requests topic', async () => {
+    const conversationId = randomUUID();
+    for (let i = 0; i < 2; i++) {
+      const response = await chat({
+        conversationId,
+        messages: [{ role: 'user', content: `Say the number ${i}.` }],
+        options: { maxTokens: 8 },
+      });
+      expect(response.status).toBe(200);
+      expect((await collect(response)).at(-1)?.type).toBe('done');
+    }
+    const consumer = kafka.consumer({ groupId: `${prefix}inspect-${randomUUID()}` });
+    const seen: { partition: number; requestIdHeader?: string }[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName('requests', prefix), fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          if (message.key?.toString() !== conversationId) return;
+          seen.push({ partition, requestIdHeader: message.headers?.[HEADERS.requestId]?.toString() });
+          if (seen.length === 2) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(new Set(seen.map((s) => s.partition)).size).toBe(1);
+    for (const s of seen) expect(s.requestIdHeader).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('cancels a running answer: the stream ends with a cancelled event', async () => {
+    const response = await chat({
+      messages: [{ role: 'user', content: 'Write a very long story about a lighthouse keeper.' }],
+      options: { maxTokens: 2000 },
+    });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-chat-request-id')!;
+    let cancelSent: Promise<Response> | undefined;
+    const events = await collect(response, (event) => {
+      if (event.type === 'token' && !cancelSent) {
+        cancelSent = fetch(`${gateway()}/v1/chat/${requestId}/cancel`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ reason: 'e2e stop' }),
+        });
+      }
+    });
+    expect((await cancelSent!).status).toBe(202);
+    const last = events.at(-1)!;
+    expect(last).toMatchObject({ type: 'cancelled', reason: 'e2e stop' });
+    const tokens = events.filter((e) => e.type === 'token').length;
+    expect(tokens).toBeLessThan(2000);
+  });
+
+  it('tells a bad body which field is wrong and enqueues nothing', async () => {
+    const before = await requestsTopicSize();
+    const response = await chat({ messages: [{ role: 'robot', content: 'hi' }] });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await response.json()) as { code: string; errors: { path: string }[] };
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors.map((e) => e.path)).toContain('messages.0.role');
+    expect(await requestsTopicSize()).toBe(before);
+  });
+
+  it('answers 401 to a missing, forged, expired or foreign token, and none of them reaches Kafka', async () => {
+    const before = await requestsTopicSize();
+    const { rows: beforeRows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM gateway.chat_requests');
+    const body = { messages: [{ role: 'user', content: 'hello' }] };
+    const cases: Record<string, string | undefined> = {
+      missing: undefined,
+      'bad signature': token({}, {}, randomBytes(32).toString('base64url')),
+      expired: token({}, { expiresIn: -60 }),
+      'wrong issuer': token({}, { issuer: 'someone-else' }),
+      'wrong audience': token({}, { audience: 'another-api' }),
+      'not a JWT': 'not-a-token',
+      'alg none': `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(
+        JSON.stringify({ sub: 'x', iss: issuer, aud: audience, exp: Math.floor(Date.now() / 1000) + 60 }),
+      ).toString('base64url')}.`,
+    };
+    for (const [label, bearer] of Object.entries(cases)) {
+      const response = await chat(body, bearer);
+      expect({ label, status: response.status }).toEqual({ label, status: 401 });
+      const problem = (await response.json()) as { code: string };
+      expect({ label, code: problem.code }).toEqual({ label, code: 'unauthenticated' });
+    }
+    expect(await requestsTopicSize()).toBe(before);
+    const { rows: afterRows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM gateway.chat_requests');
+    expect(afterRows[0]!.n).toBe(beforeRows[0]!.n);
+  });
+
+  it('serves health, metrics and the API docs without a token', async () => {
+    for (const service of Object.values(services)) {
+      const ready = await fetch(`${service.url}/health/ready`);
+      expect({ service: service.name, status: ready.status }).toEqual({ service: service.name, status: 200 });
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      expect(metrics).toContain('http_requests_total');
+      expect(metrics).toContain('process_cpu_seconds_total');
+    }
+    const gatewayMetrics = await (await fetch(`${gateway()}/metrics`)).text();
+    expect(gatewayMetrics).toMatch(/gateway_auth_failures_total\{reason="missing_token",service="gateway"\} [1-9]/);
+    const docs = await fetch(`${gateway()}/docs`);
+    expect(docs.status).toBe(200);
+    const openapi = (await (await fetch(`${gateway()}/docs-json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/chat', '/v1/chat/{requestId}']));
+  });
+
+  it('sends a poison message to the dead-letter topic and keeps serving', async () => {
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName('requests', prefix),
+      messages: [{ key: 'poison', value: '{"version":1,"kind":"chat.request","requestId":"nope"}' }],
+    });
+    await producer.disconnect();
+
+    const consumer = kafka.consumer({ groupId: `${prefix}dlq-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName('deadLetter', prefix), fromBeginning: true });
+    const dead = await new Promise<{ reason?: string; code?: string; key?: string }>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) =>
+          resolve({
+            reason: message.headers?.[HEADERS.dlqReason]?.toString(),
+            code: message.headers?.[HEADERS.dlqErrorCode]?.toString(),
+            key: message.key?.toString(),
+          }),
+      });
+    });
+    await consumer.disconnect();
+    expect(dead.key).toBe('poison');
+    expect(dead.code).toBe('poison_message');
+    expect(dead.reason).toMatch(/requestId/);
+
+    const response = await chat({ messages: [{ role: 'user', content: 'Say OK.' }], options: { maxTokens: 8 } });
+    expect((await collect(response)).at(-1)?.type).toBe('done');
+    expect(TOPICS.deadLetter.partitions).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+
+/**
+ * The system under test: the four services started as separate processes from their
+ * builds, against the real PostgreSQL, Kafka and Ollama of local mode (npm test starts or
+ * reuses them). Each run gets its own topic prefix and database, so it neither sees nor
+ * disturbs a system started with `npm start`.
+ */
+export const ROOT = resolve(__dirname, '../../..');
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'e2e');
+
+const home = process.env.SHOSHIZAN_HOME ?? join(process.env.HOME ?? '/root', '.cache', 'shoshizan');
+export const infra = {
+  kafkaBrokers: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? 19092}`,
+  databaseUrl: process.env.DATABASE_URL ?? `postgres://shoshizan@127.0.0.1:${process.env.POSTGRES_PORT ?? 15432}/shoshizan`,
+  ollamaHost: process.env.OLLAMA_HOST ?? `http://127.0.0.1:${process.env.OLLAMA_PORT ?? 21434}`,
+  model: process.env.DEFAULT_MODEL ?? process.env.OLLAMA_MODEL ?? 'gemma3:270m',
+  home,
+};
+
+export type ServiceName = 'gateway' | 'kafka-producer' | 'kafka-consumer' | 'gpt-api';
+
+export interface RunningService {
+  readonly name: ServiceName;
+  readonly url: string;
+  readonly process: ChildProcess;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A fresh database on the local cluster; returns its URL and a function that drops it. */
+export async function createDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const adminUrl = new URL(infra.databaseUrl);
+  adminUrl.pathname = '/postgres';
+  const admin = new Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(infra.databaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new Client({ connectionString: adminUrl.toString() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+async function waitReady(service: RunningService, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (service.process.exitCode !== null) {
+      throw new Error(`${service.name} exited with ${service.process.exitCode}; see ${logFile}`);
+    }
+    try {
+      const response = await fetch(`${service.url}/health/ready`, { signal: AbortSignal.timeout(3000) });
+      if (response.ok) return;
+      last = await response.text();
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${service.name} was not ready after ${timeoutMs} ms (last answer: ${last}); see ${logFile}`);
+}
+
+export async function startService(
+  name: ServiceName,
+  env: Record<string, string>,
+  runId: string,
+): Promise<RunningService> {
+  const port = await freePort();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const logFile = join(ARTIFACTS, `${runId}-${name}.log`);
+  const log = createWriteStream(logFile);
+  const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const service = { name, url: `http://127.0.0.1:${port}`, process: child };
+  await waitReady(service, 120_000, logFile);
+  return service;
+}
+
+/** SIGTERM, then the exit code (null if it had to be killed). */
+export async function stopService(service: RunningService, timeoutMs = 30_000): Promise<number | null> {
+  if (service.process.exitCode !== null) return service.process.exitCode;
+  const exited = new Promise<number | null>((r) => service.process.once('exit', (code) => r(code)));
+  service.process.kill('SIGTERM');
+  const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs));
+  const result = await Promise.race([exited, timer]);
+  if (result === 'timeout') {
+    service.process.kill('SIGKILL');
+    await exited;
+    return null;
+  }
+  return result;
+}
