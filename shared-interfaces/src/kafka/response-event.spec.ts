@@ -1,5 +1,5 @@
 import { parseWith } from '../validation';
-import { isFinalEvent, responseEventSchema, type ResponseEvent } from './response-event';
+import { isFinalEvent, responseEventSchema } from './response-event';
 import { cancellationEnvelopeSchema } from './cancellation';
 import { topicName, TOPICS, consumerGroup } from './topics';
 
@@ -51,7 +51,7 @@ describe('response events', () => {
 
   it('knows which events end a stream', () => {
     const types = Object.keys(valid).filter((type) =>
-      isFinalEvent(responseEventSchema.parse({ ...base, ...valid[type] }) as ResponseEvent),
+      isFinalEvent(responseEventSchema.parse({ ...base, ...valid[type] })),
     );
     expect(types.sort()).toEqual(['cancelled', 'done', 'error']);
   });

@@ -65,11 +65,3 @@ export async function ensureTopics(
   });
   logger.info({ topics: missing.map((key) => topicName(key, prefix)) }, 'Created topics');
 }
-
-/** Kafka headers as plain strings (kafkajs gives Buffers, arrays or undefined). */
-export function headerValue(headers: Record<string, unknown> | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  if (first === undefined || first === null) return undefined;
-  return Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
-}

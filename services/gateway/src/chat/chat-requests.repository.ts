@@ -18,6 +18,19 @@ export interface ChatRequestRecord {
   readonly finishedAt: string | null;
 }
 
+interface ChatRequestRow {
+  request_id: string;
+  user_id: string;
+  conversation_id: string;
+  model: string | null;
+  status: ChatRequestStatus;
+  error_code: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
 const FINAL = `('done', 'error', 'cancelled', 'rejected')`;
 
 /** The gateway's record of each request it accepted (schema `gateway`). */
@@ -81,7 +94,7 @@ export class ChatRequestsRepository {
   }
 
   async findForUser(requestId: string, userId: string): Promise<ChatRequestRecord | undefined> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<ChatRequestRow>(
       `SELECT request_id, user_id, conversation_id, model, status, error_code, prompt_tokens, completion_tokens,
               created_at, finished_at
          FROM gateway.chat_requests WHERE request_id = $1 AND user_id = $2`,
@@ -98,8 +111,8 @@ export class ChatRequestsRepository {
       errorCode: row.error_code,
       promptTokens: row.prompt_tokens,
       completionTokens: row.completion_tokens,
-      createdAt: (row.created_at as Date).toISOString(),
-      finishedAt: row.finished_at ? (row.finished_at as Date).toISOString() : null,
+      createdAt: row.created_at.toISOString(),
+      finishedAt: row.finished_at ? row.finished_at.toISOString() : null,
     };
   }
 }

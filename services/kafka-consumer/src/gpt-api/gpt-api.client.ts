@@ -64,7 +64,7 @@ export class HttpGptApiClient extends GptApiClient {
       throw await this.problemOf(response);
     }
     try {
-      for await (const line of ndjsonLines(response.body as unknown as AsyncIterable<Uint8Array>)) {
+      for await (const line of ndjsonLines(response.body)) {
         yield decodeMessage(generationChunkSchema, line, 'generation chunk');
       }
     } catch (error) {

@@ -74,8 +74,13 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     await this.requests.run({
       partitionsConsumedConcurrently: this.config.WORKER_CONCURRENCY,
       // The offset is committed after eachMessage returns, i.e. once the request is final.
-      eachMessage: ({ topic, partition, message, heartbeat }) =>
-        this.handler.handle({ topic, partition, message, heartbeat }),
+      eachMessage: (payload) =>
+        this.handler.handle({
+          topic: payload.topic,
+          partition: payload.partition,
+          message: payload.message,
+          heartbeat: () => payload.heartbeat(),
+        }),
     });
   }
 
