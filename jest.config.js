@@ -1,5 +1,6 @@
-// One jest run for the whole repo. `unit` specs sit beside the code and need nothing
-// running; `e2e` drives the real system (Kafka, PostgreSQL, Ollama, the four services).
+// One jest run for the whole repo. `unit` specs sit beside the code (repo-wide checks in
+// test/unit) and need nothing running; `e2e` drives the real system (Kafka, PostgreSQL,
+// Ollama, the four services).
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
 
 /** @type {import('jest').Config} */
@@ -8,8 +9,8 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/shared-interfaces/src', '<rootDir>/libs', '<rootDir>/services'],
-      testMatch: ['**/src/**/*.spec.ts'],
+      roots: ['<rootDir>/shared-interfaces/src', '<rootDir>/libs', '<rootDir>/services', '<rootDir>/test/unit'],
+      testMatch: ['**/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
     {

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gatewayConfigSchema } from '../../services/gateway/src/config/gateway.config';
+import { gptApiConfigSchema } from '../../services/gpt-api/src/config/gpt-api.config';
+import { kafkaConsumerConfigSchema } from '../../services/kafka-consumer/src/config/kafka-consumer.config';
+import { kafkaProducerConfigSchema } from '../../services/kafka-producer/src/config/kafka-producer.config';
+
+/**
+ * There is no Docker engine here, so the images are checked by reading their Dockerfiles:
+ * what makes them production images (multi-stage, pinned base, production dependencies
+ * only, non-root) and that each one's port and entry point match the service.
+ */
+const ROOT = resolve(__dirname, '../..');
+const services = {
+  gateway: gatewayConfigSchema,
+  'kafka-producer': kafkaProducerConfigSchema,
+  'kafka-consumer': kafkaConsumerConfigSchema,
+  'gpt-api': gptApiConfigSchema,
+} as const;
+type Service = keyof typeof services;
+
+const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
+const dockerfileOf = (name: Service): string => read(`services/${name}/Dockerfile`);
+const instructions = (text: string): string[] =>
+  text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+const finalStage = (text: string): string[] => {
+  const lines = instructions(text);
+  const lastFrom = lines.map((l) => l.startsWith('FROM ')).lastIndexOf(true);
+  return lines.slice(lastFrom);
+};
+const defaultPort = (name: Service): number => services[name].shape.PORT.parse(undefined);
+
+describe.each(Object.keys(services) as Service[])('services/%s/Dockerfile', (name) => {
+  const text = dockerfileOf(name);
+  const lines = instructions(text);
+  const final = finalStage(text);
+
+  it('builds in stages from one pinned base image', () => {
+    const froms = lines.filter((l) => l.startsWith('FROM '));
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    for (const from of froms) expect(from).toMatch(/^FROM \$\{NODE_IMAGE\}( AS [a-z-]+)?$/);
+    const base = lines.find((l) => l.startsWith('ARG NODE_IMAGE='));
+    expect(base).toMatch(/^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-[a-z]+-slim$/);
+  });
+
+  it('ships production dependencies only, without install scripts', () => {
+    const installs = lines.filter((l) => l.includes('npm ci'));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const install of installs) expect(install).toContain('--ignore-scripts');
+    const copiedDeps = final.find((l) => /^COPY --from=([a-z-]+)\b.* \.\/$/.test(l));
+    const stage = /--from=([a-z-]+)/.exec(copiedDeps ?? '')?.[1];
+    const stageStart = lines.indexOf(lines.find((l) => l.endsWith(` AS ${stage}`))!);
+    const stageInstall = lines.slice(stageStart).find((l) => l.includes('npm ci'));
+    expect(stageInstall).toContain('--omit=dev');
+    expect(final.some((l) => /^RUN /.test(l))).toBe(false);
+  });
+
+  it('runs as the unprivileged node user', () => {
+    const users = final.filter((l) => l.startsWith('USER '));
+    expect(users.at(-1)).toBe('USER node');
+  });
+
+  it('listens on the port the service is configured for', () => {
+    const port = defaultPort(name);
+    expect(final).toContain(`EXPOSE ${port}`);
+    expect(final.find((l) => l.startsWith('ENV '))).toMatch(new RegExp(`\\bPORT=${port}\\b`));
+    expect(final.find((l) => l.startsWith('ENV '))).toMatch(/\bHOST=0\.0\.0\.0\b/);
+  });
+
+  it("starts the service's built entry point with node as PID 1", () => {
+    const main = (JSON.parse(read(`services/${name}/package.json`)) as { main: string }).main;
+    expect(final.at(-1)).toBe(`CMD ["node", "services/${name}/${main}"]`);
+    expect(final).toContain(`COPY --from=build /repo/services/${name}/dist/ services/${name}/dist/`);
+  });
+
+  it('copies every workspace the service depends on', () => {
+    const pkg = JSON.parse(read(`services/${name}/package.json`)) as { dependencies: Record<string, string> };
+    const workspaces = Object.keys(pkg.dependencies).filter((d) => d.startsWith('@shoshizan/'));
+    expect(workspaces.length).toBeGreaterThan(0);
+    const folders: Record<string, string> = {
+      '@shoshizan/shared-interfaces': 'shared-interfaces',
+      '@shoshizan/service-kit': 'libs/service-kit',
+    };
+    for (const workspace of workspaces) {
+      const folder = folders[workspace];
+      expect({ workspace, folder }).toEqual({ workspace, folder: expect.any(String) });
+      expect(final).toContain(`COPY --from=build /repo/${folder}/dist/ ${folder}/dist/`);
+    }
+  });
+});
+
+it('the four Dockerfiles differ only in the service name and port (none drifts)', () => {
+  const normalised = (Object.keys(services) as Service[]).map((name) =>
+    dockerfileOf(name)
+      .replace(new RegExp(`^# ${name}: .*\\n`, 'm'), '') // the one line that says what it is
+      .replaceAll(name, 'SERVICE')
+      .replaceAll(String(defaultPort(name)), 'PORT'),
+  );
+  for (const text of normalised) expect(text).toBe(normalised[0]);
+});
+
+it('.dockerignore keeps build output, dependencies and secrets out of the context', () => {
+  const ignored = instructions(read('.dockerignore'));
+  expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git', '.env', '.env.*']));
+});
