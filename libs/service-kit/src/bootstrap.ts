@@ -19,7 +19,7 @@ export interface BootstrapOptions {
 
 /**
  * Creates and starts a service: Fastify, JSON logs, problem-details errors, HTTP metrics
- * and shutdown hooks, so that SIGTERM stops taking work and runs every module's clean-up.
+ * and graceful shutdown, so that SIGTERM stops taking work and runs every module's clean-up.
  */
 export async function bootstrapService(options: BootstrapOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -32,7 +32,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
+  exitGracefullyOnSignals(app);
 
   const metrics = app.get(HttpMetrics);
   const fastify = app.getHttpAdapter().getInstance();
@@ -41,16 +41,56 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url ?? 'unmatched';
-      if (route !== '/metrics') {
-        metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-      }
-      done();
-    });
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (route !== '/metrics') {
+      metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    }
+    done();
+  });
 
   await options.configure?.(app);
   await app.listen(options.port, options.host);
   return app;
+}
+
+/** Longest a graceful shutdown may take; under Kubernetes' default 30 s grace period. */
+const SHUTDOWN_TIMEOUT_MS = 25_000;
+
+/**
+ * SIGTERM or SIGINT closes the app (Nest runs every module's destroy and shutdown hooks:
+ * the HTTP server stops accepting, Kafka consumers leave their groups, pools close) and
+ * then exits with 0, so a supervisor can tell a clean stop from a crash. Nest's own
+ * enableShutdownHooks() re-raises the signal instead, which ends the process "killed".
+ * A second signal, or a shutdown that hangs past the timeout, exits at once with 1.
+ */
+function exitGracefullyOnSignals(app: NestFastifyApplication): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const logger = app.get(Logger);
+    if (closing) {
+      logger.warn(`${signal} again during shutdown; exiting now`);
+      process.exit(1);
+    }
+    closing = true;
+    logger.log(`${signal} received; shutting down`);
+    const timer = setTimeout(() => {
+      logger.error(`shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    app.close().then(
+      () => {
+        logger.log('shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${(error as Error)?.stack ?? String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /**
