@@ -37,10 +37,14 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
       groupId: consumerGroup('chatWorkers', config.KAFKA_TOPIC_PREFIX),
       sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
       heartbeatInterval: 3000,
+      // A fetch waits at most this long for data; it bounds how long a shutdown waits for
+      // an idle fetch to return (kafkajs' 5 s default made every stop take 10 s).
+      maxWaitTimeInMs: 1000,
       allowAutoTopicCreation: false,
     });
     this.cancellations = kafka.consumer({
       groupId: `${config.KAFKA_TOPIC_PREFIX}shoshizan.cancellations.${hostname()}.${randomUUID()}`,
+      maxWaitTimeInMs: 1000,
       allowAutoTopicCreation: false,
     });
     this.requests.on(this.requests.events.GROUP_JOIN, (event) => {
