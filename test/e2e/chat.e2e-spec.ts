@@ -53,7 +53,8 @@ async function requestsTopicSize(): Promise<number> {
   return offsets.reduce((sum, o) => sum + Number(o.high), 0);
 }
 
-async function chat(body: unknown, bearer: string | undefined = token()): Promise<Response> {
+/** POSTs to /v1/chat; `bearer: null` sends no Authorization header. */
+async function chat(body: unknown, bearer: string | null = token()): Promise<Response> {
   return fetch(`${gateway()}/v1/chat`, {
     method: 'POST',
     headers: {
@@ -207,7 +208,8 @@ describe('a chat request, end to end through the real system', () => {
   it('cancels a running answer: the stream ends with a cancelled event', async () => {
     const response = await chat({
       messages: [{ role: 'user', content: 'Write a very long story about a lighthouse keeper.' }],
-      options: { maxTokens: 2000 },
+      // No stop words: the small model would otherwise end its turn after a dozen tokens.
+      options: { maxTokens: 2000, stop: [] },
     });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-chat-request-id')!;
@@ -243,8 +245,8 @@ describe('a chat request, end to end through the real system', () => {
     const before = await requestsTopicSize();
     const { rows: beforeRows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM gateway.chat_requests');
     const body = { messages: [{ role: 'user', content: 'hello' }] };
-    const cases: Record<string, string | undefined> = {
-      missing: undefined,
+    const cases: Record<string, string | null> = {
+      missing: null,
       'bad signature': token({}, {}, randomBytes(32).toString('base64url')),
       expired: token({}, { expiresIn: -60 }),
       'wrong issuer': token({}, { issuer: 'someone-else' }),

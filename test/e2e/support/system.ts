@@ -107,8 +107,10 @@ export async function stopService(service: RunningService, timeoutMs = 30_000): 
   if (service.process.exitCode !== null) return service.process.exitCode;
   const exited = new Promise<number | null>((r) => service.process.once('exit', (code) => r(code)));
   service.process.kill('SIGTERM');
-  const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs));
-  const result = await Promise.race([exited, timer]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+  const result = await Promise.race([exited, timeout]);
+  clearTimeout(timer);
   if (result === 'timeout') {
     service.process.kill('SIGKILL');
     await exited;
