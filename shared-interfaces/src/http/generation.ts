@@ -20,6 +20,11 @@ export const generateRequestSchema = z.strictObject({
   model: modelNameSchema.optional(),
   messages: chatMessagesSchema,
   options: generationOptionsSchema.default({}),
+  /**
+   * The start of the answer, already streamed by an earlier attempt that was cut off: the
+   * model goes on from its last character instead of answering again.
+   */
+  continuation: z.string().max(1_000_000).optional(),
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 

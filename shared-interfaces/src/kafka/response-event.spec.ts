@@ -15,6 +15,7 @@ const base = {
 const valid: Record<string, Record<string, unknown>> = {
   queued: { seq: 0, type: 'queued' },
   started: { seq: 1, type: 'started', model: 'gemma3:270m' },
+  resumed: { seq: 5, type: 'resumed', attempt: 2, afterSeq: 4 },
   token: { seq: 2, type: 'token', text: 'Hel' },
   done: {
     seq: 3,
@@ -42,6 +43,8 @@ describe('response events', () => {
     ['an unknown finish reason', { ...valid.done, finishReason: 'tired' }, 'finishReason'],
     ['an unknown error code', { ...valid.error, code: 'oops' }, 'code'],
     ['an error without retriable', { ...valid.error, retriable: undefined }, 'retriable'],
+    ['a resume that claims to be the first attempt', { ...valid.resumed, attempt: 1 }, 'attempt'],
+    ['a resume without afterSeq', { ...valid.resumed, afterSeq: undefined }, 'afterSeq'],
   ])('rejects %s and names the field', (_label, change, path) => {
     const result = parseWith(responseEventSchema, { ...base, ...change });
     expect(result.ok).toBe(false);

@@ -37,6 +37,20 @@ export const startedEventSchema = z.strictObject({
   model: modelNameSchema,
 });
 
+/**
+ * The request was delivered again after the worker answering it stopped (a crash, a
+ * rebalance), and another worker took it over. The answer is not started again: every event
+ * up to `afterSeq` stands, and the tokens that follow continue the text already sent.
+ */
+export const resumedEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('resumed'),
+  /** Which delivery of the request this is: 2 for the first redelivery. */
+  attempt: z.int().min(2),
+  /** The last event of the earlier attempts; a client that has it misses nothing. */
+  afterSeq: z.int().min(0),
+});
+
 /** A piece of the answer, in order. */
 export const tokenEventSchema = z.strictObject({
   ...base,
@@ -73,6 +87,7 @@ export const cancelledEventSchema = z.strictObject({
 export const responseEventSchema = z.discriminatedUnion('type', [
   queuedEventSchema,
   startedEventSchema,
+  resumedEventSchema,
   tokenEventSchema,
   doneEventSchema,
   errorEventSchema,
@@ -82,6 +97,7 @@ export type ResponseEvent = z.infer<typeof responseEventSchema>;
 export type ResponseEventType = ResponseEvent['type'];
 export type QueuedEvent = z.infer<typeof queuedEventSchema>;
 export type StartedEvent = z.infer<typeof startedEventSchema>;
+export type ResumedEvent = z.infer<typeof resumedEventSchema>;
 export type TokenEvent = z.infer<typeof tokenEventSchema>;
 export type DoneEvent = z.infer<typeof doneEventSchema>;
 export type ErrorEvent = z.infer<typeof errorEventSchema>;

@@ -8,7 +8,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import type { Admin, IHeaders, Kafka, Producer, RecordMetadata } from 'kafkajs';
+import { Partitioners, type Admin, type IHeaders, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
 import { ErrorCode, topicName, type TopicKey } from '@shoshizan/shared-interfaces';
 import { DomainException } from '../errors/domain.exception';
 import { createKafka, ensureTopics } from './kafka-client';
@@ -48,7 +48,14 @@ export class KafkaPublisher {
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
   ) {
     // Idempotence needs at most one request in flight per connection for ordering in kafkajs.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // The partitioner is named, not left to the client's default: partitionForKey() must
+    // agree with it (and Java clients do: murmur2 of the key, like Kafka's own).
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   topic(key: TopicKey): string {
@@ -74,6 +81,23 @@ export class KafkaPublisher {
       });
     }
   }
+}
+
+const keyPartitioner = Partitioners.DefaultPartitioner();
+
+/** The partition KafkaPublisher writes a message with this key to, of `partitions`. */
+export function partitionForKey(topic: string, key: string, partitions: number): number {
+  return keyPartitioner({
+    topic,
+    partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    })),
+    message: { key, value: null },
+  });
 }
 
 @Injectable()

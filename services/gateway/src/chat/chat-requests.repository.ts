@@ -59,6 +59,8 @@ export class ChatRequestsRepository {
     switch (event.type) {
       case 'queued':
         return; // set when kafka-producer acknowledged
+      case 'resumed':
+        return; // another worker took the request over; it stays 'running'
       case 'token':
         return; // not stored here (resumable streams keep events; see the gateway issue)
       case 'started':

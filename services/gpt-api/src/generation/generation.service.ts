@@ -58,7 +58,12 @@ export class GenerationService {
     try {
       yield { type: 'started', model };
       let firstTokenAt: number | undefined;
-      for await (const part of this.ollama.chat({ model, messages: request.messages, options: request.options }, signal)) {
+      // A continuation goes in as the start of the assistant's turn: the model carries on
+      // from its last character (a redelivered request resumes; nothing is said twice).
+      const messages = request.continuation
+        ? [...request.messages, { role: 'assistant' as const, content: request.continuation }]
+        : request.messages;
+      for await (const part of this.ollama.chat({ model, messages, options: request.options }, signal)) {
         if (part.text) {
           if (firstTokenAt === undefined) {
             firstTokenAt = performance.now();
