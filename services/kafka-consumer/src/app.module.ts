@@ -1,14 +1,17 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
   ConfigModule,
+  DatabaseModule,
   HealthModule,
   KafkaModule,
   KafkaReadiness,
   MetricsModule,
+  PostgresReadiness,
   createRegistry,
   loggerModule,
 } from '@shoshizan/service-kit';
 import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from './config/kafka-consumer.config';
+import { KAFKA_CONSUMER_MIGRATIONS } from './database/migrations';
 import { GptApiClient } from './gpt-api/gpt-api.client';
 import { GptApiModule } from './gpt-api/gpt-api.module';
 import { ChatWorkerService } from './worker/chat-worker.service';
@@ -29,10 +32,16 @@ export class AppModule {
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['requests', 'responses', 'cancellations', 'deadLetter'] : false,
         }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          applicationName: 'kafka-consumer',
+          schema: 'kafka_consumer',
+          migrations: KAFKA_CONSUMER_MIGRATIONS,
+        }),
         WorkerModule,
         HealthModule.forRoot({
           imports: [WorkerModule, GptApiModule],
-          checks: [KafkaReadiness, ChatWorkerService, GptApiClient],
+          checks: [KafkaReadiness, PostgresReadiness, ChatWorkerService, GptApiClient],
         }),
       ],
     };

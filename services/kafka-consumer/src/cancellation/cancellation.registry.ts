@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
 
 /** Why a running request was stopped. */
-export type StopReason = { readonly kind: 'cancelled'; readonly reason: string } | { readonly kind: 'deadline' };
+export type StopReason =
+  | { readonly kind: 'cancelled'; readonly reason: string }
+  | { readonly kind: 'deadline' }
+  /** A later attempt of the same request took it over (see AttemptsRepository). */
+  | { readonly kind: 'superseded' };
 
 export class RequestStopped extends Error {
   constructor(readonly stop: StopReason) {
-    super(stop.kind === 'cancelled' ? stop.reason : 'deadline exceeded');
+    super(stop.kind === 'cancelled' ? stop.reason : stop.kind === 'deadline' ? 'deadline exceeded' : 'superseded');
     this.name = 'RequestStopped';
   }
 }

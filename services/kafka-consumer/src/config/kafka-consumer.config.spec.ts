@@ -1,7 +1,7 @@
 import { ConfigValidationError } from '@shoshizan/service-kit';
 import { loadKafkaConsumerConfig } from './kafka-consumer.config';
 
-const valid = { KAFKA_BROKERS: '127.0.0.1:19092' };
+const valid = { KAFKA_BROKERS: '127.0.0.1:19092', DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -23,8 +23,8 @@ describe('kafka-consumer config', () => {
     });
   });
 
-  it('names a missing KAFKA_BROKERS', () => {
-    expect(problemsOf({})).toEqual(['KAFKA_BROKERS: is required']);
+  it('names every missing variable', () => {
+    expect(problemsOf({})).toEqual(['KAFKA_BROKERS: is required', 'DATABASE_URL: is required']);
   });
 
   it.each([
@@ -32,6 +32,7 @@ describe('kafka-consumer config', () => {
     ['WORKER_CONCURRENCY', '0'],
     ['GENERATION_IDLE_TIMEOUT_MS', 'soon'],
     ['PORT', '-3'],
+    ['DATABASE_URL', 'mysql://x'],
   ])('rejects a bad %s and names it', (variable, value) => {
     const problems = problemsOf({ ...valid, [variable]: value });
     expect(problems).toHaveLength(1);

@@ -16,8 +16,13 @@ export const kafkaConsumerConfigSchema = z.object({
   WORKER_CONCURRENCY: env.positiveInt(2),
   /** A generation that sends nothing for this long is abandoned, in ms. */
   GENERATION_IDLE_TIMEOUT_MS: env.positiveInt(120_000),
-  /** Consumer session timeout, in ms; heartbeats keep long answers from triggering a rebalance. */
+  /**
+   * Consumer session timeout, in ms: how long a dead replica keeps its partitions before
+   * another takes them over. Heartbeats keep long answers from triggering a rebalance.
+   */
   KAFKA_SESSION_TIMEOUT_MS: env.positiveInt(30_000),
+  /** Where the delivery count of each request is kept (schema kafka_consumer). */
+  DATABASE_URL: env.postgresUrl(),
 });
 export type KafkaConsumerConfig = z.output<typeof kafkaConsumerConfigSchema>;
 

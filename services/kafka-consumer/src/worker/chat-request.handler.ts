@@ -10,9 +10,12 @@ import {
   decodeMessage,
   isRetriable,
   type ChatRequestEnvelope,
+  type GenerationOptions,
 } from '@shoshizan/shared-interfaces';
 import { CancellationRegistry, RequestStopped } from '../cancellation/cancellation.registry';
 import { GptApiClient } from '../gpt-api/gpt-api.client';
+import { AttemptsRepository } from '../recovery/attempts.repository';
+import { ResponseLog, type AnswerSoFar } from '../recovery/response-log';
 import { ConsumerMetrics, type Outcome } from './consumer.metrics';
 import { ResponseEmitter } from './response-emitter';
 
@@ -30,6 +33,11 @@ const HEARTBEAT_EVERY_MS = 3000;
  * Answers one chat request from the requests topic. Returns when the request reached a
  * final state (done, error, cancelled, dead-lettered); throws only when that state could not
  * be written to Kafka, so the offset is not committed and the request is redelivered.
+ *
+ * Redelivery (the worker before this one died or lost the partition) is answered once as
+ * the client sees it: the attempt count in PostgreSQL tells it apart, the events written so
+ * far are read back from the responses topic, and the answer goes on from there (a
+ * `resumed` event, then the rest of the text) or, if it was final already, is left alone.
  */
 @Injectable()
 export class ChatRequestHandler {
@@ -37,6 +45,8 @@ export class ChatRequestHandler {
     private readonly publisher: KafkaPublisher,
     private readonly gptApi: GptApiClient,
     private readonly cancellations: CancellationRegistry,
+    private readonly attempts: AttemptsRepository,
+    private readonly responseLog: ResponseLog,
     private readonly metrics: ConsumerMetrics,
     private readonly logger: PinoLogger,
   ) {
@@ -58,9 +68,35 @@ export class ChatRequestHandler {
 
     const log = { ...where, requestId: envelope.requestId };
     const startedAt = performance.now();
-    this.metrics.queueDelay.observe(Math.max(0, (Date.now() - Number(ctx.message.timestamp)) / 1000));
-    const emitter = new ResponseEmitter(this.publisher, envelope);
-    const outcome = await this.answer(envelope, emitter, ctx, log);
+    const attempt = await this.attempts.begin(envelope.requestId);
+    if (attempt.number === 1) {
+      this.metrics.queueDelay.observe(Math.max(0, (Date.now() - Number(ctx.message.timestamp)) / 1000));
+    }
+    let emitter = new ResponseEmitter(this.publisher, envelope);
+    let soFar: AnswerSoFar | undefined;
+    if (attempt.finished) {
+      this.logger.info({ ...log, attempt: attempt.number }, 'Skipped a redelivered request that was answered already');
+      this.metrics.processed.inc({ outcome: 'duplicate' });
+      return;
+    }
+    if (attempt.number > 1) {
+      soFar = await this.responseLog.read(envelope.requestId, Number(ctx.message.timestamp));
+      if (soFar.final) {
+        await this.attempts.finish(envelope.requestId);
+        this.logger.info({ ...log, attempt: attempt.number }, 'Skipped a redelivered request whose final event was written');
+        this.metrics.processed.inc({ outcome: 'duplicate' });
+        return;
+      }
+      emitter = new ResponseEmitter(this.publisher, envelope, soFar.lastSeq + 1);
+      await emitter.emit({ type: 'resumed', attempt: attempt.number, afterSeq: soFar.lastSeq });
+      this.metrics.resumed.inc();
+      this.logger.info(
+        { ...log, attempt: attempt.number, afterSeq: soFar.lastSeq, tokens: soFar.tokens },
+        'Resuming a redelivered request',
+      );
+    }
+    const outcome = await this.answer(envelope, emitter, ctx, log, attempt.number, soFar);
+    if (outcome !== 'superseded') await this.attempts.finish(envelope.requestId);
     this.metrics.processed.inc({ outcome });
     this.metrics.duration.observe({ outcome }, (performance.now() - startedAt) / 1000);
     this.logger.info({ ...log, outcome, events: emitter.emitted }, 'Finished a chat request');
@@ -71,6 +107,8 @@ export class ChatRequestHandler {
     emitter: ResponseEmitter,
     ctx: MessageContext,
     log: Record<string, unknown>,
+    attempt: number,
+    soFar: AnswerSoFar | undefined,
   ): Promise<Outcome> {
     const remainingMs = Date.parse(envelope.deadline) - Date.now();
     if (remainingMs <= 0) {
@@ -85,7 +123,17 @@ export class ChatRequestHandler {
 
     const controller = this.cancellations.register(envelope.requestId);
     const deadlineTimer = setTimeout(() => controller.abort(new RequestStopped({ kind: 'deadline' })), remainingMs);
-    const heartbeat = setInterval(() => void ctx.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+    // Each tick keeps this member in the group and checks the fence: a worker that lost the
+    // request to a later attempt (it was too slow to rejoin a rebalance) stops writing.
+    const heartbeat = setInterval(() => {
+      void ctx.heartbeat().catch(() => undefined);
+      void this.attempts
+        .isLatest(envelope.requestId, attempt)
+        .then((latest) => {
+          if (!latest) controller.abort(new RequestStopped({ kind: 'superseded' }));
+        })
+        .catch(() => undefined);
+    }, HEARTBEAT_EVERY_MS);
     this.metrics.inflight.inc();
     try {
       if (controller.signal.aborted) return await this.stopped(controller.signal.reason, emitter);
@@ -94,16 +142,18 @@ export class ChatRequestHandler {
           requestId: envelope.requestId,
           userId: envelope.userId,
           messages: envelope.messages,
-          options: envelope.options,
+          options: remainingOptions(envelope.options, soFar),
           ...(envelope.model ? { model: envelope.model } : {}),
+          ...(soFar?.text ? { continuation: soFar.text } : {}),
         },
         controller.signal,
       );
       for await (const chunk of chunks) {
         switch (chunk.type) {
           case 'started':
-            this.logger.info({ ...log, model: chunk.model }, 'Started a generation');
-            await emitter.emit({ type: 'started', model: chunk.model });
+            this.logger.info({ ...log, model: chunk.model, attempt }, 'Started a generation');
+            // A resumed answer was announced by its `resumed` event; `started` is said once.
+            if (!soFar?.started) await emitter.emit({ type: 'started', model: chunk.model });
             break;
           case 'token':
             await emitter.emit({ type: 'token', text: chunk.text });
@@ -140,6 +190,10 @@ export class ChatRequestHandler {
   }
 
   private async stopped(reason: unknown, emitter: ResponseEmitter): Promise<Outcome> {
+    if (reason instanceof RequestStopped && reason.stop.kind === 'superseded') {
+      this.logger.warn({ requestId: emitter.requestId }, 'A later attempt took the request over; this one stopped');
+      return 'superseded';
+    }
     if (reason instanceof RequestStopped && reason.stop.kind === 'deadline') {
       await emitter.emit({
         type: 'error',
@@ -184,4 +238,10 @@ export class ChatRequestHandler {
       },
     ]);
   }
+}
+
+/** The request's options for a resumed attempt: the token budget less what was streamed. */
+function remainingOptions(options: GenerationOptions, soFar: AnswerSoFar | undefined): GenerationOptions {
+  if (!soFar || options.maxTokens === undefined) return options;
+  return { ...options, maxTokens: Math.max(1, options.maxTokens - soFar.tokens) };
 }

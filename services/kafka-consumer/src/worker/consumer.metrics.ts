@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '@shoshizan/service-kit';
 
-export type Outcome = 'done' | 'error' | 'cancelled' | 'expired' | 'dead_lettered';
+/**
+ * How a delivery of a request ended. `duplicate`: a redelivery of a request that was final
+ * already; `superseded`: this attempt stopped because a later one took the request over.
+ */
+export type Outcome = 'done' | 'error' | 'cancelled' | 'expired' | 'dead_lettered' | 'duplicate' | 'superseded';
 
 @Injectable()
 export class ConsumerMetrics {
@@ -10,6 +14,7 @@ export class ConsumerMetrics {
   readonly duration: Histogram<'outcome'>;
   readonly inflight: Gauge;
   readonly queueDelay: Histogram;
+  readonly resumed: Counter;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
@@ -30,6 +35,11 @@ export class ConsumerMetrics {
       name: 'kafka_consumer_queue_delay_seconds',
       help: 'Time a request waited in the requests topic before a worker took it.',
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.resumed = new Counter({
+      name: 'kafka_consumer_resumed_requests_total',
+      help: 'Redelivered requests whose answer this replica took over and continued.',
       registers,
     });
     this.inflight = new Gauge({

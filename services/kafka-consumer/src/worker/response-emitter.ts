@@ -17,18 +17,29 @@ export type EventBody = DistributiveOmit<
 
 /**
  * Publishes the response events of one request, numbering them. kafka-producer wrote
- * `queued` as seq 0; the worker continues from 1. Keyed by request id, so they stay in order.
+ * `queued` as seq 0; the worker continues from 1, or, when it resumes a request an earlier
+ * attempt began, from the seq after that attempt's last event. Keyed by request id, so
+ * they stay in order.
  */
 export class ResponseEmitter {
-  private nextSeq = 1;
+  private nextSeq: number;
+  private readonly firstSeq: number;
 
   constructor(
     private readonly publisher: Pick<KafkaPublisher, 'send'>,
     private readonly request: Pick<ChatRequestEnvelope, 'requestId' | 'conversationId' | 'userId'>,
-  ) {}
+    firstSeq = 1,
+  ) {
+    this.nextSeq = this.firstSeq = firstSeq;
+  }
 
+  get requestId(): string {
+    return this.request.requestId;
+  }
+
+  /** Events this emitter published. */
   get emitted(): number {
-    return this.nextSeq - 1;
+    return this.nextSeq - this.firstSeq;
   }
 
   async emit(body: EventBody): Promise<ResponseEvent> {

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { Admin, Kafka } from 'kafkajs';
+import { KAFKA, KAFKA_ADMIN, partitionForKey } from '@shoshizan/service-kit';
+import {
+  decodeMessage,
+  isFinalEvent,
+  responseEventSchema,
+  topicName,
+  type ResponseEvent,
+} from '@shoshizan/shared-interfaces';
+import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from '../config/kafka-consumer.config';
+
+/** What the earlier attempts of a request wrote to the responses topic. */
+export interface AnswerSoFar {
+  /** Seq of the last event written; 0 when there was only `queued`, or nothing. */
+  readonly lastSeq: number;
+  /** Whether a `started` event was written. */
+  readonly started: boolean;
+  /** The text of the token events, in order. */
+  readonly text: string;
+  /** How many token events there were (one per streamed piece, about a token each). */
+  readonly tokens: number;
+  /** The final event (done, error, cancelled) if an earlier attempt got that far. */
+  readonly final?: ResponseEvent;
+}
+
+/** How far producers' clocks may be behind the request's timestamp. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Reads back the response events of one request: the recovery path of a redelivered
+ * request. The responses topic is keyed by request id, so they all sit on one partition,
+ * written after the request itself; the scan runs from the request's timestamp to the end
+ * of that partition. It is only run on redelivery, never on the normal path.
+ */
+@Injectable()
+export class ResponseLog {
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
+    @Inject(KAFKA_CONSUMER_CONFIG) private readonly config: KafkaConsumerConfig,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(ResponseLog.name);
+  }
+
+  async read(requestId: string, requestTimestampMs: number, timeoutMs = 30_000): Promise<AnswerSoFar> {
+    const topic = topicName('responses', this.config.KAFKA_TOPIC_PREFIX);
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const partitionCount = metadata.topics[0]?.partitions.length ?? 0;
+    if (partitionCount === 0) throw new Error(`topic ${topic} has no partitions`);
+    const partition = partitionForKey(topic, requestId, partitionCount);
+
+    const startedAt = performance.now();
+    const from = (await this.admin.fetchTopicOffsetsByTimestamp(topic, requestTimestampMs - CLOCK_SKEW_MS)).find(
+      (p) => p.partition === partition,
+    );
+    const end = (await this.admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition);
+    if (!from || !end) throw new Error(`no offsets for ${topic}[${partition}]`);
+    const events: ResponseEvent[] = [];
+    if (BigInt(from.offset) < BigInt(end.high)) {
+      await this.scan(topic, partition, from.offset, end.high, timeoutMs, (value) => {
+        const event = decodeMessage(responseEventSchema, value, 'response event');
+        if (event.requestId === requestId) events.push(event);
+      });
+    }
+    const soFar = summarise(events);
+    this.logger.info(
+      {
+        requestId,
+        partition,
+        from: from.offset,
+        to: end.high,
+        events: events.length,
+        lastSeq: soFar.lastSeq,
+        ms: Math.round(performance.now() - startedAt),
+      },
+      'Read back the answer so far',
+    );
+    return soFar;
+  }
+
+  /** Calls `onValue` for every message of one partition in [from, to). */
+  private async scan(
+    topic: string,
+    partition: number,
+    from: string,
+    to: string,
+    timeoutMs: number,
+    onValue: (value: Buffer | null) => void,
+  ): Promise<void> {
+    // kafkajs has no manual assignment: a throw-away group (never committed, so Kafka drops
+    // it once empty) with a seek to the start offset does the same.
+    const consumer = this.kafka.consumer({
+      groupId: `${this.config.KAFKA_TOPIC_PREFIX}shoshizan.recovery.${randomUUID()}`,
+      maxWaitTimeInMs: 200,
+      allowAutoTopicCreation: false,
+    });
+    const last = BigInt(to) - 1n;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: false });
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`reading ${topic}[${partition}] took over ${timeoutMs} ms`)), timeoutMs);
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              if (batch.partition !== partition) return;
+              for (const message of batch.messages) {
+                if (BigInt(message.offset) > last) break;
+                onValue(message.value);
+              }
+              if (BigInt(batch.lastOffset()) >= last) resolve();
+            },
+          })
+          .catch(reject);
+        consumer.seek({ topic, partition, offset: from });
+      });
+    } finally {
+      clearTimeout(timer);
+      await consumer.disconnect();
+    }
+  }
+}
+
+/** Folds the events of one request, in seq order, into what a resumed attempt needs. */
+export function summarise(events: readonly ResponseEvent[]): AnswerSoFar {
+  const bySeq = new Map<number, ResponseEvent>();
+  for (const event of events) if (!bySeq.has(event.seq)) bySeq.set(event.seq, event);
+  const ordered = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  let text = '';
+  let tokens = 0;
+  let started = false;
+  let final: ResponseEvent | undefined;
+  for (const event of ordered) {
+    if (event.type === 'token') {
+      text += event.text;
+      tokens++;
+    } else if (event.type === 'started') {
+      started = true;
+    } else if (isFinalEvent(event)) {
+      final ??= event;
+    }
+  }
+  return { lastSeq: ordered.at(-1)?.seq ?? 0, started, text, tokens, ...(final ? { final } : {}) };
+}
