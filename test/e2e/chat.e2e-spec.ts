@@ -1,128 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client } from 'pg';
-import {
-  HEADERS,
-  TOPICS,
-  responseEventSchema,
-  topicName,
-  type ResponseEvent,
-} from '@shoshizan/shared-interfaces';
-import { readSse } from './support/sse';
-import {
-  createDatabase,
-  infra,
-  startService,
-  stopService,
-  type RunningService,
-  type ServiceName,
-} from './support/system';
+import { HEADERS, TOPICS, topicName } from '@shoshizan/shared-interfaces';
+import { AUDIENCE, ISSUER, Stack, collect } from './support/stack';
+import { infra } from './support/system';
 
 jest.setTimeout(240_000);
 
-const runId = `e2e${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-const prefix = `${runId}.`;
-const secret = randomBytes(32).toString('base64url');
-const issuer = 'shoshizan';
-const audience = 'shoshizan';
+const stack = new Stack();
+const { kafka, prefix } = stack;
+const token = stack.token.bind(stack);
+const chat = stack.chat.bind(stack);
+const issuer = ISSUER;
+const audience = AUDIENCE;
+const gateway = () => stack.gateway;
+const requestsTopicSize = () => stack.requestsTopicSize();
 
-const services: Partial<Record<ServiceName, RunningService>> = {};
-let database: { url: string; drop: () => Promise<void> };
-let db: Client;
-const kafka = new Kafka({ clientId: `${runId}-test`, brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-const admin = kafka.admin();
-
-function token(claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}, key = secret): string {
-  return jwt.sign({ roles: ['user'], ...claims }, key, {
-    algorithm: 'HS256',
-    subject: 'e2e-user',
-    issuer,
-    audience,
-    expiresIn: '10m',
-    ...options,
-  });
-}
-
-function gateway(): string {
-  return services.gateway!.url;
-}
-
-async function requestsTopicSize(): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topicName('requests', prefix));
-  return offsets.reduce((sum, o) => sum + Number(o.high), 0);
-}
-
-/** POSTs to /v1/chat; `bearer: null` sends no Authorization header. */
-async function chat(body: unknown, bearer: string | null = token()): Promise<Response> {
-  return fetch(`${gateway()}/v1/chat`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'text/event-stream',
-      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-}
-
-/** Reads the whole stream; every data line must be a valid response event. */
-async function collect(response: Response, onEvent?: (e: ResponseEvent) => void): Promise<ResponseEvent[]> {
-  const events: ResponseEvent[] = [];
-  for await (const sse of readSse(response.body!)) {
-    const event = responseEventSchema.parse(JSON.parse(sse.data));
-    expect(sse.event).toBe(event.type);
-    expect(sse.id).toBe(String(event.seq));
-    events.push(event);
-    onEvent?.(event);
-  }
-  return events;
-}
-
-beforeAll(async () => {
-  database = await createDatabase(runId);
-  db = new Client({ connectionString: database.url });
-  await db.connect();
-  await admin.connect();
-  const common = {
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: prefix,
-  };
-  // Started as the system runs them: separate processes, each waited on until ready.
-  services['gpt-api'] = await startService(
-    'gpt-api',
-    { DATABASE_URL: database.url, OLLAMA_HOST: infra.ollamaHost, DEFAULT_MODEL: infra.model },
-    runId,
-  );
-  services['kafka-producer'] = await startService('kafka-producer', common, runId);
-  services['kafka-consumer'] = await startService(
-    'kafka-consumer',
-    { ...common, GPT_API_URL: services['gpt-api'].url },
-    runId,
-  );
-  services.gateway = await startService(
-    'gateway',
-    {
-      ...common,
-      DATABASE_URL: database.url,
-      JWT_SECRET: secret,
-      PRODUCER_URL: services['kafka-producer'].url,
-    },
-    runId,
-  );
-}, 600_000);
+beforeAll(() => stack.start(), 600_000);
 
 afterAll(async () => {
-  const exitCodes: Record<string, number | null> = {};
-  for (const name of ['gateway', 'kafka-consumer', 'kafka-producer', 'gpt-api'] as const) {
-    const service = services[name];
-    if (service) exitCodes[name] = await stopService(service);
-  }
-  await admin.disconnect().catch(() => undefined);
-  await db?.end().catch(() => undefined);
-  await database?.drop().catch(() => undefined);
   // Graceful shutdown on SIGTERM: every service exits by itself, with code 0.
-  expect(exitCodes).toEqual({ gateway: 0, 'kafka-consumer': 0, 'kafka-producer': 0, 'gpt-api': 0 });
+  expect(await stack.stop()).toEqual({ gateway: 0, 'kafka-consumer': 0, 'kafka-producer': 0, 'gpt-api': 0 });
 }, 120_000);
 
 describe('a chat request, end to end through the real system', () => {
@@ -161,11 +57,11 @@ describe('a chat request, end to end through the real system', () => {
     expect(done.usage.totalTokens).toBe(done.usage.promptTokens + done.usage.completionTokens);
 
     // Both services recorded the outcome in PostgreSQL.
-    const request = await db.query('SELECT status, completion_tokens FROM gateway.chat_requests WHERE request_id = $1', [
+    const request = await stack.db.query('SELECT status, completion_tokens FROM gateway.chat_requests WHERE request_id = $1', [
       requestId,
     ]);
     expect(request.rows).toEqual([{ status: 'done', completion_tokens: done.usage.completionTokens }]);
-    const usage = await db.query('SELECT user_id, completion_tokens FROM gpt_api.usage_ledger WHERE request_id = $1', [
+    const usage = await stack.db.query('SELECT user_id, completion_tokens FROM gpt_api.usage_ledger WHERE request_id = $1', [
       requestId,
     ]);
     expect(usage.rows).toEqual([{ user_id: 'e2e-user', completion_tokens: done.usage.completionTokens }]);
@@ -243,7 +139,7 @@ describe('a chat request, end to end through the real system', () => {
 
   it('answers 401 to a missing, forged, expired or foreign token, and none of them reaches Kafka', async () => {
     const before = await requestsTopicSize();
-    const { rows: beforeRows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM gateway.chat_requests');
+    const { rows: beforeRows } = await stack.db.query<{ n: string }>('SELECT count(*) AS n FROM gateway.chat_requests');
     const body = { messages: [{ role: 'user', content: 'hello' }] };
     const cases: Record<string, string | null> = {
       missing: null,
@@ -263,12 +159,12 @@ describe('a chat request, end to end through the real system', () => {
       expect({ label, code: problem.code }).toEqual({ label, code: 'unauthenticated' });
     }
     expect(await requestsTopicSize()).toBe(before);
-    const { rows: afterRows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM gateway.chat_requests');
+    const { rows: afterRows } = await stack.db.query<{ n: string }>('SELECT count(*) AS n FROM gateway.chat_requests');
     expect(afterRows[0]!.n).toBe(beforeRows[0]!.n);
   });
 
   it('serves health, metrics and the API docs without a token', async () => {
-    for (const service of Object.values(services)) {
+    for (const service of Object.values(stack.services)) {
       const ready = await fetch(`${service.url}/health/ready`);
       expect({ service: service.name, status: ready.status }).toEqual({ service: service.name, status: 200 });
       const metrics = await (await fetch(`${service.url}/metrics`)).text();

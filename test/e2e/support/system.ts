@@ -82,14 +82,15 @@ async function waitReady(service: RunningService, timeoutMs: number, logFile: st
   throw new Error(`${service.name} was not ready after ${timeoutMs} ms (last answer: ${last}); see ${logFile}`);
 }
 
+/** Starts one service from its build; its output goes to test-artifacts/e2e/<logName>.log. */
 export async function startService(
   name: ServiceName,
   env: Record<string, string>,
-  runId: string,
+  logName: string,
 ): Promise<RunningService> {
   const port = await freePort();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const logFile = join(ARTIFACTS, `${runId}-${name}.log`);
+  const logFile = join(ARTIFACTS, `${logName}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
     env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { KafkaMessage } from 'kafkajs';
+import { HEADERS, decodeMessage, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { Stack, collect, textOf } from './support/stack';
+
+/**
+ * The durable pipeline under failure: a request that was accepted is answered once, as
+ * the client sees it, even when the worker answering it dies.
+ */
+jest.setTimeout(240_000);
+
+// The broker's smallest session timeout, so a dead worker's partitions move on in seconds.
+const stack = new Stack({ 'kafka-consumer': { KAFKA_SESSION_TIMEOUT_MS: '6000' } });
+
+beforeAll(() => stack.start(), 600_000);
+afterAll(async () => {
+  const exitCodes = await stack.stop();
+  expect(exitCodes).toEqual({ gateway: 0, 'kafka-consumer': 0, 'kafka-producer': 0, 'gpt-api': 0 });
+}, 120_000);
+
+/** Every message of one of this stack's topics, up to its end as it is now. */
+async function readAll(key: 'requests' | 'responses'): Promise<KafkaMessage[]> {
+  const topic = topicName(key, stack.prefix);
+  const ends = new Map((await stack.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  for (const [partition, high] of ends) if (high === 0n) ends.delete(partition);
+  const consumer = stack.kafka.consumer({ groupId: `${stack.prefix}inspect-${randomUUID()}`, maxWaitTimeInMs: 200 });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    if (ends.size === 0) resolve();
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        const end = ends.get(batch.partition);
+        if (end === undefined) return;
+        messages.push(...batch.messages.filter((m) => BigInt(m.offset) < end));
+        if (BigInt(batch.lastOffset()) >= end - 1n) ends.delete(batch.partition);
+        if (ends.size === 0) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return messages;
+}
+
+async function usageRows(requestId: string): Promise<number> {
+  const { rows } = await stack.db.query('SELECT 1 FROM gpt_api.usage_ledger WHERE request_id = $1', [requestId]);
+  return rows.length;
+}
+
+function expectContiguous(events: readonly ResponseEvent[]): void {
+  const seqs = events.map((e) => e.seq);
+  const first = seqs[0] ?? 0;
+  expect(seqs).toEqual(seqs.map((_, i) => first + i));
+}
+
+describe('the durable pipeline', () => {
+  it('kill -9 of the consumer mid-answer: another worker resumes it, no gap and no duplicated token', async () => {
+    const response = await stack.chat({
+      messages: [{ role: 'user', content: 'Write a long story about a lighthouse keeper and the sea.' }],
+      options: { maxTokens: 160, stop: [], temperature: 0 },
+    });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-chat-request-id')!;
+
+    const first = stack.service('kafka-consumer');
+    let tokens = 0;
+    let killedAt = 0;
+    let resumedAt = 0;
+    let replacement: Promise<unknown> | undefined;
+    const events = await collect(response, (event) => {
+      if (event.type === 'token' && ++tokens === 10) {
+        first.process.kill('SIGKILL');
+        killedAt = performance.now();
+        replacement = stack.startService('kafka-consumer', 'kafka-consumer-2');
+      }
+      if (event.type === 'resumed') resumedAt = performance.now();
+    });
+    await replacement;
+    expect(killedAt).toBeGreaterThan(0);
+
+    const types = events.map((e) => e.type);
+    expect(types.at(-1)).toBe('done');
+    expect(types.filter((t) => t === 'started')).toHaveLength(1);
+    // One resume, by the second delivery, right after the last event of the first.
+    const resumedIndex = types.indexOf('resumed');
+    expect(types.filter((t) => t === 'resumed')).toHaveLength(1);
+    const resumed = events[resumedIndex]!;
+    if (resumed.type !== 'resumed') throw new Error('no resumed event');
+    expect(resumed.attempt).toBe(2);
+    expect(resumed.afterSeq).toBe(events[resumedIndex - 1]!.seq);
+    // The stream as the client got it: every seq once, none missing, from queued/started to done.
+    expectContiguous(events);
+    const before = events.slice(0, resumedIndex).filter((e) => e.type === 'token');
+    const after = events.slice(resumedIndex).filter((e) => e.type === 'token');
+    expect(before.length).toBeGreaterThanOrEqual(10);
+    expect(after.length).toBeGreaterThan(0);
+    expect(textOf(events).trim().length).toBeGreaterThan(0);
+
+    // Usage is recorded once; the gateway saw the request finish.
+    expect(await usageRows(requestId)).toBe(1);
+    const { rows } = await stack.db.query('SELECT status FROM gateway.chat_requests WHERE request_id = $1', [requestId]);
+    expect(rows).toEqual([{ status: 'done' }]);
+    const { rows: attempts } = await stack.db.query(
+      'SELECT attempts, finished_at IS NOT NULL AS finished FROM kafka_consumer.request_attempts WHERE request_id = $1',
+      [requestId],
+    );
+    expect(attempts).toEqual([{ attempts: 2, finished: true }]);
+    process.stdout.write(
+      `[measure] kill -9 of the consumer to the resumed event at the client: ${Math.round(resumedAt - killedAt)} ms\n`,
+    );
+  });
+
+  it('a request delivered again after it was answered is not answered twice', async () => {
+    const response = await stack.chat({ messages: [{ role: 'user', content: 'Say OK.' }], options: { maxTokens: 8 } });
+    const requestId = response.headers.get('x-chat-request-id')!;
+    const answered = await collect(response);
+    expect(answered.at(-1)?.type).toBe('done');
+    const first = answered[0]!;
+
+    // The same message again on the requests topic, as a producer retry or a lost commit gives.
+    const original = (await readAll('requests')).find((m) => m.headers?.[HEADERS.requestId]?.toString() === requestId);
+    if (!original) throw new Error('the request is not on the requests topic');
+    const producer = stack.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName('requests', stack.prefix),
+      messages: [{ key: original.key, value: original.value, headers: original.headers ?? {} }],
+    });
+    await producer.disconnect();
+
+    // A request behind it on the same conversation (same partition, answered in order):
+    // once it is done, the worker has dealt with the duplicate.
+    const marker = await stack.chat({
+      conversationId: first.conversationId,
+      messages: [{ role: 'user', content: 'Say OK.' }],
+      options: { maxTokens: 4 },
+    });
+    expect((await collect(marker)).at(-1)?.type).toBe('done');
+    const { rows } = await stack.db.query('SELECT attempts FROM kafka_consumer.request_attempts WHERE request_id = $1', [
+      requestId,
+    ]);
+    expect(rows).toEqual([{ attempts: 2 }]);
+    const finals = (await readAll('responses'))
+      .filter((m) => m.key?.toString() === requestId)
+      .map((m) => decodeMessage(responseEventSchema, m.value, 'response event'))
+      .filter((e) => e.type === 'done' || e.type === 'error' || e.type === 'cancelled' || e.type === 'resumed');
+    expect(finals.map((e) => e.type)).toEqual(['done']);
+    expect(await usageRows(requestId)).toBe(1);
+  });
+});

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Client } from 'pg';
+import { responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { readSse } from './sse';
+import { createDatabase, infra, startService, stopService, type RunningService, type ServiceName } from './system';
+
+export const ISSUER = 'shoshizan';
+export const AUDIENCE = 'shoshizan';
+
+/** Extra environment per service, on top of what the stack gives each one. */
+export type StackEnv = Partial<Record<ServiceName, Record<string, string>>>;
+
+/**
+ * One isolated Shoshizan: its own database and topic prefix on the shared local PostgreSQL
+ * and Kafka, the four services as separate processes, and the helpers a test talks to it
+ * with. Test files each start their own, so they never see each other's messages.
+ */
+export class Stack {
+  readonly runId = `e2e${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  readonly prefix = `${this.runId}.`;
+  readonly secret = randomBytes(32).toString('base64url');
+  readonly services: Partial<Record<ServiceName, RunningService>> = {};
+  readonly kafka = new Kafka({
+    clientId: `${this.runId}-test`,
+    brokers: infra.kafkaBrokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  readonly admin: Admin = this.kafka.admin();
+  db!: Client;
+  private database!: { url: string; drop: () => Promise<void> };
+  private readonly env: StackEnv;
+
+  constructor(env: StackEnv = {}) {
+    this.env = env;
+  }
+
+  get gateway(): string {
+    return this.service('gateway').url;
+  }
+
+  get databaseUrl(): string {
+    return this.database.url;
+  }
+
+  service(name: ServiceName): RunningService {
+    const service = this.services[name];
+    if (!service) throw new Error(`${name} is not running`);
+    return service;
+  }
+
+  /** The environment a service of this stack starts with. */
+  envOf(name: ServiceName): Record<string, string> {
+    const kafka = { KAFKA_BROKERS: infra.kafkaBrokers, KAFKA_TOPIC_PREFIX: this.prefix };
+    const base: Record<ServiceName, Record<string, string>> = {
+      'gpt-api': { DATABASE_URL: this.database.url, OLLAMA_HOST: infra.ollamaHost, DEFAULT_MODEL: infra.model },
+      'kafka-producer': kafka,
+      'kafka-consumer': {
+        ...kafka,
+        DATABASE_URL: this.database.url,
+        ...(this.services['gpt-api'] ? { GPT_API_URL: this.services['gpt-api'].url } : {}),
+      },
+      gateway: {
+        ...kafka,
+        DATABASE_URL: this.database.url,
+        JWT_SECRET: this.secret,
+        ...(this.services['kafka-producer'] ? { PRODUCER_URL: this.services['kafka-producer'].url } : {}),
+      },
+    };
+    return { ...base[name], ...this.env[name] };
+  }
+
+  /** Starts (or restarts) one service of the stack and waits until it is ready. */
+  async startService(name: ServiceName, label: string = name): Promise<RunningService> {
+    const service = await startService(name, this.envOf(name), `${this.runId}-${label}`);
+    this.services[name] = service;
+    return service;
+  }
+
+  async start(): Promise<void> {
+    this.database = await createDatabase(this.runId);
+    this.db = new Client({ connectionString: this.database.url });
+    await this.db.connect();
+    await this.admin.connect();
+    // In dependency order, as the system runs them: each waited on until ready.
+    for (const name of ['gpt-api', 'kafka-producer', 'kafka-consumer', 'gateway'] as const) {
+      await this.startService(name);
+    }
+  }
+
+  /** Stops every service with SIGTERM; returns their exit codes (null: had to be killed). */
+  async stop(): Promise<Record<string, number | null>> {
+    const exitCodes: Record<string, number | null> = {};
+    for (const name of ['gateway', 'kafka-consumer', 'kafka-producer', 'gpt-api'] as const) {
+      const service = this.services[name];
+      if (service) exitCodes[name] = await stopService(service);
+    }
+    await this.admin.disconnect().catch(() => undefined);
+    await this.db?.end().catch(() => undefined);
+    await this.database?.drop().catch(() => undefined);
+    return exitCodes;
+  }
+
+  token(claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}, key = this.secret): string {
+    return jwt.sign({ roles: ['user'], ...claims }, key, {
+      algorithm: 'HS256',
+      subject: 'e2e-user',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      expiresIn: '10m',
+      ...options,
+    });
+  }
+
+  /** POSTs to /v1/chat; `bearer: null` sends no Authorization header. */
+  async chat(body: unknown, bearer: string | null = this.token()): Promise<Response> {
+    return fetch(`${this.gateway}/v1/chat`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async requestsTopicSize(): Promise<number> {
+    const offsets = await this.admin.fetchTopicOffsets(topicName('requests', this.prefix));
+    return offsets.reduce((sum, o) => sum + Number(o.high), 0);
+  }
+}
+
+/**
+ * Reads a whole SSE stream. Every data line must be a valid response event whose SSE
+ * `event` is its type and whose `id` is its seq.
+ */
+export async function collect(response: Response, onEvent?: (e: ResponseEvent) => void): Promise<ResponseEvent[]> {
+  const events: ResponseEvent[] = [];
+  if (!response.body) throw new Error('the response has no body');
+  for await (const sse of readSse(response.body)) {
+    const event = responseEventSchema.parse(JSON.parse(sse.data));
+    expect(sse.event).toBe(event.type);
+    expect(sse.id).toBe(String(event.seq));
+    events.push(event);
+    onEvent?.(event);
+  }
+  return events;
+}
+
+/** The text of the token events, in order. */
+export function textOf(events: readonly ResponseEvent[]): string {
+  return events.map((e) => (e.type === 'token' ? e.text : '')).join('');
+}
