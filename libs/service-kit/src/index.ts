@@ -14,4 +14,5 @@ export * from './postgres/postgres';
 export * from './http/raw-stream';
 export * from './config/config.module';
 export * from './kafka/kafka.module';
+export * from './kafka/partition-reader';
 export * from './postgres/database.module';

@@ -9,6 +9,7 @@ import {
   traceContextSchema,
   userIdSchema,
 } from '../common';
+import { HEADERS } from './topics';
 
 /** Priority 0 (lowest) to 9 (highest). */
 export const DEFAULT_PRIORITY = 5;
@@ -36,3 +37,13 @@ export const chatRequestEnvelopeSchema = z.strictObject({
 export type ChatRequestEnvelope = z.infer<typeof chatRequestEnvelopeSchema>;
 /** What a writer may leave out (defaults fill it in). */
 export type ChatRequestEnvelopeInput = z.input<typeof chatRequestEnvelopeSchema>;
+
+/** The headers a request message carries: its id, schema version and trace context. */
+export function requestHeaders(envelope: ChatRequestEnvelope): Record<string, string> {
+  return {
+    [HEADERS.requestId]: envelope.requestId,
+    [HEADERS.schemaVersion]: String(envelope.version),
+    ...(envelope.trace.traceparent ? { [HEADERS.traceparent]: envelope.trace.traceparent } : {}),
+    ...(envelope.trace.tracestate ? { [HEADERS.tracestate]: envelope.trace.tracestate } : {}),
+  };
+}

@@ -16,6 +16,7 @@ const valid: Record<string, Record<string, unknown>> = {
   queued: { seq: 0, type: 'queued' },
   started: { seq: 1, type: 'started', model: 'gemma3:270m' },
   resumed: { seq: 5, type: 'resumed', attempt: 2, afterSeq: 4 },
+  retrying: { seq: 2, type: 'retrying', retry: 1, delayMs: 5000, code: 'upstream_unavailable', message: 'down' },
   token: { seq: 2, type: 'token', text: 'Hel' },
   done: {
     seq: 3,
@@ -44,6 +45,8 @@ describe('response events', () => {
     ['an unknown error code', { ...valid.error, code: 'oops' }, 'code'],
     ['an error without retriable', { ...valid.error, retriable: undefined }, 'retriable'],
     ['a resume that claims to be the first attempt', { ...valid.resumed, attempt: 1 }, 'attempt'],
+    ['a retry numbered 0', { ...valid.retrying, retry: 0 }, 'retry'],
+    ['a retry without a code', { ...valid.retrying, code: undefined }, 'code'],
     ['a resume without afterSeq', { ...valid.resumed, afterSeq: undefined }, 'afterSeq'],
   ])('rejects %s and names the field', (_label, change, path) => {
     const result = parseWith(responseEventSchema, { ...base, ...change });

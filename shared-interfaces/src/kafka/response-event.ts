@@ -38,9 +38,10 @@ export const startedEventSchema = z.strictObject({
 });
 
 /**
- * The request was delivered again after the worker answering it stopped (a crash, a
- * rebalance), and another worker took it over. The answer is not started again: every event
- * up to `afterSeq` stands, and the tokens that follow continue the text already sent.
+ * The request was delivered again, and this attempt carries on with it: after the worker
+ * answering it stopped (a crash, a rebalance), after a retry delay, or after an admin
+ * redrove it from the dead-letter topic. The answer is not started again: every event up
+ * to `afterSeq` stands, and the tokens that follow continue the text already sent.
  */
 export const resumedEventSchema = z.strictObject({
   ...base,
@@ -49,6 +50,21 @@ export const resumedEventSchema = z.strictObject({
   attempt: z.int().min(2),
   /** The last event of the earlier attempts; a client that has it misses nothing. */
   afterSeq: z.int().min(0),
+});
+
+/**
+ * The attempt failed for a reason that may pass (gpt-api or Ollama unreachable, a timeout);
+ * the request waits `delayMs` in a retry topic and is tried again. Not final: a `resumed`
+ * event follows when the next attempt starts.
+ */
+export const retryingEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('retrying'),
+  /** Which retry comes next: 1 for the first. */
+  retry: z.int().min(1),
+  delayMs: z.int().min(0),
+  code: z.enum(ErrorCode),
+  message: z.string(),
 });
 
 /** A piece of the answer, in order. */
@@ -88,6 +104,7 @@ export const responseEventSchema = z.discriminatedUnion('type', [
   queuedEventSchema,
   startedEventSchema,
   resumedEventSchema,
+  retryingEventSchema,
   tokenEventSchema,
   doneEventSchema,
   errorEventSchema,
@@ -98,6 +115,7 @@ export type ResponseEventType = ResponseEvent['type'];
 export type QueuedEvent = z.infer<typeof queuedEventSchema>;
 export type StartedEvent = z.infer<typeof startedEventSchema>;
 export type ResumedEvent = z.infer<typeof resumedEventSchema>;
+export type RetryingEvent = z.infer<typeof retryingEventSchema>;
 export type TokenEvent = z.infer<typeof tokenEventSchema>;
 export type DoneEvent = z.infer<typeof doneEventSchema>;
 export type ErrorEvent = z.infer<typeof errorEventSchema>;

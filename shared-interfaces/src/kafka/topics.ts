@@ -32,7 +32,30 @@ export const TOPICS = {
     partitions: 1,
     config: { 'retention.ms': String(1 * DAY_MS) },
   },
-  /** Requests that cannot be processed (poison, permanent failure), with the reason in headers. */
+  /**
+   * Requests whose attempt failed for a reason that may pass (gpt-api or Ollama down, a
+   * timeout), waiting out a delay before the next attempt. One topic a delay tier, so the
+   * messages of each are in the order they fall due (see RETRY_TOPICS).
+   */
+  requestsRetry1: {
+    name: 'shoshizan.chat.requests.retry-1.v1',
+    partitions: 3,
+    config: { 'retention.ms': String(7 * DAY_MS) },
+  },
+  requestsRetry2: {
+    name: 'shoshizan.chat.requests.retry-2.v1',
+    partitions: 3,
+    config: { 'retention.ms': String(7 * DAY_MS) },
+  },
+  requestsRetry3: {
+    name: 'shoshizan.chat.requests.retry-3.v1',
+    partitions: 3,
+    config: { 'retention.ms': String(7 * DAY_MS) },
+  },
+  /**
+   * Requests that cannot be processed (poison, a permanent failure, retries used up), with
+   * the reason and the attempt count in headers; an admin redrives them to `requests`.
+   */
   deadLetter: {
     name: 'shoshizan.chat.requests.dlq.v1',
     partitions: 1,
@@ -41,6 +64,9 @@ export const TOPICS = {
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;
+
+/** The retry tiers in order: the n-th retry of a request waits in the n-th of these. */
+export const RETRY_TOPICS = ['requestsRetry1', 'requestsRetry2', 'requestsRetry3'] as const satisfies readonly TopicKey[];
 
 /**
  * The full topic name for a key. A prefix lets several installations (or test runs) share
@@ -54,6 +80,8 @@ export function topicName(key: TopicKey, prefix = ''): string {
 export const CONSUMER_GROUPS = {
   /** kafka-consumer workers share one group: each request is handled by one of them. */
   chatWorkers: 'shoshizan.chat-workers',
+  /** The same workers, reading the retry topics (a group of its own, so a waiting retry never holds up new requests). */
+  chatRetryWorkers: 'shoshizan.chat-workers.retry',
 } as const;
 
 export function consumerGroup(key: keyof typeof CONSUMER_GROUPS, prefix = ''): string {
@@ -73,4 +101,11 @@ export const HEADERS = {
   dlqSourcePartition: 'x-dlq-source-partition',
   dlqSourceOffset: 'x-dlq-source-offset',
   attempt: 'x-attempt',
+  /** Retries so far (0 or absent on the requests topic, n on the n-th retry topic). */
+  retries: 'x-retries',
+  /** The failure that sent a request to a retry topic. */
+  lastErrorCode: 'x-last-error-code',
+  lastError: 'x-last-error',
+  /** Set on a request an admin sent back from the dead-letter topic (ISO time). */
+  redrivenAt: 'x-redriven-at',
 } as const;

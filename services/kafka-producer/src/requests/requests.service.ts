@@ -7,6 +7,7 @@ import {
   cancellationEnvelopeSchema,
   chatRequestEnvelopeSchema,
   encodeMessage,
+  requestHeaders,
   responseEventSchema,
   type CancellationEnvelope,
   type ChatRequestEnvelope,
@@ -27,12 +28,7 @@ export class RequestsService {
    * means it survives the loss of any one component. Then announces it as queued.
    */
   async enqueue(envelope: ChatRequestEnvelope): Promise<EnqueueResult> {
-    const headers: Record<string, string> = {
-      [HEADERS.requestId]: envelope.requestId,
-      [HEADERS.schemaVersion]: String(envelope.version),
-      ...(envelope.trace.traceparent ? { [HEADERS.traceparent]: envelope.trace.traceparent } : {}),
-      ...(envelope.trace.tracestate ? { [HEADERS.tracestate]: envelope.trace.tracestate } : {}),
-    };
+    const headers = requestHeaders(envelope);
     const [record] = await this.publisher.send('requests', [
       {
         key: envelope.conversationId, // one conversation is answered in order
