@@ -10,6 +10,7 @@ import {
   createRegistry,
   loggerModule,
 } from '@shoshizan/service-kit';
+import { RETRY_TOPICS } from '@shoshizan/shared-interfaces';
 import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from './config/kafka-consumer.config';
 import { KAFKA_CONSUMER_MIGRATIONS } from './database/migrations';
 import { GptApiClient } from './gpt-api/gpt-api.client';
@@ -30,7 +31,9 @@ export class AppModule {
           clientId: config.KAFKA_CLIENT_ID,
           brokers: config.KAFKA_BROKERS,
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['requests', 'responses', 'cancellations', 'deadLetter'] : false,
+          ensureTopics: config.KAFKA_ENSURE_TOPICS
+            ? ['requests', 'responses', 'cancellations', 'deadLetter', ...RETRY_TOPICS]
+            : false,
         }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,

@@ -23,6 +23,16 @@ describe('kafka-consumer config', () => {
     });
   });
 
+  it('reads the retry delays, one a retry topic at most', () => {
+    expect(loadKafkaConsumerConfig(valid).RETRY_DELAYS_MS).toEqual([5_000, 30_000, 120_000]);
+    expect(loadKafkaConsumerConfig({ ...valid, RETRY_DELAYS_MS: '250, 500' }).RETRY_DELAYS_MS).toEqual([250, 500]);
+    expect(loadKafkaConsumerConfig({ ...valid, RETRY_DELAYS_MS: 'none' }).RETRY_DELAYS_MS).toEqual([]);
+    expect(problemsOf({ ...valid, RETRY_DELAYS_MS: '1,2,3,4' })).toEqual([expect.stringMatching(/^RETRY_DELAYS_MS: /)]);
+    expect(problemsOf({ ...valid, RETRY_DELAYS_MS: '5s' })).toEqual([
+      'RETRY_DELAYS_MS: entry 1: must be whole milliseconds',
+    ]);
+  });
+
   it('names every missing variable', () => {
     expect(problemsOf({})).toEqual(['KAFKA_BROKERS: is required', 'DATABASE_URL: is required']);
   });

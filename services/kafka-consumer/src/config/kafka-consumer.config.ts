@@ -1,5 +1,5 @@
 import { env, loadConfig } from '@shoshizan/service-kit';
-import { z } from '@shoshizan/shared-interfaces';
+import { RETRY_TOPICS, z } from '@shoshizan/shared-interfaces';
 
 /** kafka-consumer's environment variables. Each default is what local mode uses. */
 export const kafkaConsumerConfigSchema = z.object({
@@ -21,6 +21,15 @@ export const kafkaConsumerConfigSchema = z.object({
    * another takes them over. Heartbeats keep long answers from triggering a rebalance.
    */
   KAFKA_SESSION_TIMEOUT_MS: env.positiveInt(30_000),
+  /**
+   * Delay before each retry of a request whose attempt failed for a reason that may pass
+   * (comma-separated ms, at most one a retry topic); `none`: dead-letter at once.
+   */
+  RETRY_DELAYS_MS: z
+    .string()
+    .transform((value) => (value.trim() === 'none' ? [] : value.split(',').map((s) => s.trim())))
+    .pipe(z.array(z.string().regex(/^\d+$/, 'must be whole milliseconds').transform(Number)).max(RETRY_TOPICS.length))
+    .default([5_000, 30_000, 120_000]),
   /** Where the delivery count of each request is kept (schema kafka_consumer). */
   DATABASE_URL: env.postgresUrl(),
 });

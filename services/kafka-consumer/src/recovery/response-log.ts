@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Admin, Kafka } from 'kafkajs';
-import { KAFKA, KAFKA_ADMIN, partitionForKey } from '@shoshizan/service-kit';
+import { KAFKA, KAFKA_ADMIN, partitionForKey, readPartitionRange } from '@shoshizan/service-kit';
 import {
   decodeMessage,
   isFinalEvent,
@@ -46,7 +45,11 @@ export class ResponseLog {
     logger.setContext(ResponseLog.name);
   }
 
-  async read(requestId: string, requestTimestampMs: number, timeoutMs = 30_000): Promise<AnswerSoFar> {
+  /**
+   * `reopen`: the request was redriven from the dead-letter topic, so the `error` that ended
+   * it does not count as final (a `done` or `cancelled` still does).
+   */
+  async read(requestId: string, requestTimestampMs: number, reopen = false, timeoutMs = 30_000): Promise<AnswerSoFar> {
     const topic = topicName('responses', this.config.KAFKA_TOPIC_PREFIX);
     const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
     const partitionCount = metadata.topics[0]?.partitions.length ?? 0;
@@ -60,13 +63,16 @@ export class ResponseLog {
     const end = (await this.admin.fetchTopicOffsets(topic)).find((p) => p.partition === partition);
     if (!from || !end) throw new Error(`no offsets for ${topic}[${partition}]`);
     const events: ResponseEvent[] = [];
-    if (BigInt(from.offset) < BigInt(end.high)) {
-      await this.scan(topic, partition, from.offset, end.high, timeoutMs, (value) => {
-        const event = decodeMessage(responseEventSchema, value, 'response event');
-        if (event.requestId === requestId) events.push(event);
-      });
-    }
-    const soFar = summarise(events);
+    const range = { topic, partition, from: from.offset, to: end.high, timeoutMs };
+    await readPartitionRange(this.kafka, { ...range, groupPrefix: this.config.KAFKA_TOPIC_PREFIX }, (message) => {
+      if (message.key?.toString() !== requestId) return;
+      try {
+        events.push(decodeMessage(responseEventSchema, message.value, 'response event'));
+      } catch (error) {
+        this.logger.warn({ requestId, offset: message.offset, err: error }, 'Skipped an invalid response event');
+      }
+    });
+    const soFar = summarise(events, reopen);
     this.logger.info(
       {
         requestId,
@@ -81,54 +87,10 @@ export class ResponseLog {
     );
     return soFar;
   }
-
-  /** Calls `onValue` for every message of one partition in [from, to). */
-  private async scan(
-    topic: string,
-    partition: number,
-    from: string,
-    to: string,
-    timeoutMs: number,
-    onValue: (value: Buffer | null) => void,
-  ): Promise<void> {
-    // kafkajs has no manual assignment: a throw-away group (never committed, so Kafka drops
-    // it once empty) with a seek to the start offset does the same.
-    const consumer = this.kafka.consumer({
-      groupId: `${this.config.KAFKA_TOPIC_PREFIX}shoshizan.recovery.${randomUUID()}`,
-      maxWaitTimeInMs: 200,
-      allowAutoTopicCreation: false,
-    });
-    const last = BigInt(to) - 1n;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: false });
-      await new Promise<void>((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`reading ${topic}[${partition}] took over ${timeoutMs} ms`)), timeoutMs);
-        consumer
-          .run({
-            autoCommit: false,
-            eachBatch: async ({ batch }) => {
-              if (batch.partition !== partition) return;
-              for (const message of batch.messages) {
-                if (BigInt(message.offset) > last) break;
-                onValue(message.value);
-              }
-              if (BigInt(batch.lastOffset()) >= last) resolve();
-            },
-          })
-          .catch(reject);
-        consumer.seek({ topic, partition, offset: from });
-      });
-    } finally {
-      clearTimeout(timer);
-      await consumer.disconnect();
-    }
-  }
 }
 
 /** Folds the events of one request, in seq order, into what a resumed attempt needs. */
-export function summarise(events: readonly ResponseEvent[]): AnswerSoFar {
+export function summarise(events: readonly ResponseEvent[], reopen = false): AnswerSoFar {
   const bySeq = new Map<number, ResponseEvent>();
   for (const event of events) if (!bySeq.has(event.seq)) bySeq.set(event.seq, event);
   const ordered = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
@@ -142,7 +104,7 @@ export function summarise(events: readonly ResponseEvent[]): AnswerSoFar {
       tokens++;
     } else if (event.type === 'started') {
       started = true;
-    } else if (isFinalEvent(event)) {
+    } else if (isFinalEvent(event) && !(reopen && event.type === 'error')) {
       final ??= event;
     }
   }

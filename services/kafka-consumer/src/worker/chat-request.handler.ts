@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { KafkaMessage } from 'kafkajs';
 import { DomainException, KafkaPublisher } from '@shoshizan/service-kit';
@@ -8,11 +8,13 @@ import {
   SchemaValidationError,
   chatRequestEnvelopeSchema,
   decodeMessage,
+  RETRY_TOPICS,
   isRetriable,
   type ChatRequestEnvelope,
   type GenerationOptions,
 } from '@shoshizan/shared-interfaces';
 import { CancellationRegistry, RequestStopped } from '../cancellation/cancellation.registry';
+import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from '../config/kafka-consumer.config';
 import { GptApiClient } from '../gpt-api/gpt-api.client';
 import { AttemptsRepository } from '../recovery/attempts.repository';
 import { ResponseLog, type AnswerSoFar } from '../recovery/response-log';
@@ -28,6 +30,23 @@ export interface MessageContext {
 }
 
 const HEARTBEAT_EVERY_MS = 3000;
+
+/** One delivery of a request, and where it stands in its retries. */
+interface Delivery {
+  readonly ctx: MessageContext;
+  /** Deliveries so far, this one included (crash redeliveries and retries alike). */
+  readonly attempt: number;
+  /** Retries so far: 0 from the requests topic, n from the n-th retry topic. */
+  readonly retries: number;
+}
+
+/** Failures a redrive cannot help: the dead-letter topic is for what an admin can act on. */
+const NOT_DEAD_LETTERED: ReadonlySet<ErrorCode> = new Set([ErrorCode.QuotaExceeded, ErrorCode.Cancelled]);
+
+function headerOf(ctx: MessageContext, name: string): string | undefined {
+  const value = ctx.message.headers?.[name];
+  return Array.isArray(value) ? value[0]?.toString() : value?.toString();
+}
 
 /**
  * Answers one chat request from the requests topic. Returns when the request reached a
@@ -49,6 +68,7 @@ export class ChatRequestHandler {
     private readonly responseLog: ResponseLog,
     private readonly metrics: ConsumerMetrics,
     private readonly logger: PinoLogger,
+    @Inject(KAFKA_CONSUMER_CONFIG) private readonly config: KafkaConsumerConfig,
   ) {
     logger.setContext(ChatRequestHandler.name);
   }
@@ -60,7 +80,7 @@ export class ChatRequestHandler {
       envelope = decodeMessage(chatRequestEnvelopeSchema, ctx.message.value, 'chat request');
     } catch (error) {
       if (!(error instanceof SchemaValidationError)) throw error;
-      await this.deadLetter(ctx, ErrorCode.PoisonMessage, error.message);
+      await this.deadLetter({ ctx, attempt: 1, retries: 0 }, ErrorCode.PoisonMessage, error.message);
       this.logger.warn({ ...where, reason: error.message }, 'Dead-lettered a poison message');
       this.metrics.processed.inc({ outcome: 'dead_lettered' });
       return;
@@ -68,19 +88,24 @@ export class ChatRequestHandler {
 
     const log = { ...where, requestId: envelope.requestId };
     const startedAt = performance.now();
+    const redriven = headerOf(ctx, HEADERS.redrivenAt) !== undefined;
+    const retries = Math.max(0, Number.parseInt(headerOf(ctx, HEADERS.retries) ?? '0', 10) || 0);
     const attempt = await this.attempts.begin(envelope.requestId);
     if (attempt.number === 1) {
       this.metrics.queueDelay.observe(Math.max(0, (Date.now() - Number(ctx.message.timestamp)) / 1000));
     }
     let emitter = new ResponseEmitter(this.publisher, envelope);
     let soFar: AnswerSoFar | undefined;
-    if (attempt.finished) {
+    // A redriven request was final (dead-lettered) on purpose; its error is not the end.
+    if (attempt.finished && !redriven) {
       this.logger.info({ ...log, attempt: attempt.number }, 'Skipped a redelivered request that was answered already');
       this.metrics.processed.inc({ outcome: 'duplicate' });
       return;
     }
     if (attempt.number > 1) {
-      soFar = await this.responseLog.read(envelope.requestId, Number(ctx.message.timestamp));
+      // From the request's creation: a retry or redrive message is younger than the events
+      // the first attempts wrote.
+      soFar = await this.responseLog.read(envelope.requestId, Date.parse(envelope.createdAt), redriven);
       if (soFar.final) {
         await this.attempts.finish(envelope.requestId);
         this.logger.info({ ...log, attempt: attempt.number }, 'Skipped a redelivered request whose final event was written');
@@ -95,8 +120,10 @@ export class ChatRequestHandler {
         'Resuming a redelivered request',
       );
     }
-    const outcome = await this.answer(envelope, emitter, ctx, log, attempt.number, soFar);
-    if (outcome !== 'superseded') await this.attempts.finish(envelope.requestId);
+    const delivery: Delivery = { ctx, attempt: attempt.number, retries };
+    const outcome = await this.answer(envelope, emitter, delivery, log, soFar);
+    // Final outcomes only: a retried request is not finished, a superseded one is not ours.
+    if (outcome !== 'superseded' && outcome !== 'retried') await this.attempts.finish(envelope.requestId);
     this.metrics.processed.inc({ outcome });
     this.metrics.duration.observe({ outcome }, (performance.now() - startedAt) / 1000);
     this.logger.info({ ...log, outcome, events: emitter.emitted }, 'Finished a chat request');
@@ -105,11 +132,11 @@ export class ChatRequestHandler {
   private async answer(
     envelope: ChatRequestEnvelope,
     emitter: ResponseEmitter,
-    ctx: MessageContext,
+    delivery: Delivery,
     log: Record<string, unknown>,
-    attempt: number,
     soFar: AnswerSoFar | undefined,
   ): Promise<Outcome> {
+    const { ctx, attempt } = delivery;
     const remainingMs = Date.parse(envelope.deadline) - Date.now();
     if (remainingMs <= 0) {
       await emitter.emit({
@@ -168,18 +195,18 @@ export class ChatRequestHandler {
             });
             return 'done';
           case 'error':
-            return await this.failed(new DomainException(chunk.code, chunk.message), emitter, ctx);
+            return await this.failed(new DomainException(chunk.code, chunk.message), emitter, delivery);
         }
       }
       if (controller.signal.aborted) return await this.stopped(controller.signal.reason, emitter);
       return await this.failed(
         new DomainException(ErrorCode.UpstreamUnavailable, 'gpt-api ended the stream without a final chunk.'),
         emitter,
-        ctx,
+        delivery,
       );
     } catch (error) {
       if (controller.signal.aborted) return await this.stopped(controller.signal.reason, emitter);
-      if (error instanceof DomainException) return await this.failed(error, emitter, ctx);
+      if (error instanceof DomainException) return await this.failed(error, emitter, delivery);
       throw error;
     } finally {
       this.metrics.inflight.dec();
@@ -208,32 +235,59 @@ export class ChatRequestHandler {
     return 'cancelled';
   }
 
-  /** Tells the client; a permanent failure also goes to the dead-letter topic for an admin. */
-  private async failed(error: DomainException, emitter: ResponseEmitter, ctx: MessageContext): Promise<Outcome> {
+  /**
+   * A failure that may pass (gpt-api or Ollama down, a timeout) sends the request to the
+   * next retry topic while retries are left, and tells the client (`retrying`). Otherwise
+   * the client gets the error, and the request goes to the dead-letter topic for an admin.
+   */
+  private async failed(error: DomainException, emitter: ResponseEmitter, delivery: Delivery): Promise<Outcome> {
+    const delays = this.config.RETRY_DELAYS_MS;
     const retriable = isRetriable(error.code);
-    await emitter.emit({ type: 'error', code: error.code, message: error.message, retriable });
-    if (!retriable) {
-      await this.deadLetter(ctx, error.code, error.message);
-      return 'dead_lettered';
+    const retryTopic = RETRY_TOPICS[delivery.retries];
+    if (retriable && delivery.retries < delays.length && retryTopic) {
+      const delayMs = delays[delivery.retries] ?? 0;
+      await this.publisher.send(retryTopic, [
+        {
+          key: delivery.ctx.message.key?.toString('utf8') ?? '',
+          value: delivery.ctx.message.value ?? Buffer.alloc(0),
+          headers: {
+            ...delivery.ctx.message.headers,
+            [HEADERS.retries]: String(delivery.retries + 1),
+            [HEADERS.lastErrorCode]: error.code,
+            [HEADERS.lastError]: error.message.slice(0, 1000),
+          },
+        },
+      ]);
+      await emitter.emit({ type: 'retrying', retry: delivery.retries + 1, delayMs, code: error.code, message: error.message });
+      this.logger.warn(
+        { requestId: emitter.requestId, code: error.code, retry: delivery.retries + 1, delayMs },
+        'Sent a failed request to a retry topic',
+      );
+      return 'retried';
     }
-    return 'error';
+    const message =
+      retriable && delays.length > 0 ? `${error.message} (gave up after ${delivery.retries} retries)` : error.message;
+    await emitter.emit({ type: 'error', code: error.code, message, retriable });
+    if (NOT_DEAD_LETTERED.has(error.code)) return 'error';
+    await this.deadLetter(delivery, error.code, message);
+    return 'dead_lettered';
   }
 
-  private async deadLetter(ctx: MessageContext, code: ErrorCode, reason: string): Promise<void> {
-    const original = ctx.message.headers ?? {};
-    const attempt = Number(original[HEADERS.attempt]?.toString() ?? '1');
+  private async deadLetter(delivery: Delivery, code: ErrorCode, reason: string): Promise<void> {
+    const { ctx } = delivery;
     await this.publisher.send('deadLetter', [
       {
         key: ctx.message.key?.toString('utf8') ?? '',
         value: ctx.message.value ?? Buffer.alloc(0),
         headers: {
-          ...original,
+          ...ctx.message.headers,
           [HEADERS.dlqReason]: reason.slice(0, 1000),
           [HEADERS.dlqErrorCode]: code,
           [HEADERS.dlqSourceTopic]: ctx.topic,
           [HEADERS.dlqSourcePartition]: String(ctx.partition),
           [HEADERS.dlqSourceOffset]: ctx.message.offset,
-          [HEADERS.attempt]: String(Number.isFinite(attempt) ? attempt : 1),
+          [HEADERS.attempt]: String(delivery.attempt),
+          [HEADERS.retries]: String(delivery.retries),
         },
       },
     ]);

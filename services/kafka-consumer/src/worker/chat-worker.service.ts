@@ -5,6 +5,8 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Consumer, Kafka } from 'kafkajs';
 import { KAFKA, type ReadinessCheck } from '@shoshizan/service-kit';
 import {
+  RETRY_TOPICS,
+  TOPICS,
   cancellationEnvelopeSchema,
   consumerGroup,
   decodeMessage,
@@ -15,14 +17,19 @@ import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from '../config/kafka
 import { ChatRequestHandler } from './chat-request.handler';
 
 /**
- * Runs two consumers: the shared worker group on the requests topic, and a private group
- * on the cancellations topic (every replica must see every cancellation).
+ * Runs three consumers: the shared worker group on the requests topic; a second shared
+ * group on the retry topics, where each message waits out its tier's delay before it is
+ * handled like a new delivery; and a private group on the cancellations topic (every
+ * replica must see every cancellation).
  */
 @Injectable()
 export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
   readonly name = 'kafka-consumer-group';
   private readonly requests: Consumer;
   private readonly cancellations: Consumer;
+  private readonly retries: Consumer;
+  /** Aborted at shutdown: a retry still waiting for its time goes back to its topic. */
+  private readonly stopping = new AbortController();
   private joined = false;
 
   constructor(
@@ -39,6 +46,13 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
       heartbeatInterval: 3000,
       // A fetch waits at most this long for data; it bounds how long a shutdown waits for
       // an idle fetch to return (kafkajs' 5 s default made every stop take 10 s).
+      maxWaitTimeInMs: 1000,
+      allowAutoTopicCreation: false,
+    });
+    this.retries = kafka.consumer({
+      groupId: consumerGroup('chatRetryWorkers', config.KAFKA_TOPIC_PREFIX),
+      sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatInterval: 3000,
       maxWaitTimeInMs: 1000,
       allowAutoTopicCreation: false,
     });
@@ -86,6 +100,43 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
           heartbeat: () => payload.heartbeat(),
         }),
     });
+
+    const delays = this.config.RETRY_DELAYS_MS;
+    if (delays.length > 0) {
+      await this.retries.connect();
+      for (const key of RETRY_TOPICS) await this.retries.subscribe({ topic: topicName(key, prefix), fromBeginning: true });
+      await this.retries.run({
+        // A waiting retry holds its partition only; every partition gets a slot of its own.
+        partitionsConsumedConcurrently: RETRY_TOPICS.reduce((sum, key) => sum + TOPICS[key].partitions, 0),
+        eachMessage: async (payload) => {
+          const tier = RETRY_TOPICS.findIndex((key) => topicName(key, prefix) === payload.topic);
+          const delayMs = delays[Math.min(tier, delays.length - 1)] ?? 0;
+          await this.waitUntil(Number(payload.message.timestamp) + delayMs, () => payload.heartbeat());
+          await this.handler.handle({
+            topic: payload.topic,
+            partition: payload.partition,
+            message: payload.message,
+            heartbeat: () => payload.heartbeat(),
+          });
+        },
+      });
+    }
+  }
+
+  /**
+   * Sleeps until `dueAt`, heartbeating, so a retry is not taken before its delay. Throws at
+   * shutdown, so the offset is not committed and the retry stays in its topic.
+   */
+  private async waitUntil(dueAt: number, heartbeat: () => Promise<void>): Promise<void> {
+    const signal = this.stopping.signal;
+    while (Date.now() < dueAt) {
+      if (signal.aborted) throw new Error('shutting down; the retry stays in its topic');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(1000, dueAt - Date.now()));
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+      await heartbeat().catch(() => undefined);
+    }
   }
 
   async check(): Promise<void> {
@@ -95,7 +146,8 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
   /** Stops fetching, lets in-flight requests finish, then leaves the group. */
   async onApplicationShutdown(): Promise<void> {
     this.logger.info({ inflight: this.registry.size }, 'Stopping the workers');
-    await this.requests.disconnect();
+    this.stopping.abort();
+    await Promise.all([this.requests.disconnect(), this.retries.disconnect()]);
     await this.cancellations.disconnect();
   }
 }

@@ -3,10 +3,19 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '@shoshizan/service-kit';
 
 /**
- * How a delivery of a request ended. `duplicate`: a redelivery of a request that was final
- * already; `superseded`: this attempt stopped because a later one took the request over.
+ * How a delivery of a request ended. `retried`: sent to a retry topic; `duplicate`: a
+ * redelivery of a request that was final already; `superseded`: this attempt stopped
+ * because a later one took the request over.
  */
-export type Outcome = 'done' | 'error' | 'cancelled' | 'expired' | 'dead_lettered' | 'duplicate' | 'superseded';
+export type Outcome =
+  | 'done'
+  | 'error'
+  | 'cancelled'
+  | 'expired'
+  | 'retried'
+  | 'dead_lettered'
+  | 'duplicate'
+  | 'superseded';
 
 @Injectable()
 export class ConsumerMetrics {
