@@ -10,6 +10,7 @@ import {
   createRegistry,
   loggerModule,
 } from '@shoshizan/service-kit';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { ProducerClient } from './chat/producer.client';
@@ -36,10 +37,12 @@ export class AppModule {
           clientId: config.KAFKA_CLIENT_ID,
           brokers: config.KAFKA_BROKERS,
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['responses'] : false,
+          // requests and deadLetter: the admin redrive reads one and writes the other.
+          ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['responses', 'requests', 'deadLetter'] : false,
         }),
         AuthModule,
         ChatModule,
+        AdminModule,
         HealthModule.forRoot({
           imports: [ChatModule],
           checks: [PostgresReadiness, KafkaReadiness, ResponseHub, ProducerClient],

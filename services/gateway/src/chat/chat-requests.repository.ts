@@ -59,8 +59,17 @@ export class ChatRequestsRepository {
     switch (event.type) {
       case 'queued':
         return; // set when kafka-producer acknowledged
+      case 'retrying':
+        return; // it waits in a retry topic; it stays 'running'
       case 'resumed':
-        return; // another worker took the request over; it stays 'running'
+        // Another attempt carries on: after a crash or a retry the request is 'running'
+        // still; after an admin redrove it from the dead-letter topic its 'error' reopens.
+        await this.pool.query(
+          `UPDATE gateway.chat_requests SET status = 'running', error_code = NULL, finished_at = NULL
+            WHERE request_id = $1 AND status = 'error'`,
+          [event.requestId],
+        );
+        return;
       case 'token':
         return; // not stored here (resumable streams keep events; see the gateway issue)
       case 'started':
