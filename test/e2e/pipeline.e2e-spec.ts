@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { KafkaMessage } from 'kafkajs';
 import { HEADERS, decodeMessage, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { Stack, collect, textOf } from './support/stack';
 
@@ -17,31 +15,6 @@ afterAll(async () => {
   const exitCodes = await stack.stop();
   expect(exitCodes).toEqual({ gateway: 0, 'kafka-consumer': 0, 'kafka-producer': 0, 'gpt-api': 0 });
 }, 120_000);
-
-/** Every message of one of this stack's topics, up to its end as it is now. */
-async function readAll(key: 'requests' | 'responses'): Promise<KafkaMessage[]> {
-  const topic = topicName(key, stack.prefix);
-  const ends = new Map((await stack.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
-  for (const [partition, high] of ends) if (high === 0n) ends.delete(partition);
-  const consumer = stack.kafka.consumer({ groupId: `${stack.prefix}inspect-${randomUUID()}`, maxWaitTimeInMs: 200 });
-  const messages: KafkaMessage[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    if (ends.size === 0) resolve();
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        const end = ends.get(batch.partition);
-        if (end === undefined) return;
-        messages.push(...batch.messages.filter((m) => BigInt(m.offset) < end));
-        if (BigInt(batch.lastOffset()) >= end - 1n) ends.delete(batch.partition);
-        if (ends.size === 0) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  return messages;
-}
 
 async function usageRows(requestId: string): Promise<number> {
   const { rows } = await stack.db.query('SELECT 1 FROM gpt_api.usage_ledger WHERE request_id = $1', [requestId]);
@@ -119,7 +92,7 @@ describe('the durable pipeline', () => {
     const first = answered[0]!;
 
     // The same message again on the requests topic, as a producer retry or a lost commit gives.
-    const original = (await readAll('requests')).find((m) => m.headers?.[HEADERS.requestId]?.toString() === requestId);
+    const original = (await stack.readTopic('requests')).find((m) => m.headers?.[HEADERS.requestId]?.toString() === requestId);
     if (!original) throw new Error('the request is not on the requests topic');
     const producer = stack.kafka.producer();
     await producer.connect();
@@ -141,7 +114,7 @@ describe('the durable pipeline', () => {
       requestId,
     ]);
     expect(rows).toEqual([{ attempts: 2 }]);
-    const finals = (await readAll('responses'))
+    const finals = (await stack.readTopic('responses'))
       .filter((m) => m.key?.toString() === requestId)
       .map((m) => decodeMessage(responseEventSchema, m.value, 'response event'))
       .filter((e) => e.type === 'done' || e.type === 'error' || e.type === 'cancelled' || e.type === 'resumed');

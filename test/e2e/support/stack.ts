@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
-import { responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { responseEventSchema, topicName, type ResponseEvent, type TopicKey } from '@shoshizan/shared-interfaces';
 import { readSse } from './sse';
 import { createDatabase, infra, startService, stopService, type RunningService, type ServiceName } from './system';
 
@@ -33,7 +33,12 @@ export class Stack {
   private readonly env: StackEnv;
 
   constructor(env: StackEnv = {}) {
-    this.env = env;
+    this.env = { ...env };
+  }
+
+  /** Adds to a service's environment, for its next start. */
+  setEnv(name: ServiceName, env: Record<string, string>): void {
+    this.env[name] = { ...this.env[name], ...env };
   }
 
   get gateway(): string {
@@ -129,6 +134,39 @@ export class Stack {
   async requestsTopicSize(): Promise<number> {
     const offsets = await this.admin.fetchTopicOffsets(topicName('requests', this.prefix));
     return offsets.reduce((sum, o) => sum + Number(o.high), 0);
+  }
+
+  /** Every message of one of this stack's topics, up to its end as it is now. */
+  async readTopic(key: TopicKey): Promise<KafkaMessage[]> {
+    const topic = topicName(key, this.prefix);
+    const ends = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+    for (const [partition, high] of ends) if (high === 0n) ends.delete(partition);
+    const messages: KafkaMessage[] = [];
+    if (ends.size === 0) return messages;
+    const consumer = this.kafka.consumer({ groupId: `${this.prefix}inspect-${randomUUID()}`, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachBatch: async ({ batch }) => {
+          const end = ends.get(batch.partition);
+          if (end === undefined) return;
+          messages.push(...batch.messages.filter((m) => BigInt(m.offset) < end));
+          if (BigInt(batch.lastOffset()) >= end - 1n) ends.delete(batch.partition);
+          if (ends.size === 0) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    return messages;
+  }
+
+  /** The response events of one request on the responses topic, in seq order. */
+  async eventsOf(requestId: string): Promise<ResponseEvent[]> {
+    return (await this.readTopic('responses'))
+      .filter((m) => m.key?.toString() === requestId)
+      .map((m) => responseEventSchema.parse(JSON.parse(m.value?.toString() ?? 'null')))
+      .sort((a, b) => a.seq - b.seq);
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -118,4 +118,56 @@ export async function stopService(service: RunningService, timeoutMs = 30_000): 
     return null;
   }
   return result;
+}
+
+/**
+ * An Ollama server of a test's own (the local-mode binary and models, another port), for
+ * tests that stop and start Ollama without disturbing the one other tests use.
+ */
+export class OwnOllama {
+  private child: ChildProcess | undefined;
+  readonly url: string;
+
+  constructor(readonly port: number) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  async start(logName: string): Promise<void> {
+    const binary = execFileSync('bash', [join(ROOT, 'scripts/infra/ollama.sh'), 'binary'], { encoding: 'utf8' }).trim();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const log = createWriteStream(join(ARTIFACTS, `${logName}.log`), { flags: 'a' });
+    this.child = spawn(binary, ['serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/root',
+        OLLAMA_HOST: `127.0.0.1:${this.port}`,
+        OLLAMA_MODELS: join(infra.home, 'data', 'ollama'),
+        // The models directory is shared with the local-mode server: never prune it.
+        OLLAMA_NOPRUNE: '1',
+        OLLAMA_NUM_PARALLEL: '1',
+        OLLAMA_KEEP_ALIVE: '1m',
+        OLLAMA_NO_CLOUD: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout?.pipe(log);
+    this.child.stderr?.pipe(log);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`ollama exited with ${this.child.exitCode}`);
+      const up = await fetch(`${this.url}/api/version`).then((r) => r.ok, () => false);
+      if (up) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`ollama on ${this.url} did not start`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    this.child = undefined;
+  }
 }
