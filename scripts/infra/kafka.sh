@@ -2,13 +2,18 @@
 # Apache Kafka for local mode: a single KRaft node (broker + controller) on 127.0.0.1, run
 # with Java 17 from the broker's jars, which Maven resolves once into the cache.
 #   kafka.sh install|start|stop|restart|reset|status|env
+# KAFKA_INSTANCE (default `kafka`) names the data folder, log and pid file, so a test can run
+# a broker of its own beside the local-mode one (with its own KAFKA_PORT and
+# KAFKA_CONTROLLER_PORT) and stop and start it at will.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/kafka" && pwd)"
 
 KAFKA_VERSION="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$HERE/pom.xml")"
 KAFKA_LIBS="$SHOSHIZAN_HOME/kafka/$KAFKA_VERSION/libs"
-KAFKA_DATA="$SHOSHIZAN_DATA/kafka"
-KAFKA_LOG="$SHOSHIZAN_LOGS/kafka.log"
+INSTANCE="${KAFKA_INSTANCE:-kafka}"
+[[ "$INSTANCE" =~ ^[A-Za-z0-9._-]+$ ]] || die "KAFKA_INSTANCE may hold only letters, digits, '.', '_' and '-'"
+KAFKA_DATA="$SHOSHIZAN_DATA/$INSTANCE"
+KAFKA_LOG="$SHOSHIZAN_LOGS/$INSTANCE.log"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx768m}"
 
 java_ok() {
@@ -78,12 +83,16 @@ format_storage() {
     { tail -n 20 "$KAFKA_LOG" >&2; die "could not format Kafka storage"; }
 }
 
-# Ready when the broker finished start-up and listens.
-ready() { port_open "$KAFKA_PORT" && grep -q "Kafka Server started" <(tail -n 400 "$KAFKA_LOG"); }
+# Ready when the broker finished this start-up (the log after the last start marker) and listens.
+ready() {
+  port_open "$KAFKA_PORT" &&
+    tail -n 3000 "$KAFKA_LOG" | awk '/^---- start /{n=0} {line[n++]=$0} END{for(i=0;i<n;i++) print line[i]}' |
+    grep -q "Kafka Server started"
+}
 
 start() {
   install
-  if pid_alive kafka; then
+  if pid_alive "$INSTANCE"; then
     log "Kafka already running on 127.0.0.1:$KAFKA_PORT"
     return 0
   fi
@@ -96,10 +105,10 @@ start() {
   nohup java $KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DATA/server.properties" >>"$KAFKA_LOG" 2>&1 &
-  echo $! >"$SHOSHIZAN_RUN/kafka.pid"
+  echo $! >"$SHOSHIZAN_RUN/$INSTANCE.pid"
   local deadline=$((SECONDS + 90))
   until ready; do
-    if ! pid_alive kafka || ((SECONDS >= deadline)); then
+    if ! pid_alive "$INSTANCE" || ((SECONDS >= deadline)); then
       tail -n 40 "$KAFKA_LOG" >&2
       die "Kafka did not start; its log is $KAFKA_LOG"
     fi
@@ -108,7 +117,7 @@ start() {
   log "Kafka is ready"
 }
 
-stop() { stop_pid kafka 60; }
+stop() { stop_pid "$INSTANCE" 60; }
 
 case "${1:-}" in
   install) install ;;
@@ -117,8 +126,8 @@ case "${1:-}" in
   restart) stop && start ;;
   reset) stop && rm -rf "$KAFKA_DATA" && log "deleted $KAFKA_DATA" ;;
   status)
-    if pid_alive kafka; then
-      echo "kafka: running $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (pid $(cat "$SHOSHIZAN_RUN/kafka.pid"))"
+    if pid_alive "$INSTANCE"; then
+      echo "kafka: running $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (pid $(cat "$SHOSHIZAN_RUN/$INSTANCE.pid"))"
     else
       echo "kafka: stopped"
     fi

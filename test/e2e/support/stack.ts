@@ -22,18 +22,19 @@ export class Stack {
   readonly prefix = `${this.runId}.`;
   readonly secret = randomBytes(32).toString('base64url');
   readonly services: Partial<Record<ServiceName, RunningService>> = {};
-  readonly kafka = new Kafka({
-    clientId: `${this.runId}-test`,
-    brokers: infra.kafkaBrokers.split(','),
-    logLevel: logLevel.NOTHING,
-  });
-  readonly admin: Admin = this.kafka.admin();
+  readonly kafkaBrokers: string;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
   db!: Client;
   private database!: { url: string; drop: () => Promise<void> };
   private readonly env: StackEnv;
 
-  constructor(env: StackEnv = {}) {
+  /** `kafkaBrokers`: a broker of the test's own instead of local mode's. */
+  constructor(env: StackEnv = {}, options: { kafkaBrokers?: string } = {}) {
     this.env = { ...env };
+    this.kafkaBrokers = options.kafkaBrokers ?? infra.kafkaBrokers;
+    this.kafka = new Kafka({ clientId: `${this.runId}-test`, brokers: this.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+    this.admin = this.kafka.admin();
   }
 
   /** Adds to a service's environment, for its next start. */
@@ -57,7 +58,7 @@ export class Stack {
 
   /** The environment a service of this stack starts with. */
   envOf(name: ServiceName): Record<string, string> {
-    const kafka = { KAFKA_BROKERS: infra.kafkaBrokers, KAFKA_TOPIC_PREFIX: this.prefix };
+    const kafka = { KAFKA_BROKERS: this.kafkaBrokers, KAFKA_TOPIC_PREFIX: this.prefix };
     const base: Record<ServiceName, Record<string, string>> = {
       'gpt-api': { DATABASE_URL: this.database.url, OLLAMA_HOST: infra.ollamaHost, DEFAULT_MODEL: infra.model },
       'kafka-producer': kafka,

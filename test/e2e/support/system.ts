@@ -171,3 +171,48 @@ export class OwnOllama {
     this.child = undefined;
   }
 }
+
+/**
+ * A Kafka broker of a test's own (scripts/infra/kafka.sh with its own instance name and
+ * ports), for tests that stop and restart the broker.
+ */
+export class OwnKafka {
+  readonly instance: string;
+  constructor(
+    readonly port: number,
+    readonly controllerPort: number,
+    name: string,
+  ) {
+    this.instance = `kafka-${name}`;
+  }
+
+  get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  private run(command: 'start' | 'stop' | 'reset'): void {
+    execFileSync('bash', [join(ROOT, 'scripts/infra/kafka.sh'), command], {
+      env: {
+        ...process.env,
+        KAFKA_INSTANCE: this.instance,
+        KAFKA_PORT: String(this.port),
+        KAFKA_CONTROLLER_PORT: String(this.controllerPort),
+        KAFKA_HEAP: '-Xms128m -Xmx512m',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'], // its log lines; a failure throws with them
+    });
+  }
+
+  start(): void {
+    this.run('start');
+  }
+
+  stop(): void {
+    this.run('stop');
+  }
+
+  /** Stops the broker and deletes its data. */
+  remove(): void {
+    this.run('reset');
+  }
+}
