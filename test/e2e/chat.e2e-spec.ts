@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { HEADERS, TOPICS, topicName } from '@shoshizan/shared-interfaces';
-import { AUDIENCE, ISSUER, Stack, collect } from './support/stack';
+import { AUDIENCE, ISSUER, Stack, collect, metricSamples } from './support/stack';
 import { infra } from './support/system';
 
 jest.setTimeout(240_000);
@@ -101,7 +101,7 @@ describe('a chat request, end to end through the real system', () => {
     for (const s of seen) expect(s.requestIdHeader).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('cancels a running answer: the stream ends with a cancelled event', async () => {
+  it('cancels a running answer: the model stops and the stream ends with a cancelled event', async () => {
     const response = await chat({
       messages: [{ role: 'user', content: 'Write a very long story about a lighthouse keeper.' }],
       // No stop words: the small model would otherwise end its turn after a dozen tokens.
@@ -109,9 +109,17 @@ describe('a chat request, end to end through the real system', () => {
     });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-chat-request-id')!;
+    const gptApiMetrics = async () => (await fetch(`${stack.service('gpt-api').url}/metrics`)).text();
+    const abortedBefore = metricSamples(await gptApiMetrics(), 'gpt_api_generation_duration_seconds_count')
+      .filter((sample) => sample.labels.outcome === 'aborted')
+      .reduce((sum, sample) => sum + sample.value, 0);
     let cancelSent: Promise<Response> | undefined;
+    let cancelledAt = 0;
+    let cancelledEventAt = 0;
     const events = await collect(response, (event) => {
+      if (event.type === 'cancelled') cancelledEventAt = performance.now();
       if (event.type === 'token' && !cancelSent) {
+        cancelledAt = performance.now();
         cancelSent = fetch(`${gateway()}/v1/chat/${requestId}/cancel`, {
           method: 'POST',
           headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
@@ -124,6 +132,20 @@ describe('a chat request, end to end through the real system', () => {
     expect(last).toMatchObject({ type: 'cancelled', reason: 'e2e stop' });
     const tokens = events.filter((e) => e.type === 'token').length;
     expect(tokens).toBeLessThan(2000);
+
+    // The model stopped: gpt-api closed its stream to Ollama (the generation ends as
+    // `aborted`) and runs nothing any more, far short of 2000 tokens.
+    let metrics = await gptApiMetrics();
+    for (let i = 0; i < 20 && metricSamples(metrics, 'gpt_api_inflight_generations')[0]?.value !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      metrics = await gptApiMetrics();
+    }
+    expect(metricSamples(metrics, 'gpt_api_inflight_generations')[0]?.value).toBe(0);
+    const abortedAfter = metricSamples(metrics, 'gpt_api_generation_duration_seconds_count')
+      .filter((sample) => sample.labels.outcome === 'aborted')
+      .reduce((sum, sample) => sum + sample.value, 0);
+    expect(abortedAfter).toBe(abortedBefore + 1);
+    process.stdout.write(`[measure] cancel to cancelled event: ${Math.round(cancelledEventAt - cancelledAt)} ms\n`);
   });
 
   it('tells a bad body which field is wrong and enqueues nothing', async () => {
@@ -173,6 +195,13 @@ describe('a chat request, end to end through the real system', () => {
     }
     const gatewayMetrics = await (await fetch(`${gateway()}/metrics`)).text();
     expect(gatewayMetrics).toMatch(/gateway_auth_failures_total\{reason="missing_token",service="gateway"\} [1-9]/);
+    // kafka-consumer reports the lag of the partitions it holds: all six, none behind now.
+    const consumerMetrics = await (await fetch(`${stack.service('kafka-consumer').url}/metrics`)).text();
+    const lag = metricSamples(consumerMetrics, 'kafka_consumer_group_lag').filter(
+      (sample) => sample.labels.group === `${prefix}shoshizan.chat-workers`,
+    );
+    expect(lag.map((sample) => sample.labels.partition).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(lag.map((sample) => sample.value)).toEqual([0, 0, 0, 0, 0, 0]);
     const docs = await fetch(`${gateway()}/docs`);
     expect(docs.status).toBe(200);
     const openapi = (await (await fetch(`${gateway()}/docs-json`)).json()) as { paths: Record<string, unknown> };

@@ -192,3 +192,16 @@ export async function collect(response: Response, onEvent?: (e: ResponseEvent) =
 export function textOf(events: readonly ResponseEvent[]): string {
   return events.map((e) => (e.type === 'token' ? e.text : '')).join('');
 }
+
+/** The samples of one metric in a Prometheus text exposition, with their labels. */
+export function metricSamples(exposition: string, name: string): { labels: Record<string, string>; value: number }[] {
+  const samples: { labels: Record<string, string>; value: number }[] = [];
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
+    samples.push({ labels, value: Number(match[3]) });
+  }
+  return samples;
+}

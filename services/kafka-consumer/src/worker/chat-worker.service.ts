@@ -15,6 +15,7 @@ import {
 import { CancellationRegistry } from '../cancellation/cancellation.registry';
 import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from '../config/kafka-consumer.config';
 import { ChatRequestHandler } from './chat-request.handler';
+import { ConsumerLag } from './consumer-lag';
 
 /**
  * Runs three consumers: the shared worker group on the requests topic; a second shared
@@ -37,6 +38,7 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     @Inject(KAFKA_CONSUMER_CONFIG) private readonly config: KafkaConsumerConfig,
     private readonly handler: ChatRequestHandler,
     private readonly registry: CancellationRegistry,
+    private readonly lag: ConsumerLag,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(ChatWorkerService.name);
@@ -63,7 +65,11 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     });
     this.requests.on(this.requests.events.GROUP_JOIN, (event) => {
       this.joined = true;
+      this.lag.assigned(event.payload.groupId, event.payload.memberAssignment);
       this.logger.info({ assignment: event.payload.memberAssignment }, 'Joined the worker group');
+    });
+    this.retries.on(this.retries.events.GROUP_JOIN, (event) => {
+      this.lag.assigned(event.payload.groupId, event.payload.memberAssignment);
     });
     this.requests.on(this.requests.events.CRASH, (event) => {
       this.joined = false;

@@ -5,6 +5,7 @@ import { AttemptsRepository } from '../recovery/attempts.repository';
 import { ResponseLog } from '../recovery/response-log';
 import { ChatRequestHandler } from './chat-request.handler';
 import { ChatWorkerService } from './chat-worker.service';
+import { ConsumerLag } from './consumer-lag';
 import { ConsumerMetrics } from './consumer.metrics';
 
 @Module({
@@ -16,6 +17,7 @@ import { ConsumerMetrics } from './consumer.metrics';
     ChatRequestHandler,
     ChatWorkerService,
     ConsumerMetrics,
+    ConsumerLag,
   ],
   exports: [ChatWorkerService],
 })
