@@ -9,6 +9,9 @@ export const idSchema = z.uuid();
 /** A user id as issued by the gateway's identity layer (a JWT `sub`). */
 export const userIdSchema = z.string().min(1).max(200);
 
+/** The caller's roles (from the token); per-role limits apply through them. */
+export const rolesSchema = z.array(z.string().min(1).max(64)).max(32);
+
 /** A model name as Ollama knows it, e.g. `gemma3:270m`. */
 export const modelNameSchema = z
   .string()

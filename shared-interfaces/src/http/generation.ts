@@ -6,6 +6,7 @@ import {
   generationOptionsSchema,
   idSchema,
   modelNameSchema,
+  rolesSchema,
   usageSchema,
   userIdSchema,
 } from '../common';
@@ -17,6 +18,7 @@ import {
 export const generateRequestSchema = z.strictObject({
   requestId: idSchema,
   userId: userIdSchema,
+  roles: rolesSchema.default([]),
   model: modelNameSchema.optional(),
   messages: chatMessagesSchema,
   options: generationOptionsSchema.default({}),

@@ -6,6 +6,7 @@ import {
   idSchema,
   isoDateTimeSchema,
   modelNameSchema,
+  rolesSchema,
   traceContextSchema,
   userIdSchema,
 } from '../common';
@@ -23,6 +24,7 @@ export const chatRequestEnvelopeSchema = z.strictObject({
   kind: z.literal('chat.request'),
   requestId: idSchema,
   userId: userIdSchema,
+  roles: rolesSchema.default([]),
   conversationId: idSchema,
   /** Absent: gpt-api picks its default model. */
   model: modelNameSchema.optional(),

@@ -77,6 +77,7 @@ export const env = {
       .transform((v) => v === 'true' || v === '1' || v === 'yes')
       .default(fallback),
   positiveInt: (fallback: number) => z.coerce.number().int().min(1).default(fallback),
+  nonNegativeInt: (fallback: number) => z.coerce.number().int().min(0).default(fallback),
   /** Comma-separated list of strings. */
   list: () =>
     z.string().transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean)),

@@ -49,6 +49,7 @@ export class ChatService {
         kind: 'chat.request',
         requestId,
         userId: user.userId,
+        roles: [...user.roles],
         conversationId,
         messages: body.messages,
         options: body.options,

@@ -19,6 +19,10 @@ export const gptApiConfigSchema = z.object({
   /** How long the model catalog is cached, in ms. */
   MODEL_CATALOG_TTL_MS: env.positiveInt(15_000),
   DATABASE_URL: env.postgresUrl(),
+  /** Tokens (prompt and completion) a user may use a UTC day, unless a limits row says otherwise; 0: no limit. */
+  DEFAULT_TOKENS_PER_DAY: env.nonNegativeInt(0),
+  /** Requests a user may start a minute, unless a limits row says otherwise; 0: no limit. */
+  DEFAULT_REQUESTS_PER_MINUTE: env.nonNegativeInt(0),
 });
 export type GptApiConfig = z.output<typeof gptApiConfigSchema>;
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ModelsModule } from '../models/models.module';
 import { OllamaModule } from '../ollama/ollama.module';
+import { AdmissionService } from '../admission/admission.service';
 import { UsageService } from '../usage/usage.service';
 import { GenerationController } from './generation.controller';
 import { GenerationService } from './generation.service';
@@ -9,6 +10,6 @@ import { GptApiMetrics } from './gpt-api.metrics';
 @Module({
   imports: [ModelsModule, OllamaModule],
   controllers: [GenerationController],
-  providers: [GenerationService, UsageService, GptApiMetrics],
+  providers: [GenerationService, UsageService, AdmissionService, GptApiMetrics],
 })
 export class GenerationModule {}

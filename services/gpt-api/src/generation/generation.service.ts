@@ -10,6 +10,7 @@ import {
 import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 import { ModelsService } from '../models/models.service';
 import { OllamaAdapter } from '../ollama/ollama.adapter';
+import { AdmissionService } from '../admission/admission.service';
 import { UsageService } from '../usage/usage.service';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { GptApiMetrics } from './gpt-api.metrics';
@@ -28,14 +29,25 @@ export class GenerationService {
     private readonly models: ModelsService,
     private readonly ollama: OllamaAdapter,
     private readonly usage: UsageService,
+    private readonly admission: AdmissionService,
     private readonly metrics: GptApiMetrics,
   ) {
     this.limiter = new ConcurrencyLimiter(config.OLLAMA_MAX_CONCURRENCY);
   }
 
-  /** Checks what can be checked before streaming starts; throws DomainException. */
+  /**
+   * Checks what can be checked before streaming starts: the model, then the user's rate
+   * limit and token quota. Throws DomainException.
+   */
   async prepare(request: GenerateRequest): Promise<string> {
-    return this.models.resolve(request.model);
+    const model = await this.models.resolve(request.model);
+    try {
+      await this.admission.admit(request);
+    } catch (error) {
+      if (error instanceof DomainException) this.metrics.admissionRejections.inc({ model, reason: error.code });
+      throw error;
+    }
+    return model;
   }
 
   /**

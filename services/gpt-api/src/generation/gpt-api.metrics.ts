@@ -12,6 +12,7 @@ export class GptApiMetrics {
   readonly generatedTokens: Counter<'model'>;
   readonly promptTokens: Counter<'model'>;
   readonly inflight: Gauge;
+  readonly admissionRejections: Counter<'model' | 'reason'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
@@ -54,6 +55,12 @@ export class GptApiMetrics {
       name: 'gpt_api_prompt_tokens_total',
       help: 'Prompt tokens evaluated.',
       labelNames: ['model'],
+      registers,
+    });
+    this.admissionRejections = new Counter({
+      name: 'gpt_api_admission_rejections_total',
+      help: 'Requests refused before the model: reason rate_limited or quota_exceeded.',
+      labelNames: ['model', 'reason'],
       registers,
     });
     this.inflight = new Gauge({

@@ -168,6 +168,7 @@ export class ChatRequestHandler {
         {
           requestId: envelope.requestId,
           userId: envelope.userId,
+          roles: envelope.roles,
           messages: envelope.messages,
           options: remainingOptions(envelope.options, soFar),
           ...(envelope.model ? { model: envelope.model } : {}),

@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { DomainException, PG_POOL } from '@shoshizan/service-kit';
+import { ErrorCode } from '@shoshizan/shared-interfaces';
+import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
+
+export interface Limits {
+  /** null: no limit. */
+  readonly tokensPerDay: number | null;
+  readonly requestsPerMinute: number | null;
+}
+
+interface LimitRow {
+  scope: 'user' | 'role';
+  subject: string;
+  tokens_per_day: number | null;
+  requests_per_minute: number | null;
+}
+
+/**
+ * A user's own row wins; else the most generous of its roles' rows; else the default.
+ * For each limit separately, so a user row may set one and leave the other to its roles.
+ */
+export function effectiveLimits(rows: readonly LimitRow[], userId: string, roles: readonly string[], defaults: Limits): Limits {
+  const pick = (column: 'tokens_per_day' | 'requests_per_minute', fallback: number | null): number | null => {
+    const own = rows.find((r) => r.scope === 'user' && r.subject === userId)?.[column];
+    if (own !== undefined && own !== null) return own;
+    const fromRoles = rows
+      .filter((r) => r.scope === 'role' && roles.includes(r.subject))
+      .map((r) => r[column])
+      .filter((v): v is number => v !== null);
+    return fromRoles.length > 0 ? Math.max(...fromRoles) : fallback;
+  };
+  return {
+    tokensPerDay: pick('tokens_per_day', defaults.tokensPerDay),
+    requestsPerMinute: pick('requests_per_minute', defaults.requestsPerMinute),
+  };
+}
+
+/**
+ * Lets a request through to the model or refuses it: a request-rate limit (per minute) and
+ * a token quota (per UTC day), per user, kept in PostgreSQL so they hold across every
+ * gpt-api replica. Checks for one user are serialised by an advisory lock; a request that
+ * was admitted once (a redelivery, a resumed answer) is admitted again without counting.
+ */
+@Injectable()
+export class AdmissionService {
+  private readonly defaults: Limits;
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(GPT_API_CONFIG) config: GptApiConfig,
+  ) {
+    this.defaults = {
+      tokensPerDay: config.DEFAULT_TOKENS_PER_DAY || null,
+      requestsPerMinute: config.DEFAULT_REQUESTS_PER_MINUTE || null,
+    };
+  }
+
+  /** Throws DomainException RateLimited or QuotaExceeded (with Retry-After) to refuse. */
+  async admit(request: { requestId: string; userId: string; roles: readonly string[] }): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('gpt_api.admission:' || $1, 0))`, [
+        request.userId,
+      ]);
+      const seen = await client.query('SELECT 1 FROM gpt_api.admissions WHERE request_id = $1', [request.requestId]);
+      if (seen.rowCount === 0) {
+        await this.check(client, request);
+        await client.query('INSERT INTO gpt_api.admissions (request_id, user_id) VALUES ($1, $2)', [
+          request.requestId,
+          request.userId,
+        ]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async check(client: PoolClient, request: { userId: string; roles: readonly string[] }): Promise<void> {
+    const { rows } = await client.query<LimitRow>(
+      `SELECT scope, subject, tokens_per_day, requests_per_minute FROM gpt_api.limits
+        WHERE (scope = 'user' AND subject = $1) OR (scope = 'role' AND subject = ANY($2))`,
+      [request.userId, request.roles],
+    );
+    const limits = effectiveLimits(rows, request.userId, request.roles, this.defaults);
+
+    if (limits.requestsPerMinute !== null) {
+      const { rows: recent } = await client.query<{ n: number; oldest: Date | null }>(
+        `SELECT count(*)::int AS n, min(admitted_at) AS oldest FROM gpt_api.admissions
+          WHERE user_id = $1 AND admitted_at > now() - interval '1 minute'`,
+        [request.userId],
+      );
+      const { n, oldest } = recent[0] ?? { n: 0, oldest: null };
+      if (n >= limits.requestsPerMinute) {
+        const retryAfter = oldest ? Math.max(1, Math.ceil((oldest.getTime() + 60_000 - Date.now()) / 1000)) : 60;
+        throw new DomainException(
+          ErrorCode.RateLimited,
+          `Rate limit reached: ${limits.requestsPerMinute} requests a minute.`,
+          { retryAfterSeconds: retryAfter },
+        );
+      }
+    }
+
+    if (limits.tokensPerDay !== null) {
+      const { rows: used } = await client.query<{ tokens: string }>(
+        `SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) AS tokens FROM gpt_api.usage_ledger
+          WHERE user_id = $1 AND recorded_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
+        [request.userId],
+      );
+      const tokens = Number(used[0]?.tokens ?? 0);
+      if (tokens >= limits.tokensPerDay) {
+        const midnight = new Date();
+        midnight.setUTCHours(24, 0, 0, 0);
+        throw new DomainException(
+          ErrorCode.QuotaExceeded,
+          `Daily token quota used up: ${tokens} of ${limits.tokensPerDay} tokens today (UTC).`,
+          { retryAfterSeconds: Math.max(1, Math.ceil((midnight.getTime() - Date.now()) / 1000)) },
+        );
+      }
+    }
+  }
+}
