@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { KafkaMessage } from 'kafkajs';
 import { HEADERS, TOPICS, topicName } from '@shoshizan/shared-interfaces';
 import { AUDIENCE, ISSUER, Stack, collect, metricSamples } from './support/stack';
 import { infra } from './support/system';
@@ -208,6 +209,19 @@ describe('a chat request, end to end through the real system', () => {
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/chat', '/v1/chat/{requestId}']));
   });
 
+  it('answers an unknown model with an error event naming the models there are, and dead-letters it', async () => {
+    const response = await chat({ model: 'no-such-model:1b', messages: [{ role: 'user', content: 'hi' }] });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-chat-request-id')!;
+    const last = (await collect(response)).at(-1)!;
+    expect(last).toMatchObject({ type: 'error', code: 'model_not_found', retriable: false });
+    if (last.type === 'error') expect(last.message).toContain(infra.model);
+    const dead = (await stack.readTopic('deadLetter')).find(
+      (m) => m.headers?.[HEADERS.requestId]?.toString() === requestId,
+    );
+    expect(dead?.headers?.[HEADERS.dlqErrorCode]?.toString()).toBe('model_not_found');
+  });
+
   it('sends a poison message to the dead-letter topic and keeps serving', async () => {
     const producer = kafka.producer();
     await producer.connect();
@@ -217,20 +231,17 @@ describe('a chat request, end to end through the real system', () => {
     });
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: `${prefix}dlq-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: topicName('deadLetter', prefix), fromBeginning: true });
-    const dead = await new Promise<{ reason?: string; code?: string; key?: string }>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) =>
-          resolve({
-            reason: message.headers?.[HEADERS.dlqReason]?.toString(),
-            code: message.headers?.[HEADERS.dlqErrorCode]?.toString(),
-            key: message.key?.toString(),
-          }),
-      });
-    });
-    await consumer.disconnect();
+    // The worker dead-letters it (asynchronously): wait until it is there.
+    let found: KafkaMessage | undefined;
+    for (let i = 0; i < 60 && !found; i++) {
+      found = (await stack.readTopic('deadLetter')).find((m) => m.key?.toString() === 'poison');
+      if (!found) await new Promise((r) => setTimeout(r, 500));
+    }
+    const dead = {
+      key: found?.key?.toString(),
+      reason: found?.headers?.[HEADERS.dlqReason]?.toString(),
+      code: found?.headers?.[HEADERS.dlqErrorCode]?.toString(),
+    };
     expect(dead.key).toBe('poison');
     expect(dead.code).toBe('poison_message');
     expect(dead.reason).toMatch(/requestId/);
