@@ -1,5 +1,6 @@
 import { HEADERS, decodeMessage, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { Stack, collect, textOf } from './support/stack';
+import { stopService } from './support/system';
 
 /**
  * The durable pipeline under failure: a request that was accepted is answered once, as
@@ -81,6 +82,40 @@ describe('the durable pipeline', () => {
     expect(attempts).toEqual([{ attempts: 2, finished: true }]);
     process.stdout.write(
       `[measure] kill -9 of the consumer to the resumed event at the client: ${Math.round(resumedAt - killedAt)} ms\n`,
+    );
+  });
+
+  it('SIGTERM of the consumer mid-answer hands the request back: it exits at once and another worker resumes', async () => {
+    const response = await stack.chat({
+      messages: [{ role: 'user', content: 'Write a long story about a fisherman and a storm.' }],
+      options: { maxTokens: 200, stop: [], temperature: 0 },
+    });
+    expect(response.status).toBe(200);
+    const first = stack.service('kafka-consumer');
+    let tokens = 0;
+    let stoppedAt = 0;
+    let resumedAt = 0;
+    let exit: Promise<number | null> | undefined;
+    let replacement: Promise<unknown> | undefined;
+    const events = await collect(response, (event) => {
+      if (event.type === 'token' && ++tokens === 10) {
+        stoppedAt = performance.now();
+        exit = stopService(first).then((code) => {
+          replacement = stack.startService('kafka-consumer', 'kafka-consumer-3');
+          return code;
+        });
+      }
+      if (event.type === 'resumed') resumedAt = performance.now();
+    });
+    expect(await exit).toBe(0);
+    await replacement;
+    const types = events.map((e) => e.type);
+    expect(types.at(-1)).toBe('done');
+    expect(types.filter((t) => t === 'resumed')).toHaveLength(1);
+    expect(types.filter((t) => t === 'started')).toHaveLength(1);
+    expectContiguous(events);
+    process.stdout.write(
+      `[measure] SIGTERM of the consumer to the resumed event at the client: ${Math.round(resumedAt - stoppedAt)} ms\n`,
     );
   });
 

@@ -5,11 +5,13 @@ export type StopReason =
   | { readonly kind: 'cancelled'; readonly reason: string }
   | { readonly kind: 'deadline' }
   /** A later attempt of the same request took it over (see AttemptsRepository). */
-  | { readonly kind: 'superseded' };
+  | { readonly kind: 'superseded' }
+  /** This replica is shutting down and hands the request back to the group. */
+  | { readonly kind: 'shutdown' };
 
 export class RequestStopped extends Error {
   constructor(readonly stop: StopReason) {
-    super(stop.kind === 'cancelled' ? stop.reason : stop.kind === 'deadline' ? 'deadline exceeded' : 'superseded');
+    super(stop.kind === 'cancelled' ? stop.reason : stop.kind === 'deadline' ? 'deadline exceeded' : stop.kind);
     this.name = 'RequestStopped';
   }
 }
@@ -22,12 +24,14 @@ export class RequestStopped extends Error {
 export class CancellationRegistry {
   private readonly running = new Map<string, AbortController>();
   private readonly early = new Map<string, { reason: string; at: number }>();
+  private shuttingDown = false;
 
   constructor(private readonly rememberMs = 10 * 60 * 1000) {}
 
   /** Registers a request; the returned controller aborts with a RequestStopped reason. */
   register(requestId: string): AbortController {
     const controller = new AbortController();
+    if (this.shuttingDown) controller.abort(new RequestStopped({ kind: 'shutdown' }));
     const early = this.early.get(requestId);
     if (early) {
       this.early.delete(requestId);
@@ -51,6 +55,16 @@ export class CancellationRegistry {
     this.forgetOld(now);
     this.early.set(requestId, { reason, at: now });
     return false;
+  }
+
+  /** Stops every running request, and every one registered from now on, to hand it back. */
+  stopAllForShutdown(): void {
+    this.shuttingDown = true;
+    for (const controller of this.running.values()) controller.abort(new RequestStopped({ kind: 'shutdown' }));
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
   }
 
   get size(): number {

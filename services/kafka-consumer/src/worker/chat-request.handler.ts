@@ -31,6 +31,14 @@ export interface MessageContext {
 
 const HEARTBEAT_EVERY_MS = 3000;
 
+/** Thrown when a shutdown stops a request: it goes back to the group unfinished. */
+export class HandedBack extends Error {
+  constructor(readonly requestId: string) {
+    super(`request ${requestId} handed back at shutdown`);
+    this.name = 'HandedBack';
+  }
+}
+
 /** One delivery of a request, and where it stands in its retries. */
 interface Delivery {
   readonly ctx: MessageContext;
@@ -75,6 +83,8 @@ export class ChatRequestHandler {
 
   async handle(ctx: MessageContext): Promise<void> {
     const where = { topic: ctx.topic, partition: ctx.partition, offset: ctx.message.offset };
+    // During a shutdown nothing new starts: the message stays for another replica.
+    if (this.cancellations.isShuttingDown) throw new HandedBack(ctx.message.key?.toString() ?? '');
     let envelope: ChatRequestEnvelope;
     try {
       envelope = decodeMessage(chatRequestEnvelopeSchema, ctx.message.value, 'chat request');
@@ -218,6 +228,11 @@ export class ChatRequestHandler {
   }
 
   private async stopped(reason: unknown, emitter: ResponseEmitter): Promise<Outcome> {
+    if (reason instanceof RequestStopped && reason.stop.kind === 'shutdown') {
+      // Thrown, not returned: the offset stays uncommitted and the group hands the request
+      // to another replica, which resumes the answer after the last event written here.
+      throw new HandedBack(emitter.requestId);
+    }
     if (reason instanceof RequestStopped && reason.stop.kind === 'superseded') {
       this.logger.warn({ requestId: emitter.requestId }, 'A later attempt took the request over; this one stopped');
       return 'superseded';

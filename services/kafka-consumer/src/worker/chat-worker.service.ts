@@ -149,9 +149,14 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     if (!this.joined) throw new Error('not a member of the worker group yet');
   }
 
-  /** Stops fetching, lets in-flight requests finish, then leaves the group. */
+  /**
+   * Hands in-flight requests back (their offsets stay uncommitted, so the group gives them
+   * to another replica, which resumes each answer where this one stopped), stops waiting
+   * retries, then leaves the groups. A long answer never holds a shutdown up.
+   */
   async onApplicationShutdown(): Promise<void> {
-    this.logger.info({ inflight: this.registry.size }, 'Stopping the workers');
+    this.logger.info({ inflight: this.registry.size }, 'Stopping the workers; handing back what runs');
+    this.registry.stopAllForShutdown();
     this.stopping.abort();
     await Promise.all([this.requests.disconnect(), this.retries.disconnect()]);
     await this.cancellations.disconnect();
