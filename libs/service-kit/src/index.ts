@@ -15,4 +15,5 @@ export * from './http/raw-stream';
 export * from './config/config.module';
 export * from './kafka/kafka.module';
 export * from './kafka/partition-reader';
+export * from './kafka/keep-running';
 export * from './postgres/database.module';

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Consumer, Kafka } from 'kafkajs';
-import { KAFKA, type ReadinessCheck } from '@shoshizan/service-kit';
+import { KAFKA, keepRunning, type ReadinessCheck } from '@shoshizan/service-kit';
 import { decodeMessage, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ChatRequestsRepository } from './chat-requests.repository';
@@ -20,6 +20,7 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly consumer: Consumer;
   private readonly subscriptions = new Map<string, Set<EventSubscription>>();
   private fetching = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
@@ -63,7 +64,7 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationBootstrap(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: topicName('responses', this.config.KAFKA_TOPIC_PREFIX), fromBeginning: false });
-    await this.consumer.run({
+    await keepRunning(this.consumer, {
       partitionsConsumedConcurrently: 4,
       eachMessage: async ({ topic, partition, message }) => {
         let event: ResponseEvent;
@@ -76,7 +77,7 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
         for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
         await this.repository.applyEvent(event);
       },
-    });
+    }, { name: 'responses', logger: this.logger.logger, stopping: this.stopping.signal });
   }
 
   async check(): Promise<void> {
@@ -84,6 +85,7 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
     for (const set of this.subscriptions.values()) for (const s of set) s.close();
     await this.consumer.disconnect();
   }

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Consumer, Kafka } from 'kafkajs';
-import { KAFKA, type ReadinessCheck } from '@shoshizan/service-kit';
+import { KAFKA, keepRunning, type ReadinessCheck } from '@shoshizan/service-kit';
 import {
   RETRY_TOPICS,
   TOPICS,
@@ -81,7 +81,8 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     const prefix = this.config.KAFKA_TOPIC_PREFIX;
     await this.cancellations.connect();
     await this.cancellations.subscribe({ topic: topicName('cancellations', prefix), fromBeginning: false });
-    await this.cancellations.run({
+    const supervision = (name: string) => ({ name, logger: this.logger.logger, stopping: this.stopping.signal });
+    await keepRunning(this.cancellations, {
       eachMessage: async ({ message }) => {
         try {
           const cancel = decodeMessage(cancellationEnvelopeSchema, message.value, 'cancellation');
@@ -91,11 +92,11 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
           this.logger.warn({ err: error, offset: message.offset }, 'Ignored an invalid cancellation');
         }
       },
-    });
+    }, supervision('cancellations'));
 
     await this.requests.connect();
     await this.requests.subscribe({ topic: topicName('requests', prefix), fromBeginning: true });
-    await this.requests.run({
+    await keepRunning(this.requests, {
       partitionsConsumedConcurrently: this.config.WORKER_CONCURRENCY,
       // The offset is committed after eachMessage returns, i.e. once the request is final.
       eachMessage: (payload) =>
@@ -105,13 +106,13 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
           message: payload.message,
           heartbeat: () => payload.heartbeat(),
         }),
-    });
+    }, supervision('requests'));
 
     const delays = this.config.RETRY_DELAYS_MS;
     if (delays.length > 0) {
       await this.retries.connect();
       for (const key of RETRY_TOPICS) await this.retries.subscribe({ topic: topicName(key, prefix), fromBeginning: true });
-      await this.retries.run({
+      await keepRunning(this.retries, {
         // A waiting retry holds its partition only; every partition gets a slot of its own.
         partitionsConsumedConcurrently: RETRY_TOPICS.reduce((sum, key) => sum + TOPICS[key].partitions, 0),
         eachMessage: async (payload) => {
@@ -125,7 +126,7 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
             heartbeat: () => payload.heartbeat(),
           });
         },
-      });
+      }, supervision('retries'));
     }
   }
 
