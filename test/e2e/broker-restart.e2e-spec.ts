@@ -1,4 +1,4 @@
-import { isFinalEvent, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { HEADERS, chatRequestEnvelopeSchema, isFinalEvent, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { Stack, collect } from './support/stack';
 import { OwnKafka, freePort } from './support/system';
 
@@ -14,7 +14,8 @@ let stack: Stack;
 beforeAll(async () => {
   kafka = new OwnKafka(await freePort(), await freePort(), `e2e-${Date.now().toString(36)}`);
   kafka.start();
-  stack = new Stack({}, { kafkaBrokers: kafka.brokers });
+  // A short enqueue deadline, so the request refused while the broker is down is refused soon.
+  stack = new Stack({ gateway: { ENQUEUE_TIMEOUT_MS: '4000' } }, { kafkaBrokers: kafka.brokers });
   await stack.start();
 }, 600_000);
 
@@ -43,7 +44,13 @@ it('every accepted request reaches a final state across a broker restart', async
 
   const stoppedAt = performance.now();
   kafka.stop();
-  await new Promise((r) => setTimeout(r, 3000));
+  // While the broker is down a new request is refused: 503, Retry-After, nothing enqueued.
+  const refusedAt = performance.now();
+  const refused = await stack.chat({ messages: [{ role: 'user', content: 'Are you there?' }] });
+  const refusedMs = performance.now() - refusedAt;
+  expect(refused.status).toBe(503);
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(((await refused.json()) as { code: string }).code).toBe('queue_unavailable');
   kafka.start();
   const restartedAt = performance.now();
 
@@ -70,9 +77,26 @@ it('every accepted request reaches a final state across a broker restart', async
     expect(events.filter(isFinalEvent)).toHaveLength(1);
     expect(isFinalEvent(events.at(-1)!)).toBe(true);
   }
+  // The refused request is never answered. Its send may still land once the broker is
+  // back, but after its enqueue deadline, so the workers drop it: no events, no model.
+  const { rows: rejected } = await stack.db.query<{ request_id: string }>(
+    `SELECT request_id FROM gateway.chat_requests WHERE status = 'rejected'`,
+  );
+  expect(rejected).toHaveLength(1);
+  const rejectedId = rejected[0]!.request_id;
+  await new Promise((r) => setTimeout(r, 3000));
+  const late = (await stack.readTopic('requests')).find((m) => m.headers?.[HEADERS.requestId]?.toString() === rejectedId);
+  if (late) {
+    const envelope = chatRequestEnvelopeSchema.parse(JSON.parse(late.value!.toString()));
+    expect(Number(late.timestamp)).toBeGreaterThan(Date.parse(envelope.enqueueBy!));
+  }
+  expect(await stack.eventsOf(rejectedId)).toEqual([]);
+  const { rows: admitted } = await stack.db.query('SELECT 1 FROM gpt_api.admissions WHERE request_id = $1', [rejectedId]);
+  expect(admitted).toHaveLength(0);
   const streamed = await Promise.all(streams);
   process.stdout.write(
-    `[measure] broker down ${Math.round(restartedAt - stoppedAt)} ms; all ${count} requests final ` +
+    `[measure] broker down ${Math.round(restartedAt - stoppedAt)} ms; a request while it was down refused ` +
+      `(503) in ${Math.round(refusedMs)} ms (${late ? 'appended late, dropped' : 'never appended'}); all ${count} requests final ` +
       `${Math.round(finalAt - restartedAt)} ms after the broker was back; outcomes: ` +
       `${[...states.values()].join(', ')}; SSE streams that saw their final event: ` +
       `${streamed.filter((events) => events.some(isFinalEvent)).length}/${count}\n`,

@@ -33,6 +33,12 @@ export const chatRequestEnvelopeSchema = z.strictObject({
   priority: z.int().min(0).max(9).default(DEFAULT_PRIORITY),
   /** After this instant the request is dropped instead of answered. */
   deadline: isoDateTimeSchema,
+  /**
+   * The request counts as accepted only if the broker appended it by this instant (its
+   * LogAppendTime). Past it, the gateway has told the client 503; a late append, from a
+   * send that the client stopped waiting for, is void and workers drop it unanswered.
+   */
+  enqueueBy: isoDateTimeSchema.optional(),
   createdAt: isoDateTimeSchema,
   trace: traceContextSchema.default({}),
 });

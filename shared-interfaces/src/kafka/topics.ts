@@ -18,7 +18,9 @@ export const TOPICS = {
   requests: {
     name: 'shoshizan.chat.requests.v1',
     partitions: 6,
-    config: { 'retention.ms': String(7 * DAY_MS), 'min.insync.replicas': '1' },
+    // LogAppendTime: a message's timestamp is when the broker appended it, which decides
+    // whether the request met its enqueueBy (see chat-request.ts).
+    config: { 'retention.ms': String(7 * DAY_MS), 'min.insync.replicas': '1', 'message.timestamp.type': 'LogAppendTime' },
   },
   /** Response events (queued, started, token, done, error, cancelled), keyed by request id. */
   responses: {

@@ -1,4 +1,4 @@
-import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry, type SASLOptions } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry, type SASLOptions } from 'kafkajs';
 import type pino from 'pino';
 import { TOPICS, topicName, type TopicKey } from '@shoshizan/shared-interfaces';
 
@@ -53,6 +53,7 @@ export async function ensureTopics(
 ): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = keys.filter((key) => !existing.has(topicName(key, prefix)));
+  await warnOnConfigDrift(admin, prefix, keys.filter((key) => existing.has(topicName(key, prefix))), logger);
   if (missing.length === 0) return;
   await admin.createTopics({
     waitForLeaders: true,
@@ -64,4 +65,30 @@ export async function ensureTopics(
     })),
   });
   logger.info({ topics: missing.map((key) => topicName(key, prefix)) }, 'Created topics');
+}
+
+/**
+ * Existing topics are not altered (an operator may have tuned them), but a setting the
+ * services rely on that differs from shared-interfaces is logged, with the fix.
+ */
+async function warnOnConfigDrift(admin: Admin, prefix: string, keys: readonly TopicKey[], logger: pino.Logger) {
+  const checked = keys.filter((key) => Object.keys(TOPICS[key].config).length > 0);
+  if (checked.length === 0) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: checked.map((key) => ({ type: ConfigResourceTypes.TOPIC, name: topicName(key, prefix) })),
+  });
+  for (const resource of resources) {
+    const key = checked.find((k) => topicName(k, prefix) === resource.resourceName);
+    if (!key) continue;
+    for (const [name, wanted] of Object.entries(TOPICS[key].config)) {
+      const actual = resource.configEntries.find((entry) => entry.configName === name)?.configValue;
+      if (actual !== undefined && actual !== wanted) {
+        logger.warn(
+          { topic: resource.resourceName, config: name, actual, wanted },
+          `Topic ${resource.resourceName} has ${name}=${actual}, expected ${wanted}; change it with kafka-configs --alter`,
+        );
+      }
+    }
+  }
 }

@@ -51,6 +51,10 @@ export class KafkaPublisher {
     // The partitioner is named, not left to the client's default: partitionForKey() must
     // agree with it (and Java clients do: murmur2 of the key, like Kafka's own).
     this.producer = kafka.producer({
+      // A bounded retry budget (about 6 s of backoff with jitter) so that a failed send
+      // fails for good before its caller gives up on it: "503" must mean "not enqueued",
+      // never "enqueued later, after the client was told otherwise".
+      retry: { initialRetryTime: 250, multiplier: 2, factor: 0.2, maxRetryTime: 2000, retries: 5 },
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,

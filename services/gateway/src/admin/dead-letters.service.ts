@@ -100,7 +100,9 @@ export class DeadLettersService {
     // The request gets as long again as it was first given; its old deadline has passed.
     const now = new Date();
     const budgetMs = Math.max(1000, Date.parse(envelope.deadline) - Date.parse(envelope.createdAt));
-    const redriven = { ...envelope, deadline: new Date(now.getTime() + budgetMs).toISOString() };
+    // No enqueueBy: an admin's redrive is not a client waiting for an answer in time.
+    const { enqueueBy: _enqueueBy, ...rest } = envelope;
+    const redriven = { ...rest, deadline: new Date(now.getTime() + budgetMs).toISOString() };
     await this.publisher.send('requests', [
       {
         key: envelope.conversationId,

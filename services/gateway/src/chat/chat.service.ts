@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { DomainException } from '@shoshizan/service-kit';
 import { ENVELOPE_VERSION, ErrorCode, type ChatBody, type EnqueueResult } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ChatRequestsRepository, type ChatRequestRecord } from './chat-requests.repository';
 import type { EventSubscription } from './event-subscription';
 import { ProducerClient } from './producer.client';
@@ -23,6 +24,7 @@ export class ChatService {
     private readonly hub: ResponseHub,
     private readonly repository: ChatRequestsRepository,
     private readonly logger: PinoLogger,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
     logger.setContext(ChatService.name);
   }
@@ -54,6 +56,7 @@ export class ChatService {
         messages: body.messages,
         options: body.options,
         deadline: new Date(now.getTime() + body.timeoutSeconds * 1000).toISOString(),
+        enqueueBy: new Date(now.getTime() + this.config.ENQUEUE_TIMEOUT_MS).toISOString(),
         createdAt: now.toISOString(),
         trace: traceparent ? { traceparent } : {},
         ...(body.model ? { model: body.model } : {}),

@@ -47,7 +47,9 @@ export class HttpProducerClient extends ProducerClient {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-request-id': requestId },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
+        // kafka-producer answers by enqueueBy plus its grace period; this only guards
+        // against a producer that hangs.
+        signal: AbortSignal.timeout(this.config.ENQUEUE_TIMEOUT_MS + 15_000),
       });
     } catch (error) {
       throw new DomainException(ErrorCode.QueueUnavailable, 'The request queue is unreachable; try again shortly.', {

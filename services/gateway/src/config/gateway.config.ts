@@ -14,6 +14,11 @@ export const gatewayConfigSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('shoshizan'),
   /** Where kafka-producer listens. */
   PRODUCER_URL: env.url().default('http://127.0.0.1:3001'),
+  /**
+   * How long a request may take to become durable in Kafka, in ms. Past it the caller gets
+   * 503 and the request is void even if it reaches the broker later (envelope enqueueBy).
+   */
+  ENQUEUE_TIMEOUT_MS: env.positiveInt(10_000),
   KAFKA_BROKERS: env.brokers(),
   KAFKA_CLIENT_ID: z.string().min(1).default('shoshizan-gateway'),
   KAFKA_TOPIC_PREFIX: env.topicPrefix(),

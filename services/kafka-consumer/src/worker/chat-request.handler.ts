@@ -10,6 +10,7 @@ import {
   decodeMessage,
   RETRY_TOPICS,
   isRetriable,
+  topicName,
   type ChatRequestEnvelope,
   type GenerationOptions,
 } from '@shoshizan/shared-interfaces';
@@ -99,6 +100,19 @@ export class ChatRequestHandler {
     const log = { ...where, requestId: envelope.requestId };
     const startedAt = performance.now();
     const redriven = headerOf(ctx, HEADERS.redrivenAt) !== undefined;
+    // The broker appended it after its enqueueBy: its client was told 503. Void.
+    if (
+      ctx.topic === topicName('requests', this.config.KAFKA_TOPIC_PREFIX) &&
+      envelope.enqueueBy !== undefined &&
+      Number(ctx.message.timestamp) > Date.parse(envelope.enqueueBy)
+    ) {
+      this.logger.warn(
+        { ...log, appendedAt: new Date(Number(ctx.message.timestamp)).toISOString(), enqueueBy: envelope.enqueueBy },
+        'Dropped a request the broker appended after its enqueue deadline (its client was refused)',
+      );
+      this.metrics.processed.inc({ outcome: 'void' });
+      return;
+    }
     const retries = Math.max(0, Number.parseInt(headerOf(ctx, HEADERS.retries) ?? '0', 10) || 0);
     const attempt = await this.attempts.begin(envelope.requestId);
     if (attempt.number === 1) {

@@ -5,7 +5,7 @@ import { METRICS_REGISTRY } from '@shoshizan/service-kit';
 /**
  * How a delivery of a request ended. `retried`: sent to a retry topic; `duplicate`: a
  * redelivery of a request that was final already; `superseded`: this attempt stopped
- * because a later one took the request over.
+ * because a later one took the request over; `void`: appended after its enqueue deadline.
  */
 export type Outcome =
   | 'done'
@@ -15,7 +15,8 @@ export type Outcome =
   | 'retried'
   | 'dead_lettered'
   | 'duplicate'
-  | 'superseded';
+  | 'superseded'
+  | 'void';
 
 @Injectable()
 export class ConsumerMetrics {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { KafkaPublisher } from '@shoshizan/service-kit';
+import { DomainException, KafkaPublisher } from '@shoshizan/service-kit';
 import {
   ENVELOPE_VERSION,
+  ErrorCode,
   HEADERS,
   cancellationEnvelopeSchema,
   chatRequestEnvelopeSchema,
@@ -13,6 +14,33 @@ import {
   type ChatRequestEnvelope,
   type EnqueueResult,
 } from '@shoshizan/shared-interfaces';
+
+/** How long past `enqueueBy` an acknowledgement is still waited for. */
+const ACK_GRACE_MS = 3_000;
+
+/** The send's result, or QueueUnavailable at `deadline` (the send may still land: void then). */
+async function withinDeadline<T>(sending: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DomainException(
+            ErrorCode.QueueUnavailable,
+            'The queue did not accept the request in time; it was not accepted and will not be answered.',
+            { retryAfterSeconds: 5 },
+          ),
+        ),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  sending.catch(() => undefined); // a send that ends after the deadline is no one's business
+  try {
+    return await Promise.race([sending, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 @Injectable()
 export class RequestsService {
@@ -26,16 +54,31 @@ export class RequestsService {
   /**
    * Makes a request durable: resolves only after every in-sync replica has it, so "accepted"
    * means it survives the loss of any one component. Then announces it as queued.
+   *
+   * With an `enqueueBy`, the answer is definite by then (plus a grace period for the ack):
+   * accepted if the broker appended the request by `enqueueBy` (its LogAppendTime, the
+   * same rule the workers apply), otherwise QueueUnavailable, and a late append is void.
+   * So a 503 never turns into an answer the client was told would not come.
    */
   async enqueue(envelope: ChatRequestEnvelope): Promise<EnqueueResult> {
     const headers = requestHeaders(envelope);
-    const [record] = await this.publisher.send('requests', [
+    const sending = this.publisher.send('requests', [
       {
         key: envelope.conversationId, // one conversation is answered in order
         value: encodeMessage(chatRequestEnvelopeSchema, envelope, 'chat request'),
         headers,
       },
     ]);
+    const enqueueBy = envelope.enqueueBy ? Date.parse(envelope.enqueueBy) : undefined;
+    const [record] = enqueueBy === undefined ? await sending : await withinDeadline(sending, enqueueBy + ACK_GRACE_MS);
+    const appendedAt = Number(record?.logAppendTime ?? -1);
+    if (enqueueBy !== undefined && appendedAt > enqueueBy) {
+      throw new DomainException(
+        ErrorCode.QueueUnavailable,
+        'The queue took too long to accept the request; it was not accepted and will not be answered.',
+        { retryAfterSeconds: 5 },
+      );
+    }
     const result: EnqueueResult = {
       requestId: envelope.requestId,
       topic: record!.topicName,
