@@ -1,4 +1,12 @@
-import { HEADERS, decodeMessage, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { randomUUID } from 'node:crypto';
+import {
+  HEADERS,
+  decodeMessage,
+  isFinalEvent,
+  responseEventSchema,
+  topicName,
+  type ResponseEvent,
+} from '@shoshizan/shared-interfaces';
 import { Stack, collect, textOf } from './support/stack';
 import { stopService } from './support/system';
 
@@ -117,6 +125,36 @@ describe('the durable pipeline', () => {
     process.stdout.write(
       `[measure] SIGTERM of the consumer to the resumed event at the client: ${Math.round(resumedAt - stoppedAt)} ms\n`,
     );
+  });
+
+  it('a request past its deadline is dropped before it reaches the model', async () => {
+    const requestId = randomUUID();
+    const envelope = {
+      version: 1,
+      kind: 'chat.request',
+      requestId,
+      userId: 'late-user',
+      conversationId: randomUUID(),
+      messages: [{ role: 'user', content: 'Too late?' }],
+      deadline: new Date(Date.now() - 1000).toISOString(),
+      createdAt: new Date(Date.now() - 60_000).toISOString(),
+    };
+    const producer = stack.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName('requests', stack.prefix),
+      messages: [{ key: envelope.conversationId, value: JSON.stringify(envelope), headers: { [HEADERS.requestId]: requestId } }],
+    });
+    await producer.disconnect();
+    let events: ResponseEvent[] = [];
+    for (let i = 0; i < 60 && !events.some(isFinalEvent); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      events = await stack.eventsOf(requestId);
+    }
+    expect(events.map((e) => e.type)).toEqual(['error']);
+    expect(events[0]).toMatchObject({ code: 'deadline_exceeded', retriable: false });
+    const { rows } = await stack.db.query('SELECT 1 FROM gpt_api.admissions WHERE request_id = $1', [requestId]);
+    expect(rows).toHaveLength(0);
   });
 
   it('a request delivered again after it was answered is not answered twice', async () => {
