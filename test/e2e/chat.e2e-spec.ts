@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
-import { HEADERS, TOPICS, topicName } from '@shoshizan/shared-interfaces';
+import { HEADERS, TOPICS, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { readSse } from './support/sse';
 import { AUDIENCE, ISSUER, Stack, collect, metricSamples } from './support/stack';
 import { infra } from './support/system';
 
@@ -147,6 +148,56 @@ describe('a chat request, end to end through the real system', () => {
       .reduce((sum, sample) => sum + sample.value, 0);
     expect(abortedAfter).toBe(abortedBefore + 1);
     process.stdout.write(`[measure] cancel to cancelled event: ${Math.round(cancelledEventAt - cancelledAt)} ms\n`);
+  });
+
+  it('resumes a dropped stream from Last-Event-ID: exactly the missed events, then the live rest', async () => {
+    const aborter = new AbortController();
+    const response = await fetch(`${gateway()}/v1/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token()}` },
+      body: JSON.stringify({
+        messages: [{ role: 'user', content: 'Write a short story about a cat.' }],
+        options: { maxTokens: 60, stop: [], temperature: 0 },
+      }),
+      signal: aborter.signal,
+    });
+    const requestId = response.headers.get('x-chat-request-id')!;
+    // The client drops the connection after a few tokens (a reload, a network blip).
+    const before: ResponseEvent[] = [];
+    for await (const sse of readSse(response.body!)) {
+      before.push(responseEventSchema.parse(JSON.parse(sse.data)));
+      if (before.filter((e) => e.type === 'token').length === 5) break;
+    }
+    aborter.abort();
+    const lastSeen = before.at(-1)!.seq;
+
+    const resumed = await fetch(`${gateway()}/v1/chat/${requestId}/events`, {
+      headers: { authorization: `Bearer ${token()}`, 'last-event-id': String(lastSeen) },
+    });
+    expect(resumed.status).toBe(200);
+    const after = await collect(resumed);
+    expect(after[0]!.seq).toBe(lastSeen + 1);
+    expect(after.at(-1)!.type).toBe('done');
+    const all = [...before, ...after];
+    const seqs = all.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0]! + i));
+
+    // After the end, a stream without Last-Event-ID replays everything, as Kafka has it.
+    const replay = await collect(
+      await fetch(`${gateway()}/v1/chat/${requestId}/events`, { headers: { authorization: `Bearer ${token()}` } }),
+    );
+    expect(replay).toEqual(await stack.eventsOf(requestId));
+    expect(replay.slice(-after.length)).toEqual(after);
+
+    // Only the owner may resume it, and Last-Event-ID must be a seq.
+    const foreign = await fetch(`${gateway()}/v1/chat/${requestId}/events`, {
+      headers: { authorization: `Bearer ${token({}, { subject: 'someone-else' })}` },
+    });
+    expect(foreign.status).toBe(404);
+    const bad = await fetch(`${gateway()}/v1/chat/${requestId}/events`, {
+      headers: { authorization: `Bearer ${token()}`, 'last-event-id': 'yesterday' },
+    });
+    expect(bad.status).toBe(400);
   });
 
   it('tells a bad body which field is wrong and enqueues nothing', async () => {

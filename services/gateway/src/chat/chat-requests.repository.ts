@@ -54,6 +54,26 @@ export class ChatRequestsRepository {
     );
   }
 
+  /** Stores response events for replay; idempotent (one row per request and seq). */
+  async storeEvents(events: readonly ResponseEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO gateway.response_events (request_id, seq, event)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::jsonb[])
+       ON CONFLICT (request_id, seq) DO NOTHING`,
+      [events.map((e) => e.requestId), events.map((e) => e.seq), events.map((e) => JSON.stringify(e))],
+    );
+  }
+
+  /** The stored events of a request after `afterSeq`, in order. */
+  async eventsAfter(requestId: string, afterSeq: number): Promise<ResponseEvent[]> {
+    const { rows } = await this.pool.query<{ event: ResponseEvent }>(
+      'SELECT event FROM gateway.response_events WHERE request_id = $1 AND seq > $2 ORDER BY seq',
+      [requestId, afterSeq],
+    );
+    return rows.map((row) => row.event);
+  }
+
   /** Applies a response event; idempotent, and a final state is never overwritten. */
   async applyEvent(event: ResponseEvent): Promise<void> {
     switch (event.type) {

@@ -1,16 +1,37 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
-import { chatBodySchema, z, type ChatBody } from '@shoshizan/shared-interfaces';
+import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
+import { ErrorCode, chatBodySchema, z, type ChatBody, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ChatMetrics } from './chat.metrics';
 import { ChatService } from './chat.service';
 import type { ChatRequestRecord } from './chat-requests.repository';
+import type { EventSubscription } from './event-subscription';
 import { SSE_KEEPALIVE, formatSse } from './sse';
 
 const cancelBodySchema = z.strictObject({ reason: z.string().max(500).default('cancelled by the user') });
+
+/** The seq a resumed stream starts after: a Last-Event-ID or `after` value, or -1 (from the start). */
+function afterSeqOf(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return -1;
+  if (!/^-?\d{1,9}$/.test(value.trim()) || Number(value) < -1) {
+    throw new DomainException(ErrorCode.ValidationFailed, 'Last-Event-ID (or after) must be an event seq.', {
+      issues: [{ path: 'Last-Event-ID', message: 'must be a whole number, -1 or more' }],
+    });
+  }
+  return Number(value);
+}
 
 @ApiTags('chat')
 @ApiBearerAuth()
@@ -42,24 +63,62 @@ export class ChatController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const accepted = await this.chat.accept(user, body, traceparent);
+    const acceptedAt = performance.now();
+    let firstToken = true;
+    await this.stream(reply, accepted.events, accepted.requestId, accepted.conversationId, (event) => {
+      if (event.type === 'token' && firstToken) {
+        firstToken = false;
+        this.metrics.timeToFirstToken.observe((performance.now() - acceptedAt) / 1000);
+      }
+    });
+  }
+
+  @Get(':requestId/events')
+  @ApiOperation({
+    summary: 'Resume the event stream of one of your chat requests',
+    description:
+      'Sends the events after the one named by the `Last-Event-ID` header (or the `after` query; neither: ' +
+      'from the start): first those already written, then the live ones, without a gap or a repeat, ending ' +
+      'with the final event. For a reload, a dropped connection, or another gateway replica.',
+  })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last event the client has.' })
+  @ApiQuery({ name: 'after', required: false, schema: { type: 'integer', minimum: -1 } })
+  @ApiProduces('text/event-stream')
+  @ApiResponse({ status: 200, description: 'An SSE stream of response events.' })
+  @ApiResponse({ status: 404, description: 'No such request of yours.' })
+  async events(
+    @Param('requestId', new ParseUUIDPipe()) requestId: string,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Query('after') after: string | undefined,
+    @CurrentUser() user: AuthenticatedUser,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const afterSeq = afterSeqOf(lastEventId ?? after);
+    const events = await this.chat.resume(user, requestId, afterSeq);
+    const record = await this.chat.find(user, requestId);
+    await this.stream(reply, events, requestId, record.conversationId);
+  }
+
+  /** Writes events as SSE until the final one; the request goes on if the client leaves. */
+  private async stream(
+    reply: FastifyReply,
+    events: EventSubscription,
+    requestId: string,
+    conversationId: string,
+    onEvent: (event: ResponseEvent) => void = () => undefined,
+  ): Promise<void> {
     const raw = openRawStream(reply, {
       'content-type': 'text/event-stream; charset=utf-8',
       'x-accel-buffering': 'no', // nginx ingress: do not buffer the stream
-      'x-chat-request-id': accepted.requestId,
-      'x-conversation-id': accepted.conversationId,
+      'x-chat-request-id': requestId,
+      'x-conversation-id': conversationId,
     });
-    // The request goes on if the client leaves; only this stream ends.
-    raw.on('close', () => accepted.events.close());
+    raw.on('close', () => events.close());
     const keepalive = setInterval(() => void writeWithBackpressure(raw, SSE_KEEPALIVE), this.config.SSE_KEEPALIVE_MS);
-    const acceptedAt = performance.now();
-    let firstToken = true;
     this.metrics.activeStreams.inc();
     try {
-      for await (const event of accepted.events) {
-        if (event.type === 'token' && firstToken) {
-          firstToken = false;
-          this.metrics.timeToFirstToken.observe((performance.now() - acceptedAt) / 1000);
-        }
+      for await (const event of events) {
+        onEvent(event);
         await writeWithBackpressure(raw, formatSse(event));
       }
     } finally {

@@ -5,10 +5,12 @@ import { DomainException } from '@shoshizan/service-kit';
 import { ENVELOPE_VERSION, ErrorCode, type ChatBody, type EnqueueResult } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { ChatRequestsRepository, type ChatRequestRecord } from './chat-requests.repository';
+import { ChatRequestsRepository, type ChatRequestRecord, type ChatRequestStatus } from './chat-requests.repository';
 import type { EventSubscription } from './event-subscription';
 import { ProducerClient } from './producer.client';
 import { ResponseHub } from './response-hub.service';
+
+const FINAL_STATUSES: readonly ChatRequestStatus[] = ['done', 'error', 'cancelled', 'rejected'];
 
 export interface AcceptedChat {
   readonly requestId: string;
@@ -75,6 +77,25 @@ export class ChatService {
     return { requestId, conversationId, enqueued, events };
   }
 
+  /**
+   * The events of one of the caller's requests after `afterSeq` (-1: all): the stored ones,
+   * then the live ones, without a gap or a repeat. Ends at the final event.
+   */
+  async resume(user: AuthenticatedUser, requestId: string, afterSeq: number): Promise<EventSubscription> {
+    const record = await this.find(user, requestId);
+    const events = this.hub.subscribe(requestId, { afterSeq, held: true });
+    try {
+      const stored = await this.repository.eventsAfter(requestId, afterSeq);
+      events.release(stored);
+      // Final and nothing left to send (the client has it all, or it was refused): end now.
+      if (stored.length === 0 && FINAL_STATUSES.includes(record.status)) events.close();
+    } catch (error) {
+      events.close();
+      throw error;
+    }
+    return events;
+  }
+
   async find(user: AuthenticatedUser, requestId: string): Promise<ChatRequestRecord> {
     const record = await this.repository.findForUser(requestId, user.userId);
     // Another user's request is indistinguishable from a missing one.
@@ -84,7 +105,7 @@ export class ChatService {
 
   async cancel(user: AuthenticatedUser, requestId: string, reason: string): Promise<void> {
     const record = await this.find(user, requestId);
-    if (['done', 'error', 'cancelled', 'rejected'].includes(record.status)) return;
+    if (FINAL_STATUSES.includes(record.status)) return;
     await this.producer.cancel({
       version: ENVELOPE_VERSION,
       kind: 'chat.cancel',

@@ -57,3 +57,22 @@ describe('EventSubscription', () => {
     expect(onClose).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('EventSubscription resuming a stream', () => {
+  it('delivers the stored events, then what arrived live while they were read, without a gap or a repeat', async () => {
+    const subscription = new EventSubscription(undefined, { afterSeq: 2, held: true });
+    // Live events arrive while the store is read; one of them is also in the store.
+    subscription.push(token(5, 'e'));
+    subscription.push(token(4, 'd'));
+    subscription.release([token(3, 'c'), token(4, 'd')]);
+    subscription.push(token(6, 'f'));
+    subscription.push(done(7));
+    expect(await collect(subscription)).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it('skips what the client already has', async () => {
+    const subscription = new EventSubscription(undefined, { afterSeq: 4, held: true });
+    subscription.release([token(3, 'c'), token(4, 'd'), token(5, 'e'), done(6)]);
+    expect(await collect(subscription)).toEqual([5, 6]);
+  });
+});

@@ -6,20 +6,42 @@ import { isFinalEvent } from '@shoshizan/shared-interfaces';
  * event whose seq is not above the last one delivered is dropped. (The `queued` event, seq 0,
  * comes from kafka-producer and can land after the worker's `started`; it is then dropped.)
  * Iteration ends after a final event or when the subscription is closed.
+ *
+ * To resume a stream, a subscription starts `held` after the seq the client has: live
+ * events wait while the stored ones are read, then `release(stored)` delivers the stored
+ * ones and the live ones after them, in order, without a gap or a repeat.
  */
 export class EventSubscription implements AsyncIterable<ResponseEvent> {
   private readonly buffer: ResponseEvent[] = [];
-  private lastSeq = -1;
+  private held: ResponseEvent[] | undefined;
+  private lastSeq: number;
   private closed = false;
   private wake?: () => void;
 
-  constructor(private readonly onClose: () => void = () => undefined) {}
+  constructor(
+    private readonly onClose: () => void = () => undefined,
+    options: { readonly afterSeq?: number; readonly held?: boolean } = {},
+  ) {
+    this.lastSeq = options.afterSeq ?? -1;
+    if (options.held) this.held = [];
+  }
 
   push(event: ResponseEvent): void {
+    if (this.held) {
+      this.held.push(event);
+      return;
+    }
     if (this.closed || event.seq <= this.lastSeq) return;
     this.lastSeq = event.seq;
     this.buffer.push(event);
     this.wake?.();
+  }
+
+  /** Ends the hold: delivers `stored` (in seq order), then what arrived live meanwhile. */
+  release(stored: readonly ResponseEvent[]): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const event of [...stored, ...held].sort((a, b) => a.seq - b.seq)) this.push(event);
   }
 
   close(): void {

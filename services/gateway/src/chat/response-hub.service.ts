@@ -42,13 +42,16 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  /** Subscribe before the request is produced, so no event can come first. */
-  subscribe(requestId: string): EventSubscription {
+  /**
+   * Subscribe before the request is produced, so no event can come first. To resume after
+   * `afterSeq`, subscribe `held` and `release()` with the stored events read afterwards.
+   */
+  subscribe(requestId: string, options: { afterSeq?: number; held?: boolean } = {}): EventSubscription {
     const subscription = new EventSubscription(() => {
       const set = this.subscriptions.get(requestId);
       set?.delete(subscription);
       if (set?.size === 0) this.subscriptions.delete(requestId);
-    });
+    }, options);
     const set = this.subscriptions.get(requestId) ?? new Set();
     set.add(subscription);
     this.subscriptions.set(requestId, set);
@@ -66,16 +69,29 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
     await this.consumer.subscribe({ topic: topicName('responses', this.config.KAFKA_TOPIC_PREFIX), fromBeginning: false });
     await keepRunning(this.consumer, {
       partitionsConsumedConcurrently: 4,
-      eachMessage: async ({ topic, partition, message }) => {
-        let event: ResponseEvent;
-        try {
-          event = decodeMessage(responseEventSchema, message.value, 'response event');
-        } catch (error) {
-          this.logger.warn({ topic, partition, offset: message.offset, err: error }, 'Skipped an invalid response event');
-          return;
+      // A batch at a time: its events are stored in one statement, and stored before any
+      // live stream sees them, so a stream resumed from the store never misses one.
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        const events: ResponseEvent[] = [];
+        for (const message of batch.messages) {
+          try {
+            events.push(decodeMessage(responseEventSchema, message.value, 'response event'));
+          } catch (error) {
+            this.logger.warn(
+              { topic: batch.topic, partition: batch.partition, offset: message.offset, err: error },
+              'Skipped an invalid response event',
+            );
+          }
         }
-        for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
-        await this.repository.applyEvent(event);
+        await this.repository.storeEvents(events);
+        for (const event of events) {
+          for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
+          if (event.type !== 'token') await this.repository.applyEvent(event);
+        }
+        const last = batch.messages.at(-1);
+        if (last) payload.resolveOffset(last.offset);
+        await payload.heartbeat();
       },
     }, { name: 'responses', logger: this.logger.logger, stopping: this.stopping.signal });
   }

@@ -22,4 +22,17 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX chat_requests_user_created ON chat_requests (user_id, created_at DESC);
     `,
   },
+  {
+    id: '002-response-events',
+    sql: `
+      -- Every response event of every request, so a client that lost its stream (a reload,
+      -- a dropped connection, another gateway replica) gets exactly what it missed.
+      CREATE TABLE response_events (
+        request_id uuid    NOT NULL,
+        seq        integer NOT NULL CHECK (seq >= 0),
+        event      jsonb   NOT NULL,
+        PRIMARY KEY (request_id, seq)
+      );
+    `,
+  },
 ];
