@@ -260,17 +260,15 @@ describe('a chat request, end to end through the real system', () => {
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/chat', '/v1/chat/{requestId}']));
   });
 
-  it('answers an unknown model with an error event naming the models there are, and dead-letters it', async () => {
+  it('refuses an unknown model before enqueueing, naming the models there are', async () => {
+    const before = await requestsTopicSize();
     const response = await chat({ model: 'no-such-model:1b', messages: [{ role: 'user', content: 'hi' }] });
-    expect(response.status).toBe(200);
-    const requestId = response.headers.get('x-chat-request-id')!;
-    const last = (await collect(response)).at(-1)!;
-    expect(last).toMatchObject({ type: 'error', code: 'model_not_found', retriable: false });
-    if (last.type === 'error') expect(last.message).toContain(infra.model);
-    const dead = (await stack.readTopic('deadLetter')).find(
-      (m) => m.headers?.[HEADERS.requestId]?.toString() === requestId,
-    );
-    expect(dead?.headers?.[HEADERS.dlqErrorCode]?.toString()).toBe('model_not_found');
+    expect(response.status).toBe(404);
+    const problem = (await response.json()) as { code: string; detail: string; errors: { path: string }[] };
+    expect(problem.code).toBe('model_not_found');
+    expect(problem.detail).toContain(infra.model);
+    expect(problem.errors.map((e) => e.path)).toEqual(['model']);
+    expect(await requestsTopicSize()).toBe(before);
   });
 
   it('sends a poison message to the dead-letter topic and keeps serving', async () => {

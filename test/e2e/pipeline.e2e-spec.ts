@@ -157,6 +157,39 @@ describe('the durable pipeline', () => {
     expect(rows).toHaveLength(0);
   });
 
+  it('a request for a model that is gone gets an error event and goes to the dead-letter topic', async () => {
+    // The gateway refuses unknown models; one can still be removed after a request was queued.
+    const requestId = randomUUID();
+    const envelope = {
+      version: 1,
+      kind: 'chat.request',
+      requestId,
+      userId: 'e2e-user',
+      conversationId: randomUUID(),
+      model: 'removed-model:1b',
+      messages: [{ role: 'user', content: 'hi' }],
+      deadline: new Date(Date.now() + 60_000).toISOString(),
+      createdAt: new Date().toISOString(),
+    };
+    const producer = stack.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName('requests', stack.prefix),
+      messages: [{ key: envelope.conversationId, value: JSON.stringify(envelope), headers: { [HEADERS.requestId]: requestId } }],
+    });
+    await producer.disconnect();
+    let events: ResponseEvent[] = [];
+    for (let i = 0; i < 60 && !events.some(isFinalEvent); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      events = await stack.eventsOf(requestId);
+    }
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'model_not_found', retriable: false });
+    const dead = (await stack.readTopic('deadLetter')).find((m) => m.headers?.[HEADERS.requestId]?.toString() === requestId);
+    expect(dead?.headers?.[HEADERS.dlqErrorCode]?.toString()).toBe('model_not_found');
+    expect(dead?.headers?.[HEADERS.dlqReason]?.toString()).toMatch(/removed-model:1b/);
+    expect(dead?.headers?.[HEADERS.attempt]?.toString()).toBe('1');
+  });
+
   it('a request delivered again after it was answered is not answered twice', async () => {
     const response = await stack.chat({ messages: [{ role: 'user', content: 'Say OK.' }], options: { maxTokens: 8 } });
     const requestId = response.headers.get('x-chat-request-id')!;

@@ -12,6 +12,7 @@ import {
 } from '@shoshizan/service-kit';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { OpenAiModule } from './openai/openai.module';
 import { ChatModule } from './chat/chat.module';
 import { ProducerClient } from './chat/producer.client';
 import { ResponseHub } from './chat/response-hub.service';
@@ -43,6 +44,7 @@ export class AppModule {
         AuthModule,
         ChatModule,
         AdminModule,
+        OpenAiModule,
         HealthModule.forRoot({
           imports: [ChatModule],
           checks: [PostgresReadiness, KafkaReadiness, ResponseHub, ProducerClient],

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ModelsModule } from '../models/models.module';
 import { ChatController } from './chat.controller';
 import { ChatMetrics } from './chat.metrics';
 import { ChatRequestsRepository } from './chat-requests.repository';
@@ -7,6 +8,7 @@ import { HttpProducerClient, ProducerClient } from './producer.client';
 import { ResponseHub } from './response-hub.service';
 
 @Module({
+  imports: [ModelsModule],
   controllers: [ChatController],
   providers: [
     ChatService,
@@ -15,6 +17,6 @@ import { ResponseHub } from './response-hub.service';
     ResponseHub,
     { provide: ProducerClient, useClass: HttpProducerClient },
   ],
-  exports: [ResponseHub, ProducerClient],
+  exports: [ResponseHub, ProducerClient, ChatService],
 })
 export class ChatModule {}

@@ -5,6 +5,7 @@ import { DomainException } from '@shoshizan/service-kit';
 import { ENVELOPE_VERSION, ErrorCode, type ChatBody, type EnqueueResult } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { ModelsClient } from '../models/models.client';
 import { ChatRequestsRepository, type ChatRequestRecord, type ChatRequestStatus } from './chat-requests.repository';
 import type { EventSubscription } from './event-subscription';
 import { ProducerClient } from './producer.client';
@@ -25,6 +26,7 @@ export class ChatService {
     private readonly producer: ProducerClient,
     private readonly hub: ResponseHub,
     private readonly repository: ChatRequestsRepository,
+    private readonly models: ModelsClient,
     private readonly logger: PinoLogger,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
@@ -36,6 +38,7 @@ export class ChatService {
    * this resolves the request is accepted: it will be answered even if the caller leaves.
    */
   async accept(user: AuthenticatedUser, body: ChatBody, traceparent?: string): Promise<AcceptedChat> {
+    if (body.model) await this.models.requireModel(body.model);
     const requestId = randomUUID();
     const conversationId = body.conversationId ?? randomUUID();
     const now = new Date();

@@ -86,8 +86,9 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
         }
         await this.repository.storeEvents(events);
         for (const event of events) {
-          for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
+          // The record first: once a client has the final event, GET /v1/chat/:id agrees.
           if (event.type !== 'token') await this.repository.applyEvent(event);
+          for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
         }
         const last = batch.messages.at(-1);
         if (last) payload.resolveOffset(last.offset);

@@ -12,6 +12,8 @@ export const gatewayConfigSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('shoshizan'),
   /** Expected `aud` of tokens. */
   JWT_AUDIENCE: z.string().min(1).default('shoshizan'),
+  /** Where gpt-api listens (the model catalog for GET /v1/models). */
+  GPT_API_URL: env.url().default('http://127.0.0.1:3003'),
   /** Where kafka-producer listens. */
   PRODUCER_URL: env.url().default('http://127.0.0.1:3001'),
   /**

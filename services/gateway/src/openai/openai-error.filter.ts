@@ -1,0 +1,36 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { mapError } from '@shoshizan/service-kit';
+import { openAiErrorType } from './openai.schemas';
+
+/**
+ * Errors on the OpenAI-compatible routes in OpenAI's shape, `{ "error": { message, type,
+ * param, code } }`, so OpenAI's SDKs raise their usual exceptions. Same statuses as the
+ * rest of the API.
+ */
+@Catch()
+export class OpenAiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(OpenAiErrorFilter.name);
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const mapped = mapError(error);
+    if (mapped.status >= 500) this.logger.error({ err: error }, 'OpenAI-compatible request failed');
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.end();
+      return;
+    }
+    if (mapped.retryAfterSeconds !== undefined) {
+      void reply.header('Retry-After', String(Math.max(1, Math.ceil(mapped.retryAfterSeconds))));
+    }
+    const issue = mapped.issues?.[0];
+    void reply.status(mapped.status).send({
+      error: {
+        message: issue ? `${mapped.detail} (${issue.path}: ${issue.message})` : mapped.detail,
+        type: openAiErrorType(mapped.code),
+        param: issue?.path ?? null,
+        code: mapped.code,
+      },
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
+import { ErrorCode, z, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { ChatService } from '../chat/chat.service';
+import { OpenAiErrorFilter } from './openai-error.filter';
+import { ModelsClient } from '../models/models.client';
+import { chatCompletionRequestSchema, openAiErrorType, toChatBody, type ChatCompletionRequest } from './openai.schemas';
+
+type FinishReason = 'stop' | 'length';
+
+/**
+ * OpenAI's Chat Completions and Models APIs over Shoshizan's durable queue: existing OpenAI
+ * clients (the official SDKs, curl examples) work unchanged. Requests take the same path
+ * as /v1/chat, through Kafka, and answers are the same events, reshaped.
+ */
+@ApiTags('openai')
+@ApiBearerAuth()
+@UseFilters(OpenAiErrorFilter)
+@Controller('v1')
+export class OpenAiController {
+  constructor(
+    private readonly chat: ChatService,
+    private readonly models: ModelsClient,
+  ) {}
+
+  @Get('models')
+  @ApiOperation({ summary: 'The models (OpenAI shape)' })
+  async listModels(): Promise<{ object: 'list'; data: { id: string; object: 'model'; created: number; owned_by: string }[] }> {
+    const catalog = await this.models.catalog();
+    return {
+      object: 'list',
+      data: catalog.models.map((m) => ({ id: m.name, object: 'model', created: 0, owned_by: 'shoshizan' })),
+    };
+  }
+
+  @Post('chat/completions')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create a chat completion (OpenAI shape), streaming or not',
+    description: 'With `stream: true` the answer comes as `chat.completion.chunk` events ending with `data: [DONE]`.',
+  })
+  @ApiBody({ schema: z.toJSONSchema(chatCompletionRequestSchema, { io: 'input', unrepresentable: 'any' }) as object })
+  @ApiResponse({ status: 200, description: 'A chat.completion object, or an SSE stream of chunks.' })
+  @ApiResponse({ status: 400, description: '`{ error: { message, type, param, code } }`' })
+  async completions(
+    @Body(new ZodBodyPipe(chatCompletionRequestSchema, 'Chat completion request')) body: ChatCompletionRequest,
+    @CurrentUser() user: AuthenticatedUser,
+    @Headers('traceparent') traceparent: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const accepted = await this.chat.accept(user, toChatBody(body), traceparent);
+    const id = `chatcmpl-${accepted.requestId}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (body.stream) {
+      await this.streamChunks(reply, accepted.events, { id, created, model: body.model }, body.stream_options?.include_usage === true);
+      return;
+    }
+
+    let content = '';
+    for await (const event of accepted.events) {
+      if (event.type === 'token') content += event.text;
+      else if (event.type === 'error') throw new DomainException(event.code, event.message);
+      else if (event.type === 'cancelled') throw new DomainException(ErrorCode.Cancelled, `Cancelled: ${event.reason}`);
+      else if (event.type === 'done') {
+        void reply.header('x-chat-request-id', accepted.requestId).send({
+          id,
+          object: 'chat.completion',
+          created,
+          model: event.model,
+          choices: [
+            { index: 0, message: { role: 'assistant', content }, finish_reason: finishReasonOf(event), logprobs: null },
+          ],
+          usage: {
+            prompt_tokens: event.usage.promptTokens,
+            completion_tokens: event.usage.completionTokens,
+            total_tokens: event.usage.totalTokens,
+          },
+        });
+        return;
+      }
+    }
+    throw new DomainException(ErrorCode.UpstreamUnavailable, `The answer to ${accepted.requestId} ended early.`);
+  }
+
+  private async streamChunks(
+    reply: FastifyReply,
+    events: AsyncIterable<ResponseEvent> & { close(): void },
+    meta: { id: string; created: number; model: string },
+    includeUsage: boolean,
+  ): Promise<void> {
+    const raw = openRawStream(reply, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'x-accel-buffering': 'no',
+      'x-chat-request-id': meta.id.slice('chatcmpl-'.length),
+    });
+    raw.on('close', () => events.close());
+    let model = meta.model;
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ id: meta.id, object: 'chat.completion.chunk', created: meta.created, model, choices, ...extra })}\n\n`;
+    try {
+      await writeWithBackpressure(raw, chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+      for await (const event of events) {
+        if (event.type === 'started') model = event.model;
+        else if (event.type === 'token') {
+          await writeWithBackpressure(raw, chunk([{ index: 0, delta: { content: event.text }, finish_reason: null }]));
+        } else if (event.type === 'done') {
+          model = event.model;
+          await writeWithBackpressure(raw, chunk([{ index: 0, delta: {}, finish_reason: finishReasonOf(event) }]));
+          if (includeUsage) {
+            const usage = {
+              prompt_tokens: event.usage.promptTokens,
+              completion_tokens: event.usage.completionTokens,
+              total_tokens: event.usage.totalTokens,
+            };
+            await writeWithBackpressure(raw, chunk([], { usage }));
+          }
+        } else if (event.type === 'error' || event.type === 'cancelled') {
+          // OpenAI reports a failure inside a stream as an error object; its SDKs raise it.
+          const code = event.type === 'error' ? event.code : ErrorCode.Cancelled;
+          const message = event.type === 'error' ? event.message : `Cancelled: ${event.reason}`;
+          await writeWithBackpressure(
+            raw,
+            `data: ${JSON.stringify({ error: { message, type: openAiErrorType(code), param: null, code } })}\n\n`,
+          );
+        }
+      }
+      await writeWithBackpressure(raw, 'data: [DONE]\n\n');
+    } finally {
+      raw.end();
+    }
+  }
+}
+
+function finishReasonOf(event: Extract<ResponseEvent, { type: 'done' }>): FinishReason {
+  return event.finishReason === 'length' ? 'length' : 'stop';
+}

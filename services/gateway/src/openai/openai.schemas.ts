@@ -1,0 +1,91 @@
+import { ErrorCode, chatBodySchema, parseOrThrow, z, type ChatBody, type ChatMessage } from '@shoshizan/shared-interfaces';
+
+/**
+ * The part of OpenAI's Chat Completions request that Shoshizan serves. Fields OpenAI
+ * defines and Shoshizan does not support (tools, n > 1, logprobs, ...) are refused by name;
+ * fields it does not know are ignored, as OpenAI's own API does with vendor extensions.
+ */
+const contentPartSchema = z.object({ type: z.literal('text'), text: z.string() });
+const openAiMessageSchema = z.object({
+  role: z.enum(['system', 'developer', 'user', 'assistant']),
+  content: z.union([z.string(), z.array(contentPartSchema)]),
+  name: z.string().optional(),
+});
+
+export const chatCompletionRequestSchema = z.object({
+  model: z.string().min(1),
+  messages: z.array(openAiMessageSchema).min(1),
+  stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.int().min(1).nullish(),
+  max_completion_tokens: z.int().min(1).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  top_p: z.number().gt(0).max(1).nullish(),
+  seed: z.int().nullish(),
+  stop: z.union([z.string(), z.array(z.string()).max(8)]).nullish(),
+  n: z.literal(1).nullish(),
+  user: z.string().optional(),
+  tools: z.undefined({ error: 'tools are not supported' }).optional(),
+  tool_choice: z.undefined({ error: 'tool_choice is not supported' }).optional(),
+  logprobs: z.literal(false).nullish(),
+  response_format: z.object({ type: z.literal('text') }).nullish(),
+});
+export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+/** OpenAI's request as Shoshizan's own chat body, validated by its schema (a bad model name, no user message). */
+export function toChatBody(request: ChatCompletionRequest): ChatBody {
+  return parseOrThrow(chatBodySchema, fromOpenAi(request), 'Chat completion request');
+}
+
+function fromOpenAi(request: ChatCompletionRequest): ChatBody {
+  const messages: ChatMessage[] = request.messages.map((m) => ({
+    role: m.role === 'developer' ? 'system' : m.role,
+    content: typeof m.content === 'string' ? m.content : m.content.map((part) => part.text).join(''),
+  }));
+  const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+  const stop = (typeof request.stop === 'string' ? [request.stop] : request.stop) ?? undefined;
+  const temperature = request.temperature ?? undefined;
+  const topP = request.top_p ?? undefined;
+  const seed = request.seed ?? undefined;
+  return {
+    model: request.model,
+    messages,
+    options: {
+      ...(maxTokens !== undefined ? { maxTokens } : {}),
+      ...(temperature !== undefined ? { temperature } : {}),
+      ...(topP !== undefined ? { topP } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(stop !== undefined ? { stop } : {}),
+    },
+    timeoutSeconds: 300,
+  };
+}
+
+/** OpenAI's error `type` for each of our codes. */
+export function openAiErrorType(code: ErrorCode): string {
+  switch (code) {
+    case ErrorCode.Unauthenticated:
+      return 'authentication_error';
+    case ErrorCode.Forbidden:
+      return 'permission_error';
+    case ErrorCode.NotFound:
+    case ErrorCode.ModelNotFound:
+      return 'not_found_error';
+    case ErrorCode.RateLimited:
+      return 'rate_limit_error';
+    case ErrorCode.QuotaExceeded:
+      return 'insufficient_quota';
+    case ErrorCode.ValidationFailed:
+    case ErrorCode.PoisonMessage:
+      return 'invalid_request_error';
+    case ErrorCode.DeadlineExceeded:
+    case ErrorCode.UpstreamTimeout:
+      return 'timeout_error';
+    case ErrorCode.Cancelled:
+    case ErrorCode.ModelUnavailable:
+    case ErrorCode.QueueUnavailable:
+    case ErrorCode.UpstreamUnavailable:
+    case ErrorCode.Internal:
+      return 'server_error';
+  }
+}
