@@ -10,6 +10,7 @@ import {
   createRegistry,
   loggerModule,
 } from '@shoshizan/service-kit';
+import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { OpenAiModule } from './openai/openai.module';
@@ -41,6 +42,7 @@ export class AppModule {
           // requests and deadLetter: the admin redrive reads one and writes the other.
           ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['responses', 'requests', 'deadLetter'] : false,
         }),
+        AccountsModule,
         AuthModule,
         ChatModule,
         AdminModule,

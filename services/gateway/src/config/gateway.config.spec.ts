@@ -54,6 +54,14 @@ describe('gateway config', () => {
     expect(problems[0]).toMatch(new RegExp(`^${variable}(\\.\\d+)?: `));
   });
 
+  it('wants the first admin name and password together', () => {
+    expect(problemsOf({ ...valid, ADMIN_USERNAME: 'root' })).toEqual(['ADMIN_PASSWORD: is required']);
+    expect(problemsOf({ ...valid, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'short' })).toEqual([
+      'ADMIN_PASSWORD: must be at least 12 characters',
+    ]);
+    expect(problemsOf({ ...valid, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'long enough secret' })).toEqual([]);
+  });
+
   it('throws a ConfigValidationError whose message lists the variables', () => {
     expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(ConfigValidationError);
     expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(/gateway: invalid configuration:\n {2}- JWT_SECRET/);

@@ -8,6 +8,13 @@ export const gatewayConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   /** HMAC key that signs and verifies access tokens (HS256). Never commit one. */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters (use a random value)'),
+  /** Lifetime of the access tokens that login and refresh issue, in seconds. */
+  ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900),
+  /** Lifetime of a refresh token, in seconds (each use replaces it with a new one). */
+  REFRESH_TOKEN_TTL_SECONDS: env.positiveInt(30 * 24 * 60 * 60),
+  /** The first admin, created at start-up when no user has that name (both or neither). */
+  ADMIN_USERNAME: z.string().min(1).max(64).optional(),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   /** Expected `iss` of tokens. */
   JWT_ISSUER: z.string().min(1).default('shoshizan'),
   /** Expected `aud` of tokens. */
@@ -32,6 +39,11 @@ export const gatewayConfigSchema = z.object({
   BODY_LIMIT_BYTES: env.positiveInt(512 * 1024),
   /** How often an idle SSE stream gets a keep-alive comment, in ms. */
   SSE_KEEPALIVE_MS: env.positiveInt(15_000),
+}).superRefine((config, ctx) => {
+  if ((config.ADMIN_USERNAME === undefined) !== (config.ADMIN_PASSWORD === undefined)) {
+    const missing = config.ADMIN_USERNAME === undefined ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together' });
+  }
 });
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 

@@ -35,4 +35,43 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '003-accounts',
+    sql: `
+      -- Local accounts. password_hash is scrypt (see auth/password.ts); roles are 'user'/'admin'.
+      CREATE TABLE users (
+        user_id       uuid        PRIMARY KEY,
+        username      text        NOT NULL UNIQUE,
+        password_hash text        NOT NULL,
+        roles         text[]      NOT NULL DEFAULT ARRAY['user'],
+        created_at    timestamptz NOT NULL DEFAULT now()
+      );
+      -- Refresh tokens, stored hashed. Each use replaces the token with a new one of the same
+      -- family; a token used twice means it was stolen, and the whole family is revoked.
+      CREATE TABLE refresh_tokens (
+        token_id    uuid        PRIMARY KEY,
+        family_id   uuid        NOT NULL,
+        user_id     uuid        NOT NULL REFERENCES users ON DELETE CASCADE,
+        token_hash  bytea       NOT NULL UNIQUE,
+        expires_at  timestamptz NOT NULL,
+        used_at     timestamptz,
+        revoked_at  timestamptz,
+        created_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id);
+      -- API keys for programs, stored hashed and shown once; the prefix identifies a key in lists.
+      CREATE TABLE api_keys (
+        key_id       uuid        PRIMARY KEY,
+        user_id      text        NOT NULL,
+        roles        text[]      NOT NULL,
+        name         text        NOT NULL,
+        prefix       text        NOT NULL,
+        key_hash     bytea       NOT NULL UNIQUE,
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        last_used_at timestamptz,
+        revoked_at   timestamptz
+      );
+      CREATE INDEX api_keys_user ON api_keys (user_id);
+    `,
+  },
 ];

@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Public, ZodBodyPipe } from '@shoshizan/service-kit';
+import { z } from '@shoshizan/shared-interfaces';
+import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { AccountsService, type TokenPair } from './accounts.service';
+import { ApiKeysService, type ApiKey } from './api-keys.service';
+
+const loginSchema = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+const refreshSchema = z.strictObject({ refreshToken: z.string().min(10).max(200) });
+const apiKeySchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
+
+@ApiTags('auth')
+@Controller('v1/auth')
+export class AuthController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with a username and password: an access token and a refresh token' })
+  @ApiBody({ schema: z.toJSONSchema(loginSchema) as object })
+  @ApiResponse({ status: 401, description: 'Wrong username or password.' })
+  login(@Body(new ZodBodyPipe(loginSchema, 'Login')) body: z.infer<typeof loginSchema>): Promise<TokenPair> {
+    return this.accounts.login(body.username, body.password);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Swap a refresh token for a new pair',
+    description: 'Each refresh token works once; using one twice revokes all tokens descended from the same login.',
+  })
+  @ApiBody({ schema: z.toJSONSchema(refreshSchema) as object })
+  @ApiResponse({ status: 401, description: 'The refresh token is unknown, expired, revoked or already used.' })
+  refresh(@Body(new ZodBodyPipe(refreshSchema, 'Refresh')) body: z.infer<typeof refreshSchema>): Promise<TokenPair> {
+    return this.accounts.refresh(body.refreshToken);
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a refresh token and every token descended from the same login' })
+  @ApiBody({ schema: z.toJSONSchema(refreshSchema) as object })
+  async logout(@Body(new ZodBodyPipe(refreshSchema, 'Logout')) body: z.infer<typeof refreshSchema>): Promise<void> {
+    await this.accounts.logout(body.refreshToken);
+  }
+}
+
+@ApiTags('api-keys')
+@ApiBearerAuth()
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create an API key; the key is in this answer only', description: 'Use it as `Authorization: Bearer <key>`.' })
+  @ApiBody({ schema: z.toJSONSchema(apiKeySchema) as object })
+  create(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body(new ZodBodyPipe(apiKeySchema, 'API key')) body: z.infer<typeof apiKeySchema>,
+  ): Promise<ApiKey & { key: string }> {
+    return this.keys.create(user, body.name);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your API keys (without their secrets)' })
+  async list(@CurrentUser() user: AuthenticatedUser): Promise<{ items: ApiKey[] }> {
+    return { items: await this.keys.list(user) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke one of your API keys' })
+  @ApiResponse({ status: 404, description: 'No such key of yours.' })
+  async revoke(@CurrentUser() user: AuthenticatedUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.keys.revoke(user, id);
+  }
+}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { AccessTokens } from './access-tokens';
+import { ApiKeysController, AuthController } from './accounts.controller';
+import { AccountsService } from './accounts.service';
+import { ApiKeysService } from './api-keys.service';
+
+/** Local accounts (login, refresh, logout) and API keys. Global: the auth guard checks keys. */
+@Global()
+@Module({
+  controllers: [AuthController, ApiKeysController],
+  providers: [AccessTokens, AccountsService, ApiKeysService],
+  exports: [ApiKeysService],
+})
+export class AccountsModule {}

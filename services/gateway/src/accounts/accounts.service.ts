@@ -1,0 +1,145 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import type { Pool } from 'pg';
+import { DomainException, PG_POOL } from '@shoshizan/service-kit';
+import { ErrorCode } from '@shoshizan/shared-interfaces';
+import { hashPassword, verifyPassword } from '../auth/password';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { AccessTokens } from './access-tokens';
+
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly tokenType: 'Bearer';
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+}
+
+const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Checked against when a username is unknown, so a login takes as long either way. */
+const DUMMY_HASH = hashPassword(randomBytes(16).toString('hex'));
+
+/**
+ * Local accounts: login with a password, short-lived access tokens, refresh tokens that
+ * rotate on every use (a reused one revokes its whole family: it was stolen), logout.
+ */
+@Injectable()
+export class AccountsService implements OnApplicationBootstrap {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly accessTokens: AccessTokens,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(AccountsService.name);
+  }
+
+  /** Creates the first admin from ADMIN_USERNAME/ADMIN_PASSWORD unless that user exists. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { ADMIN_USERNAME: username, ADMIN_PASSWORD: password } = this.config;
+    if (!username || !password) return;
+    const result = await this.pool.query(
+      `INSERT INTO gateway.users (user_id, username, password_hash, roles) VALUES ($1, $2, $3, ARRAY['user', 'admin'])
+       ON CONFLICT (username) DO NOTHING`,
+      [randomUUID(), username, await hashPassword(password)],
+    );
+    if (result.rowCount) this.logger.info({ username }, 'Created the first admin');
+  }
+
+  async createUser(username: string, password: string, roles: readonly string[] = ['user']): Promise<string> {
+    const userId = randomUUID();
+    const result = await this.pool.query(
+      `INSERT INTO gateway.users (user_id, username, password_hash, roles) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (username) DO NOTHING`,
+      [userId, username, await hashPassword(password), roles],
+    );
+    if (!result.rowCount) throw new DomainException(ErrorCode.ValidationFailed, `The username '${username}' is taken.`);
+    return userId;
+  }
+
+  async login(username: string, password: string): Promise<TokenPair> {
+    const { rows } = await this.pool.query<{ user_id: string; password_hash: string; roles: string[] }>(
+      'SELECT user_id, password_hash, roles FROM gateway.users WHERE username = $1',
+      [username],
+    );
+    const user = rows[0];
+    const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH));
+    if (!user || !ok) throw new DomainException(ErrorCode.Unauthenticated, 'Wrong username or password.');
+    return this.issue({ userId: user.user_id, username, roles: user.roles }, randomUUID());
+  }
+
+  /** Swaps a refresh token for a new pair. A token used twice revokes its whole family. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{
+        token_id: string;
+        family_id: string;
+        used_at: Date | null;
+        revoked_at: Date | null;
+        expired: boolean;
+        user_id: string;
+        username: string;
+        roles: string[];
+      }>(
+        `SELECT t.token_id, t.family_id, t.used_at, t.revoked_at, t.expires_at < now() AS expired,
+                u.user_id, u.username, u.roles
+           FROM gateway.refresh_tokens t JOIN gateway.users u USING (user_id)
+          WHERE t.token_hash = $1 FOR UPDATE OF t`,
+        [sha256(refreshToken)],
+      );
+      const token = rows[0];
+      if (!token || token.revoked_at || token.expired) {
+        await client.query('ROLLBACK');
+        throw new DomainException(ErrorCode.Unauthenticated, 'The refresh token is not valid; log in again.');
+      }
+      if (token.used_at) {
+        await client.query('UPDATE gateway.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [
+          token.family_id,
+        ]);
+        await client.query('COMMIT');
+        this.logger.warn({ userId: token.user_id, family: token.family_id }, 'Revoked a refresh token family after reuse');
+        throw new DomainException(ErrorCode.Unauthenticated, 'The refresh token was already used; log in again.');
+      }
+      await client.query('UPDATE gateway.refresh_tokens SET used_at = now() WHERE token_id = $1', [token.token_id]);
+      const pair = await this.issue(
+        { userId: token.user_id, username: token.username, roles: token.roles },
+        token.family_id,
+        client,
+      );
+      await client.query('COMMIT');
+      return pair;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Revokes the refresh token's family; access tokens already issued run out by themselves. */
+  async logout(refreshToken: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE gateway.refresh_tokens SET revoked_at = now()
+        WHERE family_id = (SELECT family_id FROM gateway.refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL`,
+      [sha256(refreshToken)],
+    );
+  }
+
+  private async issue(
+    user: { userId: string; username: string; roles: string[] },
+    familyId: string,
+    client: Pick<Pool, 'query'> = this.pool,
+  ): Promise<TokenPair> {
+    const refreshToken = `shr_${randomBytes(32).toString('base64url')}`;
+    await client.query(
+      `INSERT INTO gateway.refresh_tokens (token_id, family_id, user_id, token_hash, expires_at)
+       VALUES ($1, $2, $3, $4, now() + $5 * interval '1 second')`,
+      [randomUUID(), familyId, user.userId, sha256(refreshToken), this.config.REFRESH_TOKEN_TTL_SECONDS],
+    );
+    const access = this.accessTokens.issue(user);
+    return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn, refreshToken };
+  }
+}
