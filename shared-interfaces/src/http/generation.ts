@@ -49,6 +49,18 @@ export const generationChunkSchema = z.discriminatedUnion('type', [
 ]);
 export type GenerationChunk = z.infer<typeof generationChunkSchema>;
 
+/**
+ * `GET /v1/limits/:userId?roles=a,b` on gpt-api: a user's effective limits (null: none) and
+ * the tokens used today (UTC), so the gateway can refuse a request before it is enqueued.
+ */
+export const userLimitsSchema = z.strictObject({
+  userId: userIdSchema,
+  tokensPerDay: z.int().min(0).nullable(),
+  requestsPerMinute: z.int().min(0).nullable(),
+  tokensUsedToday: z.int().min(0),
+});
+export type UserLimits = z.infer<typeof userLimitsSchema>;
+
 /** `GET /v1/models` on gpt-api. */
 export const modelCatalogSchema = z.strictObject({
   defaultModel: modelNameSchema,

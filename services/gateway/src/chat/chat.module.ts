@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AdmissionService } from '../admission/admission.service';
+import { LimitsClient } from '../admission/limits.client';
 import { ModelsModule } from '../models/models.module';
 import { ChatController } from './chat.controller';
 import { ChatMetrics } from './chat.metrics';
@@ -12,6 +14,8 @@ import { ResponseHub } from './response-hub.service';
   controllers: [ChatController],
   providers: [
     ChatService,
+    AdmissionService,
+    LimitsClient,
     ChatMetrics,
     ChatRequestsRepository,
     ResponseHub,

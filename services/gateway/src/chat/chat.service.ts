@@ -5,6 +5,7 @@ import { DomainException } from '@shoshizan/service-kit';
 import { ENVELOPE_VERSION, ErrorCode, type ChatBody, type EnqueueResult } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { AdmissionService } from '../admission/admission.service';
 import { ModelsClient } from '../models/models.client';
 import { ChatRequestsRepository, type ChatRequestRecord, type ChatRequestStatus } from './chat-requests.repository';
 import type { EventSubscription } from './event-subscription';
@@ -27,6 +28,7 @@ export class ChatService {
     private readonly hub: ResponseHub,
     private readonly repository: ChatRequestsRepository,
     private readonly models: ModelsClient,
+    private readonly admission: AdmissionService,
     private readonly logger: PinoLogger,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
@@ -42,12 +44,7 @@ export class ChatService {
     const requestId = randomUUID();
     const conversationId = body.conversationId ?? randomUUID();
     const now = new Date();
-    await this.repository.insert({
-      requestId,
-      userId: user.userId,
-      conversationId,
-      ...(body.model ? { model: body.model } : {}),
-    });
+    await this.admission.admit(user, { requestId, conversationId, ...(body.model ? { model: body.model } : {}) });
     const events = this.hub.subscribe(requestId);
     let enqueued: EnqueueResult;
     try {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { DomainException, PG_POOL } from '@shoshizan/service-kit';
-import { ErrorCode } from '@shoshizan/shared-interfaces';
+import { ErrorCode, type UserLimits } from '@shoshizan/shared-interfaces';
 import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 
 export interface Limits {
@@ -82,13 +82,32 @@ export class AdmissionService {
     }
   }
 
-  private async check(client: PoolClient, request: { userId: string; roles: readonly string[] }): Promise<void> {
+  /** The user's effective limits and the tokens used today: what the gateway checks first. */
+  async limitsOf(userId: string, roles: readonly string[]): Promise<UserLimits> {
+    const limits = await this.effective(this.pool, userId, roles);
+    return { userId, ...limits, tokensUsedToday: await this.tokensToday(this.pool, userId) };
+  }
+
+  private async effective(client: Pick<Pool, 'query'>, userId: string, roles: readonly string[]): Promise<Limits> {
     const { rows } = await client.query<LimitRow>(
       `SELECT scope, subject, tokens_per_day, requests_per_minute FROM gpt_api.limits
         WHERE (scope = 'user' AND subject = $1) OR (scope = 'role' AND subject = ANY($2))`,
-      [request.userId, request.roles],
+      [userId, roles],
     );
-    const limits = effectiveLimits(rows, request.userId, request.roles, this.defaults);
+    return effectiveLimits(rows, userId, roles, this.defaults);
+  }
+
+  private async tokensToday(client: Pick<Pool, 'query'>, userId: string): Promise<number> {
+    const { rows } = await client.query<{ tokens: string }>(
+      `SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) AS tokens FROM gpt_api.usage_ledger
+        WHERE user_id = $1 AND recorded_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
+      [userId],
+    );
+    return Number(rows[0]?.tokens ?? 0);
+  }
+
+  private async check(client: PoolClient, request: { userId: string; roles: readonly string[] }): Promise<void> {
+    const limits = await this.effective(client, request.userId, request.roles);
 
     if (limits.requestsPerMinute !== null) {
       const { rows: recent } = await client.query<{ n: number; oldest: Date | null }>(
@@ -108,12 +127,7 @@ export class AdmissionService {
     }
 
     if (limits.tokensPerDay !== null) {
-      const { rows: used } = await client.query<{ tokens: string }>(
-        `SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) AS tokens FROM gpt_api.usage_ledger
-          WHERE user_id = $1 AND recorded_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`,
-        [request.userId],
-      );
-      const tokens = Number(used[0]?.tokens ?? 0);
+      const tokens = await this.tokensToday(client, request.userId);
       if (tokens >= limits.tokensPerDay) {
         const midnight = new Date();
         midnight.setUTCHours(24, 0, 0, 0);

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { Counter, type Registry } from 'prom-client';
+import { DomainException, METRICS_REGISTRY } from '@shoshizan/service-kit';
+import { ErrorCode } from '@shoshizan/shared-interfaces';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { ChatRequestsRepository } from '../chat/chat-requests.repository';
+import { LimitsClient } from './limits.client';
+
+function secondsToUtcMidnight(): number {
+  const midnight = new Date();
+  midnight.setUTCHours(24, 0, 0, 0);
+  return Math.max(1, Math.ceil((midnight.getTime() - Date.now()) / 1000));
+}
+
+/**
+ * Admission at the edge: a request over its user's daily token quota or request rate is
+ * refused with 429 and Retry-After before anything is enqueued. The limits are gpt-api's
+ * (per user and role, in PostgreSQL); the rate is counted over the gateway's own records,
+ * under a per-user lock, so it holds across gateway replicas. If gpt-api cannot be asked,
+ * the request is let through: gpt-api checks the same limits again before the model runs.
+ */
+@Injectable()
+export class AdmissionService {
+  private readonly rejections: Counter<'reason'>;
+
+  constructor(
+    private readonly limits: LimitsClient,
+    private readonly repository: ChatRequestsRepository,
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(AdmissionService.name);
+    this.rejections = new Counter({
+      name: 'gateway_admission_rejections_total',
+      help: 'Requests refused before enqueueing, by reason (rate_limited, quota_exceeded).',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+  }
+
+  /** Records the request if the user's limits allow it; throws RateLimited or QuotaExceeded. */
+  async admit(
+    user: AuthenticatedUser,
+    record: { requestId: string; conversationId: string; model?: string },
+  ): Promise<void> {
+    let perMinute: number | null = null;
+    try {
+      const limits = await this.limits.limitsOf(user.userId, user.roles);
+      perMinute = limits.requestsPerMinute;
+      if (limits.tokensPerDay !== null && limits.tokensUsedToday >= limits.tokensPerDay) {
+        this.rejections.inc({ reason: ErrorCode.QuotaExceeded });
+        throw new DomainException(
+          ErrorCode.QuotaExceeded,
+          `Daily token quota used up: ${limits.tokensUsedToday} of ${limits.tokensPerDay} tokens today (UTC).`,
+          { retryAfterSeconds: secondsToUtcMidnight() },
+        );
+      }
+    } catch (error) {
+      if (error instanceof DomainException) throw error;
+      this.logger.warn({ err: error, userId: user.userId }, 'Could not read limits; admitting (gpt-api checks them again)');
+    }
+    const { retryAfterSeconds } = await this.repository.insertWithinRate({ ...record, userId: user.userId }, perMinute);
+    if (retryAfterSeconds !== undefined) {
+      this.rejections.inc({ reason: ErrorCode.RateLimited });
+      throw new DomainException(ErrorCode.RateLimited, `Rate limit reached: ${perMinute} requests a minute.`, {
+        retryAfterSeconds,
+      });
+    }
+  }
+}
