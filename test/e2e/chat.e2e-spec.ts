@@ -256,6 +256,19 @@ describe('a chat request, end to end through the real system', () => {
     expect(lag.map((sample) => sample.value)).toEqual([0, 0, 0, 0, 0, 0]);
     const docs = await fetch(`${gateway()}/docs`);
     expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+
+    // The gateway's readiness covers what it depends on, downstream services included.
+    const ready = (await (await fetch(`${gateway()}/health/ready`)).json()) as { info: Record<string, unknown> };
+    expect(Object.keys(ready.info).sort()).toEqual(
+      ['gpt-api', 'kafka', 'kafka-producer', 'postgres', 'responses-stream'].sort(),
+    );
+    // Security headers on API answers: nothing may be loaded, framed or sniffed.
+    const api = await fetch(`${gateway()}/v1/chat/${randomUUID()}`, { headers: { authorization: `Bearer ${token()}` } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api.headers.get('x-frame-options')).toBe('DENY');
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     const openapi = (await (await fetch(`${gateway()}/docs-json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/chat', '/v1/chat/{requestId}']));
   });

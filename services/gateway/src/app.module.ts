@@ -18,6 +18,8 @@ import { ChatModule } from './chat/chat.module';
 import { ProducerClient } from './chat/producer.client';
 import { ResponseHub } from './chat/response-hub.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { ModelsClient } from './models/models.client';
+import { ModelsModule } from './models/models.module';
 import { GATEWAY_MIGRATIONS } from './database/migrations';
 
 @Module({})
@@ -48,8 +50,8 @@ export class AppModule {
         AdminModule,
         OpenAiModule,
         HealthModule.forRoot({
-          imports: [ChatModule],
-          checks: [PostgresReadiness, KafkaReadiness, ResponseHub, ProducerClient],
+          imports: [ChatModule, ModelsModule],
+          checks: [PostgresReadiness, KafkaReadiness, ResponseHub, ProducerClient, ModelsClient],
         }),
       ],
     };

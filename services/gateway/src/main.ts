@@ -2,6 +2,7 @@ import { bootstrapService, runService } from '@shoshizan/service-kit';
 import { AppModule } from './app.module';
 import { loadGatewayConfig } from './config/gateway.config';
 import { setUpSwagger } from './docs/swagger';
+import { addSecurityHeaders } from './http/security-headers';
 
 runService(async () => {
   const config = loadGatewayConfig();
@@ -12,6 +13,7 @@ runService(async () => {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     configure: (app) => {
       app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'x-chat-request-id'] });
+      addSecurityHeaders(app);
       setUpSwagger(app);
     },
   });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainException } from '@shoshizan/service-kit';
+import { DomainException, type ReadinessCheck } from '@shoshizan/service-kit';
 import { ErrorCode, modelCatalogSchema, type ModelCatalog } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
@@ -8,7 +8,9 @@ const CACHE_MS = 10_000;
 
 /** The model catalog, from gpt-api (installed models within its allow-list). */
 @Injectable()
-export class ModelsClient {
+export class ModelsClient implements ReadinessCheck {
+  readonly name = 'gpt-api';
+
   private cached: { catalog: ModelCatalog; at: number } | undefined;
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
@@ -26,6 +28,12 @@ export class ModelsClient {
         issues: [{ path: 'model', message: 'is not an available model' }],
       });
     }
+  }
+
+  /** Readiness: gpt-api answers (and so the models can be listed). */
+  async check(): Promise<void> {
+    const response = await fetch(new URL('/health/ready', this.config.GPT_API_URL), { signal: AbortSignal.timeout(2500) });
+    if (!response.ok) throw new Error(`gpt-api is not ready (${response.status})`);
   }
 
   async catalog(refresh = false): Promise<ModelCatalog> {
