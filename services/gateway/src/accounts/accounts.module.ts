@@ -9,6 +9,6 @@ import { ApiKeysService } from './api-keys.service';
 @Module({
   controllers: [AuthController, ApiKeysController],
   providers: [AccessTokens, AccountsService, ApiKeysService],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, AccountsService],
 })
 export class AccountsModule {}

@@ -59,7 +59,7 @@ export class AccountsService implements OnApplicationBootstrap {
   }
 
   async login(username: string, password: string): Promise<TokenPair> {
-    const { rows } = await this.pool.query<{ user_id: string; password_hash: string; roles: string[] }>(
+    const { rows } = await this.pool.query<{ user_id: string; password_hash: string | null; roles: string[] }>(
       'SELECT user_id, password_hash, roles FROM gateway.users WHERE username = $1',
       [username],
     );
@@ -67,6 +67,37 @@ export class AccountsService implements OnApplicationBootstrap {
     const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH));
     if (!user || !ok) throw new DomainException(ErrorCode.Unauthenticated, 'Wrong username or password.');
     return this.issue({ userId: user.user_id, username, roles: user.roles }, randomUUID());
+  }
+
+  /**
+   * The local user an external identity is, created on first sight (no password, role
+   * `user`; an admin may grant more). Idempotent and safe under concurrent first requests.
+   */
+  async userForExternal(issuer: string, subject: string): Promise<{ userId: string; roles: string[] }> {
+    const find = () =>
+      this.pool.query<{ user_id: string; roles: string[] }>(
+        `SELECT u.user_id, u.roles FROM gateway.external_identities e JOIN gateway.users u USING (user_id)
+          WHERE e.issuer = $1 AND e.subject = $2`,
+        [issuer, subject],
+      );
+    let { rows } = await find();
+    if (!rows[0]) {
+      const username = `${new URL(issuer).host || issuer}/${subject}`;
+      await this.pool.query(
+        `INSERT INTO gateway.users (user_id, username, password_hash) VALUES ($1, $2, NULL) ON CONFLICT (username) DO NOTHING`,
+        [randomUUID(), username],
+      );
+      await this.pool.query(
+        `INSERT INTO gateway.external_identities (issuer, subject, user_id)
+         SELECT $1, $2, user_id FROM gateway.users WHERE username = $3 ON CONFLICT DO NOTHING`,
+        [issuer, subject, username],
+      );
+      ({ rows } = await find());
+      this.logger.info({ issuer, subject, userId: rows[0]?.user_id }, 'Created a local user for an external identity');
+    }
+    const row = rows[0];
+    if (!row) throw new DomainException(ErrorCode.Internal, 'Could not map the external identity to a user.');
+    return { userId: row.user_id, roles: row.roles };
   }
 
   /** Swaps a refresh token for a new pair. A token used twice revokes its whole family. */

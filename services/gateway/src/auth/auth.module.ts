@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AuthMetrics } from './auth.metrics';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtAuthGuard, OidcAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
+import { OidcStrategy } from './oidc.strategy';
 
 @Module({
   imports: [PassportModule.register({ session: false })],
-  providers: [JwtStrategy, AuthMetrics, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  providers: [JwtStrategy, OidcStrategy, OidcAuthGuard, AuthMetrics, { provide: APP_GUARD, useClass: JwtAuthGuard }],
 })
 export class AuthModule {}

@@ -54,6 +54,16 @@ describe('gateway config', () => {
     expect(problems[0]).toMatch(new RegExp(`^${variable}(\\.\\d+)?: `));
   });
 
+  it('wants an audience and a key set with an OIDC issuer, and known algorithms', () => {
+    expect(problemsOf({ ...valid, OIDC_ISSUER: 'https://idp.example' })).toEqual([
+      'OIDC_AUDIENCE: is required',
+      'OIDC_JWKS_URL: is required',
+    ]);
+    expect(problemsOf({ ...valid, OIDC_ALGORITHMS: 'RS256,HS256' })).toEqual([
+      expect.stringMatching(/^OIDC_ALGORITHMS: entry 2: /),
+    ]);
+  });
+
   it('wants the first admin name and password together', () => {
     expect(problemsOf({ ...valid, ADMIN_USERNAME: 'root' })).toEqual(['ADMIN_PASSWORD: is required']);
     expect(problemsOf({ ...valid, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'short' })).toEqual([

@@ -15,6 +15,18 @@ export const gatewayConfigSchema = z.object({
   /** The first admin, created at start-up when no user has that name (both or neither). */
   ADMIN_USERNAME: z.string().min(1).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /**
+   * External identity: access tokens from this OpenID Connect issuer are accepted too,
+   * verified against its JWKS (OIDC_JWKS_URL) with OIDC_AUDIENCE and OIDC_ALGORITHMS. Its
+   * users become local users on first sight. Unset: only Shoshizan's own tokens and keys.
+   */
+  OIDC_ISSUER: z.string().min(1).optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URL: env.url().optional(),
+  OIDC_ALGORITHMS: env
+    .list()
+    .pipe(z.array(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'])))
+    .default(['RS256', 'ES256']),
   /** Expected `iss` of tokens. */
   JWT_ISSUER: z.string().min(1).default('shoshizan'),
   /** Expected `aud` of tokens. */
@@ -40,6 +52,11 @@ export const gatewayConfigSchema = z.object({
   /** How often an idle SSE stream gets a keep-alive comment, in ms. */
   SSE_KEEPALIVE_MS: env.positiveInt(15_000),
 }).superRefine((config, ctx) => {
+  if (config.OIDC_ISSUER !== undefined) {
+    for (const name of ['OIDC_AUDIENCE', 'OIDC_JWKS_URL'] as const) {
+      if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required with OIDC_ISSUER' });
+    }
+  }
   if ((config.ADMIN_USERNAME === undefined) !== (config.ADMIN_PASSWORD === undefined)) {
     const missing = config.ADMIN_USERNAME === undefined ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD';
     ctx.addIssue({ code: 'custom', path: [missing], message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together' });

@@ -74,4 +74,19 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX api_keys_user ON api_keys (user_id);
     `,
   },
+  {
+    id: '004-external-identities',
+    sql: `
+      -- Users from an external OpenID Connect issuer have no local password.
+      ALTER TABLE users ALTER COLUMN password_hash DROP NOT NULL;
+      -- Which local user an external (issuer, subject) is; created on first sight.
+      CREATE TABLE external_identities (
+        issuer     text        NOT NULL,
+        subject    text        NOT NULL,
+        user_id    uuid        NOT NULL REFERENCES users ON DELETE CASCADE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (issuer, subject)
+      );
+    `,
+  },
 ];
