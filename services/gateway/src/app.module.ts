@@ -13,6 +13,7 @@ import {
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { OpenAiModule } from './openai/openai.module';
 import { ChatModule } from './chat/chat.module';
 import { ProducerClient } from './chat/producer.client';
@@ -49,6 +50,7 @@ export class AppModule {
         ChatModule,
         AdminModule,
         OpenAiModule,
+        ConversationsModule,
         HealthModule.forRoot({
           imports: [ChatModule, ModelsModule],
           checks: [PostgresReadiness, KafkaReadiness, ResponseHub, ProducerClient, ModelsClient],

@@ -13,6 +13,23 @@ export const chatBodySchema = z.strictObject({
 });
 export type ChatBody = z.infer<typeof chatBodySchema>;
 
+/** Body of `POST /v1/conversations`. */
+export const createConversationSchema = z.strictObject({ title: z.string().trim().min(1).max(200).optional() });
+/** Body of `PATCH /v1/conversations/:id`. */
+export const renameConversationSchema = z.strictObject({ title: z.string().trim().min(1).max(200) });
+/** Body of `POST /v1/conversations/:id/messages` and of editing the last message. */
+export const postMessageSchema = z.strictObject({
+  content: z.string().min(1).max(200_000),
+  model: modelNameSchema.optional(),
+  options: generationOptionsSchema.default({}),
+});
+export type PostMessage = z.infer<typeof postMessageSchema>;
+/** Body of `POST /v1/conversations/:id/regenerate`. */
+export const regenerateSchema = z.strictObject({
+  model: modelNameSchema.optional(),
+  options: generationOptionsSchema.default({}),
+});
+
 /** Body of `POST /v1/requests` on kafka-producer: the envelope, validated there again. */
 export const enqueueResultSchema = z.strictObject({
   requestId: idSchema,

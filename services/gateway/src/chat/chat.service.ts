@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { DomainException } from '@shoshizan/service-kit';
-import { ENVELOPE_VERSION, ErrorCode, type ChatBody, type EnqueueResult } from '@shoshizan/shared-interfaces';
+import type { Admin } from 'kafkajs';
+import { DomainException, KAFKA_ADMIN } from '@shoshizan/service-kit';
+import {
+  ENVELOPE_VERSION,
+  ErrorCode,
+  consumerGroup,
+  type ChatBody,
+  type EnqueueResult,
+} from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { AdmissionService } from '../admission/admission.service';
@@ -31,6 +38,7 @@ export class ChatService {
     private readonly admission: AdmissionService,
     private readonly logger: PinoLogger,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(KAFKA_ADMIN) private readonly admin: Admin,
   ) {
     logger.setContext(ChatService.name);
   }
@@ -39,9 +47,13 @@ export class ChatService {
    * Records the request, subscribes to its events, then makes it durable in Kafka. When
    * this resolves the request is accepted: it will be answered even if the caller leaves.
    */
-  async accept(user: AuthenticatedUser, body: ChatBody, traceparent?: string): Promise<AcceptedChat> {
+  async accept(
+    user: AuthenticatedUser,
+    body: ChatBody,
+    traceparent?: string,
+    requestId: string = randomUUID(),
+  ): Promise<AcceptedChat> {
     if (body.model) await this.models.requireModel(body.model);
-    const requestId = randomUUID();
     const conversationId = body.conversationId ?? randomUUID();
     const now = new Date();
     await this.admission.admit(user, { requestId, conversationId, ...(body.model ? { model: body.model } : {}) });
@@ -75,6 +87,24 @@ export class ChatService {
       'Accepted a chat request',
     );
     return { requestId, conversationId, enqueued, events };
+  }
+
+  /**
+   * How many requests are ahead of this one on its partition: its offset less the worker
+   * group's committed offset there. Approximate (a worker may be mid-way through one).
+   */
+  async queuePosition(enqueued: EnqueueResult): Promise<number> {
+    try {
+      const [topic] = await this.admin.fetchOffsets({
+        groupId: consumerGroup('chatWorkers', this.config.KAFKA_TOPIC_PREFIX),
+        topics: [enqueued.topic],
+      });
+      const committed = Number(topic?.partitions.find((p) => p.partition === enqueued.partition)?.offset ?? -1);
+      return Math.max(0, Number(enqueued.offset) - Math.max(0, committed));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not read the queue position');
+      return 0;
+    }
   }
 
   /**

@@ -20,6 +20,7 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly consumer: Consumer;
   private readonly subscriptions = new Map<string, Set<EventSubscription>>();
   private fetching = false;
+  private readonly recorders: ((event: ResponseEvent) => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
 
   constructor(
@@ -40,6 +41,14 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
       this.fetching = false;
       this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'The responses consumer crashed');
     });
+  }
+
+  /**
+   * Adds something that records events (a conversation's messages): called for every event
+   * but tokens, after they are stored and before live streams see them.
+   */
+  addRecorder(recorder: (event: ResponseEvent) => Promise<void>): void {
+    this.recorders.push(recorder);
   }
 
   /**
@@ -87,7 +96,10 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
         await this.repository.storeEvents(events);
         for (const event of events) {
           // The record first: once a client has the final event, GET /v1/chat/:id agrees.
-          if (event.type !== 'token') await this.repository.applyEvent(event);
+          if (event.type !== 'token') {
+            await this.repository.applyEvent(event);
+            for (const record of this.recorders) await record(event);
+          }
           for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
         }
         const last = batch.messages.at(-1);

@@ -89,4 +89,41 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '005-conversations',
+    sql: `
+      -- A user's conversations; deleted ones are hidden, not erased at once.
+      CREATE TABLE conversations (
+        conversation_id uuid        PRIMARY KEY,
+        user_id         text        NOT NULL,
+        title           text        NOT NULL,
+        model           text,
+        created_at      timestamptz NOT NULL DEFAULT now(),
+        updated_at      timestamptz NOT NULL DEFAULT now(),
+        deleted_at      timestamptz
+      );
+      CREATE INDEX conversations_user_updated ON conversations (user_id, updated_at DESC, conversation_id DESC)
+        WHERE deleted_at IS NULL;
+      -- Its messages. An assistant message belongs to the request that answers it; its
+      -- content, usage and status are filled in from the request's events.
+      CREATE TABLE messages (
+        message_id        uuid        PRIMARY KEY,
+        conversation_id   uuid        NOT NULL REFERENCES conversations ON DELETE CASCADE,
+        position          integer     NOT NULL,
+        role              text        NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+        content           text        NOT NULL DEFAULT '',
+        model             text,
+        request_id        uuid        UNIQUE,
+        status            text        NOT NULL DEFAULT 'done'
+                          CHECK (status IN ('pending', 'running', 'done', 'error', 'cancelled')),
+        error_code        text,
+        prompt_tokens     integer,
+        completion_tokens integer,
+        duration_ms       integer,
+        created_at        timestamptz NOT NULL DEFAULT now(),
+        finished_at       timestamptz,
+        UNIQUE (conversation_id, position)
+      );
+    `,
+  },
 ];

@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { PG_POOL } from '@shoshizan/service-kit';
+import type { ResponseEvent } from '@shoshizan/shared-interfaces';
+
+export interface Conversation {
+  readonly id: string;
+  readonly title: string;
+  readonly model: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface Message {
+  readonly id: string;
+  readonly role: 'system' | 'user' | 'assistant';
+  readonly content: string;
+  readonly model: string | null;
+  readonly requestId: string | null;
+  readonly status: 'pending' | 'running' | 'done' | 'error' | 'cancelled';
+  readonly errorCode: string | null;
+  readonly usage: { promptTokens: number; completionTokens: number } | null;
+  readonly durationMs: number | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+interface ConversationRow {
+  conversation_id: string;
+  title: string;
+  model: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface MessageRow {
+  message_id: string;
+  role: Message['role'];
+  content: string;
+  model: string | null;
+  request_id: string | null;
+  status: Message['status'];
+  error_code: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  duration_ms: number | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+const toConversation = (r: ConversationRow): Conversation => ({
+  id: r.conversation_id,
+  title: r.title,
+  model: r.model,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+const toMessage = (r: MessageRow): Message => ({
+  id: r.message_id,
+  role: r.role,
+  content: r.content,
+  model: r.model,
+  requestId: r.request_id,
+  status: r.status,
+  errorCode: r.error_code,
+  usage:
+    r.prompt_tokens === null || r.completion_tokens === null
+      ? null
+      : { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens },
+  durationMs: r.duration_ms,
+  createdAt: r.created_at.toISOString(),
+  finishedAt: r.finished_at?.toISOString() ?? null,
+});
+
+/** Conversations and their messages (schema `gateway`). Every query is scoped to its owner. */
+@Injectable()
+export class ConversationsRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async create(id: string, userId: string, title: string): Promise<Conversation> {
+    const { rows } = await this.pool.query<ConversationRow>(
+      `INSERT INTO gateway.conversations (conversation_id, user_id, title) VALUES ($1, $2, $3)
+       RETURNING conversation_id, title, model, created_at, updated_at`,
+      [id, userId, title],
+    );
+    return toConversation(rows[0]!);
+  }
+
+  /** Newest first; `before` is the cursor a previous page returned. */
+  async list(userId: string, limit: number, before?: { updatedAt: string; id: string }): Promise<Conversation[]> {
+    const { rows } = await this.pool.query<ConversationRow>(
+      `SELECT conversation_id, title, model, created_at, updated_at FROM gateway.conversations
+        WHERE user_id = $1 AND deleted_at IS NULL
+          AND ($2::timestamptz IS NULL OR (updated_at, conversation_id) < ($2::timestamptz, $3::uuid))
+        ORDER BY updated_at DESC, conversation_id DESC LIMIT $4`,
+      [userId, before?.updatedAt ?? null, before?.id ?? null, limit],
+    );
+    return rows.map(toConversation);
+  }
+
+  async find(userId: string, id: string): Promise<Conversation | undefined> {
+    const { rows } = await this.pool.query<ConversationRow>(
+      `SELECT conversation_id, title, model, created_at, updated_at FROM gateway.conversations
+        WHERE conversation_id = $1 AND user_id = $2 AND deleted_at IS NULL`,
+      [id, userId],
+    );
+    return rows[0] ? toConversation(rows[0]) : undefined;
+  }
+
+  async rename(userId: string, id: string, title: string): Promise<Conversation | undefined> {
+    const { rows } = await this.pool.query<ConversationRow>(
+      `UPDATE gateway.conversations SET title = $3, updated_at = now()
+        WHERE conversation_id = $1 AND user_id = $2 AND deleted_at IS NULL
+        RETURNING conversation_id, title, model, created_at, updated_at`,
+      [id, userId, title],
+    );
+    return rows[0] ? toConversation(rows[0]) : undefined;
+  }
+
+  async delete(userId: string, id: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE gateway.conversations SET deleted_at = now()
+        WHERE conversation_id = $1 AND user_id = $2 AND deleted_at IS NULL`,
+      [id, userId],
+    );
+    return result.rowCount === 1;
+  }
+
+  async messages(conversationId: string): Promise<Message[]> {
+    return this.messagesWith(this.pool, conversationId);
+  }
+
+  /** The messages, through a given client (inside a transaction). */
+  async messagesWith(client: Pick<Pool, 'query'>, conversationId: string): Promise<Message[]> {
+    const { rows } = await client.query<MessageRow>(
+      `SELECT message_id, role, content, model, request_id, status, error_code, prompt_tokens, completion_tokens,
+              duration_ms, created_at, finished_at
+         FROM gateway.messages WHERE conversation_id = $1 ORDER BY position`,
+      [conversationId],
+    );
+    return rows.map(toMessage);
+  }
+
+  /**
+   * Changes the tail of a conversation in one transaction, under a row lock on the
+   * conversation (two tabs sending at once are serialised): `change` gets the messages and
+   * a client to write with.
+   */
+  async withTail<T>(
+    conversationId: string,
+    change: (messages: Message[], client: PoolClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT 1 FROM gateway.conversations WHERE conversation_id = $1 FOR UPDATE', [conversationId]);
+      const result = await change(await this.messagesWith(client, conversationId), client);
+      await client.query('UPDATE gateway.conversations SET updated_at = now() WHERE conversation_id = $1', [
+        conversationId,
+      ]);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Marks the answer of a request that was refused before it was enqueued. */
+  async failPending(requestId: string, errorCode: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE gateway.messages SET status = 'error', error_code = $2, finished_at = now()
+        WHERE request_id = $1 AND status = 'pending'`,
+      [requestId, errorCode],
+    );
+  }
+
+  /** Fills an assistant message in from its request's events (called for every non-token event). */
+  async applyEvent(event: ResponseEvent): Promise<void> {
+    switch (event.type) {
+      case 'started':
+      case 'resumed':
+        await this.pool.query(
+          `UPDATE gateway.messages SET status = 'running', error_code = NULL,
+                  model = CASE WHEN $2::text IS NULL THEN model ELSE $2 END
+            WHERE request_id = $1 AND status IN ('pending', 'running', 'error')`,
+          [event.requestId, event.type === 'started' ? event.model : null],
+        );
+        return;
+      case 'done':
+      case 'error':
+      case 'cancelled': {
+        const status = event.type;
+        await this.pool.query(
+          `UPDATE gateway.messages m SET
+              status = $2,
+              content = coalesce((SELECT string_agg(e.event->>'text', '' ORDER BY e.seq) FROM gateway.response_events e
+                                   WHERE e.request_id = $1 AND e.event->>'type' = 'token'), ''),
+              model = coalesce($3, m.model), error_code = $4,
+              prompt_tokens = $5, completion_tokens = $6, duration_ms = $7, finished_at = now()
+            WHERE request_id = $1`,
+          [
+            event.requestId,
+            status,
+            event.type === 'done' ? event.model : null,
+            event.type === 'error' ? event.code : null,
+            event.type === 'done' ? event.usage.promptTokens : null,
+            event.type === 'done' ? event.usage.completionTokens : null,
+            event.type === 'done' ? Math.round(event.durationMs) : null,
+          ],
+        );
+        return;
+      }
+      case 'queued':
+      case 'retrying':
+      case 'token':
+        return;
+    }
+  }
+}

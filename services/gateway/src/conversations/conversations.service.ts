@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { DomainException } from '@shoshizan/service-kit';
+import { ErrorCode, type ChatMessage, type GenerationOptions, type PostMessage } from '@shoshizan/shared-interfaces';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { ChatService } from '../chat/chat.service';
+import { ResponseHub } from '../chat/response-hub.service';
+import { ConversationsRepository, type Conversation, type Message } from './conversations.repository';
+
+/** What posting to a conversation answers at once (202): the answer comes as events. */
+export interface Posted {
+  readonly requestId: string;
+  readonly messageId: string;
+  /** Requests ahead of this one on its partition when it was enqueued. */
+  readonly queuePosition: number;
+  /** Where the answer streams (SSE, resumable with Last-Event-ID). */
+  readonly eventsUrl: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  readonly nextCursor: string | null;
+}
+
+const ANSWERING: readonly Message['status'][] = ['pending', 'running'];
+
+function encodeCursor(c: Conversation): string {
+  return Buffer.from(`${c.updatedAt}|${c.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { updatedAt: string; id: string } {
+  const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!updatedAt || !id || Number.isNaN(Date.parse(updatedAt)) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new DomainException(ErrorCode.ValidationFailed, 'The cursor is not one this API gave out.', {
+      issues: [{ path: 'cursor', message: 'is not a valid cursor' }],
+    });
+  }
+  return { updatedAt, id };
+}
+
+/**
+ * Conversations kept with their messages. Posting a message answers 202 at once with the
+ * request id and queue position; the assistant's message fills in from the request's events.
+ */
+@Injectable()
+export class ConversationsService implements OnModuleInit {
+  constructor(
+    private readonly repository: ConversationsRepository,
+    private readonly chat: ChatService,
+    private readonly hub: ResponseHub,
+  ) {}
+
+  onModuleInit(): void {
+    this.hub.addRecorder((event) => this.repository.applyEvent(event));
+  }
+
+  async create(user: AuthenticatedUser, title?: string): Promise<Conversation> {
+    return this.repository.create(randomUUID(), user.userId, title ?? 'New conversation');
+  }
+
+  async list(user: AuthenticatedUser, limit: number, cursor?: string): Promise<Page<Conversation>> {
+    const items = await this.repository.list(user.userId, limit, cursor ? decodeCursor(cursor) : undefined);
+    const last = items.at(-1);
+    return { items, nextCursor: items.length === limit && last ? encodeCursor(last) : null };
+  }
+
+  async get(user: AuthenticatedUser, id: string): Promise<Conversation & { messages: Message[] }> {
+    const conversation = await this.own(user, id);
+    return { ...conversation, messages: await this.repository.messages(id) };
+  }
+
+  async rename(user: AuthenticatedUser, id: string, title: string): Promise<Conversation> {
+    const renamed = await this.repository.rename(user.userId, id, title);
+    if (!renamed) throw this.notFound(id);
+    return renamed;
+  }
+
+  async delete(user: AuthenticatedUser, id: string): Promise<void> {
+    if (!(await this.repository.delete(user.userId, id))) throw this.notFound(id);
+  }
+
+  /** Adds a user message and asks for the answer. */
+  async post(user: AuthenticatedUser, id: string, body: PostMessage): Promise<Posted> {
+    await this.own(user, id);
+    return this.answer(user, id, body, async (messages, client, insert) => {
+      this.refuseWhileAnswering(messages);
+      await insert(client, messages.length, 'user', body.content);
+      return messages.length + 1;
+    });
+  }
+
+  /** Answers the last user message again: the last answer is replaced. */
+  async regenerate(
+    user: AuthenticatedUser,
+    id: string,
+    body: { model?: string; options: GenerationOptions },
+  ): Promise<Posted> {
+    await this.own(user, id);
+    return this.answer(user, id, body, async (messages, client) => {
+      this.refuseWhileAnswering(messages);
+      const last = messages.at(-1);
+      if (!last || last.role !== 'assistant') {
+        throw new DomainException(ErrorCode.ValidationFailed, 'There is no answer to regenerate.');
+      }
+      await client.query('DELETE FROM gateway.messages WHERE message_id = $1', [last.id]);
+      return messages.length - 1;
+    });
+  }
+
+  /** Replaces the last user message and answers it again; what followed it goes. */
+  async editLast(user: AuthenticatedUser, id: string, body: PostMessage): Promise<Posted> {
+    await this.own(user, id);
+    return this.answer(user, id, body, async (messages, client) => {
+      this.refuseWhileAnswering(messages);
+      const index = messages.map((m) => m.role).lastIndexOf('user');
+      const lastUser = messages[index];
+      if (!lastUser) throw new DomainException(ErrorCode.ValidationFailed, 'There is no user message to edit.');
+      await client.query('DELETE FROM gateway.messages WHERE conversation_id = $1 AND position > $2', [id, index]);
+      await client.query('UPDATE gateway.messages SET content = $2 WHERE message_id = $1', [lastUser.id, body.content]);
+      return index + 1;
+    });
+  }
+
+  /**
+   * The shared part: `shape` changes the tail and says where the answer goes; a pending
+   * assistant message is added there, and the conversation so far is sent as the request.
+   * If the request is refused (rate limit, queue down), the answer is marked failed.
+   */
+  private async answer(
+    user: AuthenticatedUser,
+    id: string,
+    body: { model?: string; options: GenerationOptions },
+    shape: (
+      messages: Message[],
+      client: PoolClient,
+      insert: (client: PoolClient, position: number, role: Message['role'], content: string) => Promise<string>,
+    ) => Promise<number>,
+  ): Promise<Posted> {
+    const requestId = randomUUID();
+    const insert = async (client: PoolClient, position: number, role: Message['role'], content: string) => {
+      const messageId = randomUUID();
+      await client.query(
+        `INSERT INTO gateway.messages (message_id, conversation_id, position, role, content, model, request_id, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          messageId,
+          id,
+          position,
+          role,
+          content,
+          role === 'assistant' ? (body.model ?? null) : null,
+          role === 'assistant' ? requestId : null,
+          role === 'assistant' ? 'pending' : 'done',
+        ],
+      );
+      return messageId;
+    };
+    const { messageId, history } = await this.repository.withTail(id, async (messages, client) => {
+      const position = await shape(messages, client, insert);
+      const kept = (await this.repository.messagesWith(client, id)).filter(
+        (m) => m.role !== 'assistant' || m.status === 'done',
+      );
+      const messageId = await insert(client, position, 'assistant', '');
+      return { messageId, history: kept.map((m): ChatMessage => ({ role: m.role, content: m.content })) };
+    });
+    try {
+      const accepted = await this.chat.accept(
+        user,
+        {
+          conversationId: id,
+          messages: history,
+          options: body.options,
+          timeoutSeconds: 300,
+          ...(body.model ? { model: body.model } : {}),
+        },
+        undefined,
+        requestId,
+      );
+      accepted.events.close(); // the answer is read from /v1/chat/:id/events
+      return {
+        requestId,
+        messageId,
+        queuePosition: await this.chat.queuePosition(accepted.enqueued),
+        eventsUrl: `/v1/chat/${requestId}/events`,
+      };
+    } catch (error) {
+      const code = error instanceof DomainException ? error.code : ErrorCode.Internal;
+      await this.repository.failPending(requestId, code);
+      throw error;
+    }
+  }
+
+  private refuseWhileAnswering(messages: readonly Message[]): void {
+    if (messages.some((m) => ANSWERING.includes(m.status))) {
+      throw new DomainException(
+        ErrorCode.ValidationFailed,
+        'An answer in this conversation is still coming; wait for it or cancel it first.',
+      );
+    }
+  }
+
+  private async own(user: AuthenticatedUser, id: string): Promise<Conversation> {
+    const conversation = await this.repository.find(user.userId, id);
+    if (!conversation) throw this.notFound(id);
+    return conversation;
+  }
+
+  private notFound(id: string): DomainException {
+    // Another user's conversation is indistinguishable from a missing one.
+    return new DomainException(ErrorCode.NotFound, `No conversation ${id}.`);
+  }
+}

@@ -1,0 +1,167 @@
+import { Stack, collect, textOf } from './support/stack';
+
+/** Conversations kept with their messages, answered through the real pipeline. */
+jest.setTimeout(240_000);
+
+const stack = new Stack();
+beforeAll(() => stack.start(), 600_000);
+afterAll(async () => {
+  expect(await stack.stop()).toEqual({ gateway: 0, 'kafka-consumer': 0, 'kafka-producer': 0, 'gpt-api': 0 });
+}, 120_000);
+
+const alice = () => stack.token({}, { subject: 'alice' });
+const bob = () => stack.token({}, { subject: 'bob' });
+
+async function call(method: string, path: string, token: string, body?: unknown): Promise<Response> {
+  return fetch(`${stack.gateway}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+interface Posted {
+  requestId: string;
+  messageId: string;
+  queuePosition: number;
+  eventsUrl: string;
+}
+interface Message {
+  id: string;
+  role: string;
+  content: string;
+  status: string;
+  requestId: string | null;
+  usage: { promptTokens: number; completionTokens: number } | null;
+}
+
+/** Follows a 202 answer's events to the end; returns the streamed text. */
+async function answerOf(posted: Posted): Promise<string> {
+  const events = await collect(await call('GET', posted.eventsUrl, alice()));
+  expect(events.at(-1)?.type).toBe('done');
+  return textOf(events);
+}
+
+describe('conversations', () => {
+  it('are created, listed newest first a page at a time, renamed and deleted', async () => {
+    const ids: string[] = [];
+    for (const title of ['first', 'second', 'third']) {
+      const created = await call('POST', '/v1/conversations', alice(), { title });
+      expect(created.status).toBe(201);
+      ids.push(((await created.json()) as { id: string }).id);
+    }
+    const page1 = (await (await call('GET', '/v1/conversations?limit=2', alice())).json()) as {
+      items: { id: string; title: string }[];
+      nextCursor: string | null;
+    };
+    expect(page1.items.map((c) => c.title)).toEqual(['third', 'second']);
+    const page2 = (await (await call('GET', `/v1/conversations?limit=2&cursor=${page1.nextCursor}`, alice())).json()) as {
+      items: { title: string }[];
+    };
+    expect(page2.items.map((c) => c.title)).toEqual(['first']);
+    expect((await call('GET', '/v1/conversations?cursor=garbage', alice())).status).toBe(400);
+
+    const renamed = await call('PATCH', `/v1/conversations/${ids[0]}`, alice(), { title: 'renamed' });
+    expect(((await renamed.json()) as { title: string }).title).toBe('renamed');
+    expect((await call('DELETE', `/v1/conversations/${ids[1]}`, alice())).status).toBe(204);
+    expect((await call('GET', `/v1/conversations/${ids[1]}`, alice())).status).toBe(404);
+    const after = (await (await call('GET', '/v1/conversations', alice())).json()) as { items: { title: string }[] };
+    expect(after.items.map((c) => c.title)).toEqual(['renamed', 'third']);
+  });
+
+  it('a message gets 202 with the request id and queue position; the answer fills the conversation in', async () => {
+    const { id } = (await (await call('POST', '/v1/conversations', alice(), {})).json()) as { id: string };
+    const response = await call('POST', `/v1/conversations/${id}/messages`, alice(), {
+      content: 'Name a fruit.',
+      options: { maxTokens: 12 },
+    });
+    expect(response.status).toBe(202);
+    const posted = (await response.json()) as Posted;
+    expect(posted.queuePosition).toBeGreaterThanOrEqual(0);
+    expect(posted.eventsUrl).toBe(`/v1/chat/${posted.requestId}/events`);
+    const text = await answerOf(posted);
+
+    const conversation = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as {
+      messages: Message[];
+    };
+    expect(conversation.messages.map((m) => [m.role, m.status])).toEqual([
+      ['user', 'done'],
+      ['assistant', 'done'],
+    ]);
+    const answer = conversation.messages[1]!;
+    expect(answer).toMatchObject({ id: posted.messageId, requestId: posted.requestId, content: text });
+    expect(answer.usage?.completionTokens).toBeGreaterThan(0);
+
+    // A second turn sends the history along: the prompt grows.
+    const second = (await (
+      await call('POST', `/v1/conversations/${id}/messages`, alice(), { content: 'And another?', options: { maxTokens: 8 } })
+    ).json()) as Posted;
+    await answerOf(second);
+    const grown = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as { messages: Message[] };
+    expect(grown.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(grown.messages[3]!.usage!.promptTokens).toBeGreaterThan(answer.usage!.promptTokens);
+  });
+
+  it('regenerates the last answer and edits-and-resends the last message', async () => {
+    const { id } = (await (await call('POST', '/v1/conversations', alice(), {})).json()) as { id: string };
+    const first = (await (
+      await call('POST', `/v1/conversations/${id}/messages`, alice(), { content: 'Say hi.', options: { maxTokens: 6 } })
+    ).json()) as Posted;
+    await answerOf(first);
+
+    const regenerated = await call('POST', `/v1/conversations/${id}/regenerate`, alice(), { options: { maxTokens: 6 } });
+    expect(regenerated.status).toBe(202);
+    const again = (await regenerated.json()) as Posted;
+    expect(again.requestId).not.toBe(first.requestId);
+    await answerOf(again);
+    let messages = ((await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as { messages: Message[] })
+      .messages;
+    expect(messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(messages[1]!.requestId).toBe(again.requestId);
+
+    const edited = await call('PUT', `/v1/conversations/${id}/messages/last`, alice(), {
+      content: 'Say bye.',
+      options: { maxTokens: 6 },
+    });
+    expect(edited.status).toBe(202);
+    await answerOf((await edited.json()) as Posted);
+    messages = ((await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as { messages: Message[] }).messages;
+    expect(messages.map((m) => [m.role, m.status])).toEqual([
+      ['user', 'done'],
+      ['assistant', 'done'],
+    ]);
+    expect(messages[0]!.content).toBe('Say bye.');
+  });
+
+  it("never lets one user read or act on another's conversation, route by route", async () => {
+    const { id } = (await (await call('POST', '/v1/conversations', alice(), { title: 'private' })).json()) as {
+      id: string;
+    };
+    const posted = (await (
+      await call('POST', `/v1/conversations/${id}/messages`, alice(), { content: 'Secret?', options: { maxTokens: 4 } })
+    ).json()) as Posted;
+    await answerOf(posted);
+
+    const attempts: [string, string, unknown?][] = [
+      ['GET', `/v1/conversations/${id}`],
+      ['PATCH', `/v1/conversations/${id}`, { title: 'mine now' }],
+      ['DELETE', `/v1/conversations/${id}`],
+      ['POST', `/v1/conversations/${id}/messages`, { content: 'hi' }],
+      ['PUT', `/v1/conversations/${id}/messages/last`, { content: 'hi' }],
+      ['POST', `/v1/conversations/${id}/regenerate`, {}],
+      ['GET', `/v1/chat/${posted.requestId}`],
+      ['GET', `/v1/chat/${posted.requestId}/events`],
+      ['POST', `/v1/chat/${posted.requestId}/cancel`, {}],
+    ];
+    for (const [method, path, body] of attempts) {
+      const response = await call(method, path, bob(), body);
+      expect({ method, path, status: response.status }).toEqual({ method, path, status: 404 });
+    }
+    const bobs = (await (await call('GET', '/v1/conversations', bob())).json()) as { items: unknown[] };
+    expect(bobs.items).toEqual([]);
+    // And it is all still there for its owner.
+    const mine = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as { title: string; messages: unknown[] };
+    expect(mine).toMatchObject({ title: 'private' });
+    expect(mine.messages).toHaveLength(2);
+  });
+});
