@@ -48,6 +48,23 @@ describe('accounts', () => {
     expect((await get('/v1/admin/dead-letters', pair.accessToken)).status).toBe(200);
   });
 
+  it('an admin creates users, who can log in; nobody else can', async () => {
+    const admin = ((await (await post('/v1/auth/login', ADMIN)).json()) as Pair).accessToken;
+    const created = await post('/v1/admin/users', { username: 'carol', password: 'carol has a long password' }, admin);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ username: 'carol', roles: ['user'] });
+    const carol = await post('/v1/auth/login', { username: 'carol', password: 'carol has a long password' });
+    expect(carol.status).toBe(200);
+    const carolToken = ((await carol.json()) as Pair).accessToken;
+    // A user is not an admin; a taken name and a short password are refused by name.
+    expect((await post('/v1/admin/users', { username: 'dave', password: 'dave has a long password' }, carolToken)).status).toBe(403);
+    expect((await get('/v1/admin/dead-letters', carolToken)).status).toBe(403);
+    const taken = await post('/v1/admin/users', { username: 'carol', password: 'another long password' }, admin);
+    expect(taken.status).toBe(400);
+    const short = await post('/v1/admin/users', { username: 'erin', password: 'short' }, admin);
+    expect(((await short.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['password']);
+  });
+
   it('rotates refresh tokens; a reused one revokes the whole family', async () => {
     const first = (await (await post('/v1/auth/login', ADMIN)).json()) as Pair;
     const second = await post('/v1/auth/refresh', { refreshToken: first.refreshToken });

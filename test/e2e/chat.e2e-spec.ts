@@ -200,6 +200,63 @@ describe('a chat request, end to end through the real system', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('holds its edges: body size limit, CORS allow-list, a complete OpenAPI document', async () => {
+    // A body over BODY_LIMIT_BYTES (512 KiB by default) is refused as problem details.
+    const huge = await chat({ messages: [{ role: 'user', content: 'x'.repeat(600 * 1024) }] });
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+
+    // CORS: an allowed origin is told so; another is not.
+    const preflight = (origin: string) =>
+      fetch(`${gateway()}/v1/chat`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      });
+    expect((await preflight('http://localhost:5173')).headers.get('access-control-allow-origin')).toBe(
+      'http://localhost:5173',
+    );
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+
+    // Every route is in the OpenAPI document, and so is the bearer scheme.
+    const openapi = (await (await fetch(`${gateway()}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { securitySchemes: Record<string, { scheme?: string }> };
+    };
+    const routes = Object.entries(openapi.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'POST /v1/auth/login',
+        'POST /v1/auth/refresh',
+        'POST /v1/auth/logout',
+        'POST /v1/api-keys',
+        'GET /v1/api-keys',
+        'DELETE /v1/api-keys/{id}',
+        'POST /v1/conversations',
+        'GET /v1/conversations',
+        'GET /v1/conversations/{id}',
+        'PATCH /v1/conversations/{id}',
+        'DELETE /v1/conversations/{id}',
+        'POST /v1/conversations/{id}/messages',
+        'PUT /v1/conversations/{id}/messages/last',
+        'POST /v1/conversations/{id}/regenerate',
+        'POST /v1/chat',
+        'GET /v1/chat/{requestId}',
+        'GET /v1/chat/{requestId}/events',
+        'POST /v1/chat/{requestId}/cancel',
+        'POST /v1/chat/completions',
+        'GET /v1/models',
+        'GET /v1/admin/dead-letters',
+        'POST /v1/admin/dead-letters/{id}/redrive',
+        'POST /v1/admin/users',
+        'GET /health/live',
+        'GET /health/ready',
+      ]),
+    );
+    expect(openapi.components.securitySchemes.bearer?.scheme).toBe('bearer');
+  });
+
   it('tells a bad body which field is wrong and enqueues nothing', async () => {
     const before = await requestsTopicSize();
     const response = await chat({ messages: [{ role: 'robot', content: 'hi' }] });

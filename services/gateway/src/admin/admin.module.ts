@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { DeadLettersController } from './dead-letters.controller';
 import { DeadLettersService } from './dead-letters.service';
+import { UsersController } from './users.controller';
 
-/** Routes for admins (role `admin` in the token): the dead-letter topic and its redrive. */
+/** Routes for admins (role `admin` in the token): users, the dead-letter topic and its redrive. */
 @Module({
-  controllers: [DeadLettersController],
+  controllers: [DeadLettersController, UsersController],
   providers: [DeadLettersService],
 })
 export class AdminModule {}

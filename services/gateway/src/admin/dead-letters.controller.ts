@@ -4,14 +4,9 @@ import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, z } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { DeadLettersService, type DeadLetter } from './dead-letters.service';
+import { requireAdmin } from './require-admin';
 
 const limitSchema = z.coerce.number().int().min(1).max(500).default(50);
-
-function requireAdmin(user: AuthenticatedUser): void {
-  if (!user.roles.includes('admin')) {
-    throw new DomainException(ErrorCode.Forbidden, 'This route is for admins.');
-  }
-}
 
 @ApiTags('admin')
 @ApiBearerAuth()
