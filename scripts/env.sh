@@ -24,3 +24,13 @@ if [[ -z "${JWT_SECRET:-}" ]]; then
   JWT_SECRET="$(cat "$dev_secret_file")"
 fi
 export JWT_SECRET
+
+# The first admin of local mode: `admin` with a random password, made once per machine.
+dev_admin_file="$SHOSHIZAN_HOME/dev-admin-password"
+if [[ -z "${ADMIN_PASSWORD:-}" ]]; then
+  if [[ ! -s "$dev_admin_file" ]]; then
+    (umask 077 && node -e "process.stdout.write(require('crypto').randomBytes(18).toString('base64url'))" >"$dev_admin_file")
+  fi
+  ADMIN_PASSWORD="$(cat "$dev_admin_file")"
+fi
+export ADMIN_USERNAME="${ADMIN_USERNAME:-admin}" ADMIN_PASSWORD

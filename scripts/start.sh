@@ -25,6 +25,8 @@ Shoshizan is running.
   Logs:           $SHOSHIZAN_LOGS   (npm run logs)
   Model:          $DEFAULT_MODEL
 
+Admin login:    $ADMIN_USERNAME / $ADMIN_PASSWORD   (POST /v1/auth/login)
+
 A dev token (valid 12 hours; a new one: npm run --silent dev-token):
 
   export TOKEN=$token
