@@ -83,11 +83,11 @@ format_storage() {
     { tail -n 20 "$KAFKA_LOG" >&2; die "could not format Kafka storage"; }
 }
 
-# Ready when the broker finished this start-up (the log after the last start marker) and listens.
+# Ready when the broker finished this start-up (a line after the last start marker) and
+# listens. One awk over the file: no pipe whose early exit pipefail would count as failure.
 ready() {
   port_open "$KAFKA_PORT" &&
-    tail -n 3000 "$KAFKA_LOG" | awk '/^---- start /{n=0} {line[n++]=$0} END{for(i=0;i<n;i++) print line[i]}' |
-    grep -q "Kafka Server started"
+    awk '/^---- start /{up=0} /Kafka Server started/{up=1} END{exit !up}' "$KAFKA_LOG"
 }
 
 start() {
@@ -100,6 +100,10 @@ start() {
   write_config
   format_storage
   log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
+  # The log is kept across starts; past 50 MB the old part moves aside (one generation).
+  if [[ -f "$KAFKA_LOG" ]] && (($(stat -c %s "$KAFKA_LOG") > 50 * 1024 * 1024)); then
+    mv -f "$KAFKA_LOG" "$KAFKA_LOG.1"
+  fi
   echo "---- start $(date -u +%FT%TZ)" >>"$KAFKA_LOG"
   # shellcheck disable=SC2086 # KAFKA_HEAP holds several flags
   nohup java $KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true \

@@ -103,10 +103,19 @@ export class Stack {
       const service = this.services[name];
       if (service) exitCodes[name] = await stopService(service);
     }
+    await this.removeKafkaState().catch(() => undefined);
     await this.admin.disconnect().catch(() => undefined);
     await this.db?.end().catch(() => undefined);
     await this.database?.drop().catch(() => undefined);
     return exitCodes;
+  }
+
+  /** Deletes this stack's topics and consumer groups, so test runs do not pile up in the broker. */
+  private async removeKafkaState(): Promise<void> {
+    const groups = (await this.admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(this.prefix));
+    if (groups.length > 0) await this.admin.deleteGroups(groups).catch(() => undefined);
+    const topics = (await this.admin.listTopics()).filter((t) => t.startsWith(this.prefix));
+    if (topics.length > 0) await this.admin.deleteTopics({ topics, timeout: 10_000 });
   }
 
   token(claims: Record<string, unknown> = {}, options: jwt.SignOptions = {}, key = this.secret): string {
