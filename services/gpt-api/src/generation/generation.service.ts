@@ -75,13 +75,21 @@ export class GenerationService {
       const messages = request.continuation
         ? [...request.messages, { role: 'assistant' as const, content: request.continuation }]
         : request.messages;
+      // An answer starts at its first visible character (models often open with a space or
+      // a newline after the prompt's role marker); a continuation is passed on as it is.
+      let atStart = !request.continuation;
       for await (const part of this.ollama.chat({ model, messages, options: request.options }, signal)) {
-        if (part.text) {
+        let text = part.text;
+        if (atStart && text) {
+          text = text.trimStart();
+          if (text) atStart = false;
+        }
+        if (text) {
           if (firstTokenAt === undefined) {
             firstTokenAt = performance.now();
             this.metrics.timeToFirstToken.observe({ model }, (firstTokenAt - startedAt) / 1000);
           }
-          yield { type: 'token', text: part.text };
+          yield { type: 'token', text };
         }
         if (part.done) {
           const usage = {
