@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import {
   HEADERS,
   decodeMessage,
-  isFinalEvent,
   responseEventSchema,
   topicName,
   type ResponseEvent,
@@ -128,29 +126,12 @@ describe('the durable pipeline', () => {
   });
 
   it('a request past its deadline is dropped before it reaches the model', async () => {
-    const requestId = randomUUID();
-    const envelope = {
-      version: 1,
-      kind: 'chat.request',
-      requestId,
+    const requestId = await stack.writeRequest({
       userId: 'late-user',
-      conversationId: randomUUID(),
-      messages: [{ role: 'user', content: 'Too late?' }],
       deadline: new Date(Date.now() - 1000).toISOString(),
       createdAt: new Date(Date.now() - 60_000).toISOString(),
-    };
-    const producer = stack.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topicName('requests', stack.prefix),
-      messages: [{ key: envelope.conversationId, value: JSON.stringify(envelope), headers: { [HEADERS.requestId]: requestId } }],
     });
-    await producer.disconnect();
-    let events: ResponseEvent[] = [];
-    for (let i = 0; i < 60 && !events.some(isFinalEvent); i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      events = await stack.eventsOf(requestId);
-    }
+    const events = await stack.finalEventsOf(requestId);
     expect(events.map((e) => e.type)).toEqual(['error']);
     expect(events[0]).toMatchObject({ code: 'deadline_exceeded', retriable: false });
     const { rows } = await stack.db.query('SELECT 1 FROM gpt_api.admissions WHERE request_id = $1', [requestId]);
@@ -159,30 +140,8 @@ describe('the durable pipeline', () => {
 
   it('a request for a model that is gone gets an error event and goes to the dead-letter topic', async () => {
     // The gateway refuses unknown models; one can still be removed after a request was queued.
-    const requestId = randomUUID();
-    const envelope = {
-      version: 1,
-      kind: 'chat.request',
-      requestId,
-      userId: 'e2e-user',
-      conversationId: randomUUID(),
-      model: 'removed-model:1b',
-      messages: [{ role: 'user', content: 'hi' }],
-      deadline: new Date(Date.now() + 60_000).toISOString(),
-      createdAt: new Date().toISOString(),
-    };
-    const producer = stack.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topicName('requests', stack.prefix),
-      messages: [{ key: envelope.conversationId, value: JSON.stringify(envelope), headers: { [HEADERS.requestId]: requestId } }],
-    });
-    await producer.disconnect();
-    let events: ResponseEvent[] = [];
-    for (let i = 0; i < 60 && !events.some(isFinalEvent); i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      events = await stack.eventsOf(requestId);
-    }
+    const requestId = await stack.writeRequest({ model: 'removed-model:1b' });
+    const events = await stack.finalEventsOf(requestId);
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'model_not_found', retriable: false });
     const dead = (await stack.readTopic('deadLetter')).find((m) => m.headers?.[HEADERS.requestId]?.toString() === requestId);
     expect(dead?.headers?.[HEADERS.dlqErrorCode]?.toString()).toBe('model_not_found');

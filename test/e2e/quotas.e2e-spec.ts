@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  HEADERS,
-  generationChunkSchema,
-  isFinalEvent,
-  topicName,
-  type GenerationChunk,
-  type ResponseEvent,
-} from '@shoshizan/shared-interfaces';
+import { HEADERS, generationChunkSchema, type GenerationChunk } from '@shoshizan/shared-interfaces';
 import { Stack, metricSamples } from './support/stack';
 import { startService, stopService, type RunningService } from './support/system';
 
@@ -113,30 +106,8 @@ describe('limits across gpt-api replicas', () => {
   it('a queued request of a user now over quota ends with an error event and is not dead-lettered', async () => {
     // The gateway refuses such a user up front (admission.e2e-spec.ts); this one was queued
     // before the quota ran out, so gpt-api's own check refuses it.
-    const requestId = randomUUID();
-    const envelope = {
-      version: 1,
-      kind: 'chat.request',
-      requestId,
-      userId: 'quota-user',
-      conversationId: randomUUID(),
-      messages: [{ role: 'user', content: 'Say OK.' }],
-      options: { maxTokens: 4 },
-      deadline: new Date(Date.now() + 60_000).toISOString(),
-      createdAt: new Date().toISOString(),
-    };
-    const producer = stack.kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic: topicName('requests', stack.prefix),
-      messages: [{ key: envelope.conversationId, value: JSON.stringify(envelope), headers: { [HEADERS.requestId]: requestId } }],
-    });
-    await producer.disconnect();
-    let events: ResponseEvent[] = [];
-    for (let i = 0; i < 60 && !events.some(isFinalEvent); i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      events = await stack.eventsOf(requestId);
-    }
+    const requestId = await stack.writeRequest({ userId: 'quota-user', options: { maxTokens: 4 } });
+    const events = await stack.finalEventsOf(requestId);
     expect(events.at(-1)).toMatchObject({ type: 'error', code: 'quota_exceeded', retriable: false });
     const dead = (await stack.readTopic('deadLetter')).filter(
       (m) => m.headers?.[HEADERS.requestId]?.toString() === requestId,

@@ -2,7 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 import { Client } from 'pg';
-import { responseEventSchema, topicName, type ResponseEvent, type TopicKey } from '@shoshizan/shared-interfaces';
+import {
+  HEADERS,
+  isFinalEvent,
+  responseEventSchema,
+  topicName,
+  type ResponseEvent,
+  type TopicKey,
+} from '@shoshizan/shared-interfaces';
 import { readSse } from './sse';
 import { createDatabase, infra, startService, stopService, type RunningService, type ServiceName } from './system';
 
@@ -170,6 +177,45 @@ export class Stack {
     });
     await consumer.disconnect();
     return messages;
+  }
+
+  /**
+   * Writes a chat request straight to the requests topic, as kafka-producer would (for
+   * cases the gateway refuses up front: a past deadline, a vanished model). Returns its id.
+   */
+  async writeRequest(fields: Record<string, unknown>): Promise<string> {
+    const requestId = randomUUID();
+    const envelope = {
+      version: 1,
+      kind: 'chat.request',
+      requestId,
+      userId: 'e2e-user',
+      conversationId: randomUUID(),
+      messages: [{ role: 'user', content: 'Say OK.' }],
+      deadline: new Date(Date.now() + 60_000).toISOString(),
+      createdAt: new Date().toISOString(),
+      ...fields,
+    };
+    const producer = this.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topicName('requests', this.prefix),
+      messages: [
+        { key: envelope.conversationId, value: JSON.stringify(envelope), headers: { [HEADERS.requestId]: requestId } },
+      ],
+    });
+    await producer.disconnect();
+    return requestId;
+  }
+
+  /** The request's events once its final one is on the responses topic (or after 15 s). */
+  async finalEventsOf(requestId: string): Promise<ResponseEvent[]> {
+    let events: ResponseEvent[] = [];
+    for (let i = 0; i < 60 && !events.some(isFinalEvent); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      events = await this.eventsOf(requestId);
+    }
+    return events;
   }
 
   /** The response events of one request on the responses topic, in seq order. */
