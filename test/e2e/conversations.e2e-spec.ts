@@ -1,4 +1,5 @@
 import { Stack, collect, textOf } from './support/stack';
+import { infra } from './support/system';
 
 /** Conversations kept with their messages, answered through the real pipeline. */
 jest.setTimeout(240_000);
@@ -73,6 +74,7 @@ describe('conversations', () => {
     const { id } = (await (await call('POST', '/v1/conversations', alice(), {})).json()) as { id: string };
     const response = await call('POST', `/v1/conversations/${id}/messages`, alice(), {
       content: 'Name a fruit.',
+      model: infra.model,
       options: { maxTokens: 12 },
     });
     expect(response.status).toBe(202);
@@ -82,8 +84,11 @@ describe('conversations', () => {
     const text = await answerOf(posted);
 
     const conversation = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as {
+      model: string | null;
       messages: Message[];
     };
+    // The model picked is remembered as the conversation's.
+    expect(conversation.model).toBe(infra.model);
     expect(conversation.messages.map((m) => [m.role, m.status])).toEqual([
       ['user', 'done'],
       ['assistant', 'done'],

@@ -83,8 +83,8 @@ export class ConversationsService implements OnModuleInit {
 
   /** Adds a user message and asks for the answer. */
   async post(user: AuthenticatedUser, id: string, body: PostMessage): Promise<Posted> {
-    await this.own(user, id);
-    return this.answer(user, id, body, async (messages, client, insert) => {
+    const conversation = await this.own(user, id);
+    return this.answer(user, conversation, body, async (messages, client, insert) => {
       this.refuseWhileAnswering(messages);
       await insert(client, messages.length, 'user', body.content);
       return messages.length + 1;
@@ -97,8 +97,8 @@ export class ConversationsService implements OnModuleInit {
     id: string,
     body: { model?: string; options: GenerationOptions },
   ): Promise<Posted> {
-    await this.own(user, id);
-    return this.answer(user, id, body, async (messages, client) => {
+    const conversation = await this.own(user, id);
+    return this.answer(user, conversation, body, async (messages, client) => {
       this.refuseWhileAnswering(messages);
       const last = messages.at(-1);
       if (!last || last.role !== 'assistant') {
@@ -111,8 +111,8 @@ export class ConversationsService implements OnModuleInit {
 
   /** Replaces the last user message and answers it again; what followed it goes. */
   async editLast(user: AuthenticatedUser, id: string, body: PostMessage): Promise<Posted> {
-    await this.own(user, id);
-    return this.answer(user, id, body, async (messages, client) => {
+    const conversation = await this.own(user, id);
+    return this.answer(user, conversation, body, async (messages, client) => {
       this.refuseWhileAnswering(messages);
       const index = messages.map((m) => m.role).lastIndexOf('user');
       const lastUser = messages[index];
@@ -126,18 +126,23 @@ export class ConversationsService implements OnModuleInit {
   /**
    * The shared part: `shape` changes the tail and says where the answer goes; a pending
    * assistant message is added there, and the conversation so far is sent as the request.
-   * If the request is refused (rate limit, queue down), the answer is marked failed.
+   * If the request is refused (rate limit, queue down), the answer is marked failed. A
+   * model named in the body is remembered as the conversation's; without one, the
+   * conversation's model (or gpt-api's default) answers.
    */
   private async answer(
     user: AuthenticatedUser,
-    id: string,
-    body: { model?: string; options: GenerationOptions },
+    conversation: Conversation,
+    requested: { model?: string; options: GenerationOptions },
     shape: (
       messages: Message[],
       client: PoolClient,
       insert: (client: PoolClient, position: number, role: Message['role'], content: string) => Promise<string>,
     ) => Promise<number>,
   ): Promise<Posted> {
+    const id = conversation.id;
+    const model = requested.model ?? conversation.model ?? undefined;
+    const body = { ...requested, ...(model ? { model } : {}) };
     const requestId = randomUUID();
     const insert = async (client: PoolClient, position: number, role: Message['role'], content: string) => {
       const messageId = randomUUID();
@@ -163,6 +168,9 @@ export class ConversationsService implements OnModuleInit {
         (m) => m.role !== 'assistant' || m.status === 'done',
       );
       const messageId = await insert(client, position, 'assistant', '');
+      if (requested.model) {
+        await client.query('UPDATE gateway.conversations SET model = $2 WHERE conversation_id = $1', [id, requested.model]);
+      }
       return { messageId, history: kept.map((m): ChatMessage => ({ role: m.role, content: m.content })) };
     });
     try {
