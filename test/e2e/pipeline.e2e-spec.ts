@@ -186,4 +186,23 @@ describe('the durable pipeline', () => {
     expect(finals.map((e) => e.type)).toEqual(['done']);
     expect(await usageRows(requestId)).toBe(1);
   });
+
+  it('a cancel made while no worker runs still stops its request when a worker comes', async () => {
+    expect(await stopService(stack.service('kafka-consumer'))).toBe(0);
+    const response = await stack.chat({ messages: [{ role: 'user', content: 'Tell me a story.' }] });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-chat-request-id')!;
+    const cancel = await fetch(`${stack.gateway}/v1/chat/${requestId}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'changed my mind' }),
+    });
+    expect(cancel.status).toBe(202);
+    // A new worker, started after the cancel, learns of it from the topic and never runs the model.
+    const [events] = await Promise.all([collect(response), stack.startService('kafka-consumer', 'kafka-consumer-4')]);
+    expect(events.at(-1)).toMatchObject({ type: 'cancelled', reason: 'changed my mind' });
+    expect(events.some((e) => e.type === 'token')).toBe(false);
+    const { rows } = await stack.db.query('SELECT 1 FROM gpt_api.admissions WHERE request_id = $1', [requestId]);
+    expect(rows).toHaveLength(0);
+  });
 });

@@ -22,9 +22,17 @@ describe('CancellationRegistry', () => {
 
   it('forgets early cancellations after a while', () => {
     const registry = new CancellationRegistry(1000);
-    registry.cancel('old', 'x', 0);
-    registry.cancel('new', 'y', 5000); // sweeps 'old'
+    registry.cancel('old', 'x', 0, 0);
+    registry.cancel('new', 'y', 5000, 5000); // sweeps 'old'
+    registry.cancel('stale', 'z', 0, 5000); // made long ago (read back at start-up): not kept
     expect(registry.register('old').signal.aborted).toBe(false);
+    expect(registry.register('stale').signal.aborted).toBe(false);
     expect(registry.register('new').signal.aborted).toBe(true);
+  });
+
+  it('keeps at most so many early cancellations, dropping the oldest', () => {
+    const registry = new CancellationRegistry(60_000, 2);
+    for (const id of ['a', 'b', 'c']) registry.cancel(id, 'x', 1000, 1000);
+    expect(['a', 'b', 'c'].map((id) => registry.register(id).signal.aborted)).toEqual([false, true, true]);
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TOPICS } from '@shoshizan/shared-interfaces';
 
 /** Why a running request was stopped. */
 export type StopReason =
@@ -18,15 +19,21 @@ export class RequestStopped extends Error {
 
 /**
  * The requests this replica is answering, so a cancellation can stop one. A cancellation
- * that arrives before its request is remembered for a while, so the request is then skipped.
+ * that arrives before its request (still queued, or waiting for a retry) is remembered as
+ * long as the cancellations topic keeps it, so the request is skipped when it comes. A
+ * replica reads the topic from the start when it starts, so it knows them all.
  */
 @Injectable()
 export class CancellationRegistry {
   private readonly running = new Map<string, AbortController>();
+  /** In arrival order, so the oldest are first to go. */
   private readonly early = new Map<string, { reason: string; at: number }>();
   private shuttingDown = false;
 
-  constructor(private readonly rememberMs = 10 * 60 * 1000) {}
+  constructor(
+    private readonly rememberMs = Number(TOPICS.cancellations.config['retention.ms']),
+    private readonly maxRemembered = 200_000,
+  ) {}
 
   /** Registers a request; the returned controller aborts with a RequestStopped reason. */
   register(requestId: string): AbortController {
@@ -45,15 +52,18 @@ export class CancellationRegistry {
     this.running.delete(requestId);
   }
 
-  /** Returns true when the request runs here and was stopped. */
-  cancel(requestId: string, reason: string, now = Date.now()): boolean {
+  /**
+   * Returns true when the request runs here and was stopped. `at` is when the cancellation
+   * was made; `now` is the clock (both for tests).
+   */
+  cancel(requestId: string, reason: string, at = Date.now(), now = Date.now()): boolean {
     const controller = this.running.get(requestId);
     if (controller) {
       controller.abort(new RequestStopped({ kind: 'cancelled', reason }));
       return true;
     }
     this.forgetOld(now);
-    this.early.set(requestId, { reason, at: now });
+    if (now - at <= this.rememberMs) this.early.set(requestId, { reason, at });
     return false;
   }
 
@@ -73,7 +83,8 @@ export class CancellationRegistry {
 
   private forgetOld(now: number): void {
     for (const [id, entry] of this.early) {
-      if (now - entry.at > this.rememberMs) this.early.delete(id);
+      if (now - entry.at <= this.rememberMs && this.early.size < this.maxRemembered) break;
+      this.early.delete(id);
     }
   }
 }

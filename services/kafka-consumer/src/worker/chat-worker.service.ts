@@ -80,13 +80,15 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     const prefix = this.config.KAFKA_TOPIC_PREFIX;
     await this.cancellations.connect();
-    await this.cancellations.subscribe({ topic: topicName('cancellations', prefix), fromBeginning: false });
+    // From the start of the topic: a cancellation made while this replica was down still
+    // stops its request if the request reaches this replica later.
+    await this.cancellations.subscribe({ topic: topicName('cancellations', prefix), fromBeginning: true });
     const supervision = (name: string) => ({ name, logger: this.logger.logger, stopping: this.stopping.signal });
     await keepRunning(this.cancellations, {
       eachMessage: async ({ message }) => {
         try {
           const cancel = decodeMessage(cancellationEnvelopeSchema, message.value, 'cancellation');
-          const here = this.registry.cancel(cancel.requestId, cancel.reason);
+          const here = this.registry.cancel(cancel.requestId, cancel.reason, Date.parse(cancel.at));
           this.logger.info({ requestId: cancel.requestId, runningHere: here }, 'Received a cancellation');
         } catch (error) {
           this.logger.warn({ err: error, offset: message.offset }, 'Ignored an invalid cancellation');
