@@ -23,8 +23,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tests and scripts poke at untyped JSON bodies; keep the checks that catch real bugs.
-    files: ['**/*.spec.ts', 'test/**/*.ts', 'scripts/**/*.mjs'],
+    // Tests, scripts and benchmarks poke at untyped JSON bodies; keep the checks that catch real bugs.
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'scripts/**/*.mjs', 'bench/**/*.mjs'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -34,7 +34,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.mjs'],
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

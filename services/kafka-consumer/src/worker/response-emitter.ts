@@ -1,4 +1,4 @@
-import type { KafkaPublisher } from '@shoshizan/service-kit';
+import type { KafkaPublisher, OutgoingMessage } from '@shoshizan/service-kit';
 import {
   ENVELOPE_VERSION,
   HEADERS,
@@ -20,10 +20,19 @@ export type EventBody = DistributiveOmit<
  * `queued` as seq 0; the worker continues from 1, or, when it resumes a request an earlier
  * attempt began, from the seq after that attempt's last event. Keyed by request id, so
  * they stay in order.
+ *
+ * Tokens are pipelined: `emit` of a token returns once it is queued, and the queue goes to
+ * Kafka one produce request at a time (so in order), as many tokens a request as arrived
+ * meanwhile; one acknowledged round trip a token would cap the stream at the broker's
+ * latency. Every other event (started, done, error, ...) waits until it and all before it
+ * are acknowledged, so a final event is never reported before the tokens it ends.
  */
 export class ResponseEmitter {
   private nextSeq: number;
   private readonly firstSeq: number;
+  private readonly queue: OutgoingMessage[] = [];
+  private sending: Promise<void> | undefined;
+  private failure: Error | undefined;
 
   constructor(
     private readonly publisher: Pick<KafkaPublisher, 'send'>,
@@ -37,12 +46,13 @@ export class ResponseEmitter {
     return this.request.requestId;
   }
 
-  /** Events this emitter published. */
+  /** Events this emitter numbered (queued or sent). */
   get emitted(): number {
     return this.nextSeq - this.firstSeq;
   }
 
   async emit(body: EventBody): Promise<ResponseEvent> {
+    if (this.failure !== undefined) throw this.failure;
     const event = {
       ...body,
       version: ENVELOPE_VERSION,
@@ -53,14 +63,36 @@ export class ResponseEmitter {
       seq: this.nextSeq,
       at: new Date().toISOString(),
     } as ResponseEvent;
-    await this.publisher.send('responses', [
-      {
-        key: this.request.requestId,
-        value: encodeMessage(responseEventSchema, event, `${body.type} event`),
-        headers: { [HEADERS.requestId]: this.request.requestId },
-      },
-    ]);
+    this.queue.push({
+      key: this.request.requestId,
+      value: encodeMessage(responseEventSchema, event, `${body.type} event`),
+      headers: { [HEADERS.requestId]: this.request.requestId },
+    });
     this.nextSeq++;
+    if (body.type === 'token') this.pump();
+    else await this.flush();
     return event;
+  }
+
+  /** Resolves once every queued event is acknowledged; throws the send failure, if any. */
+  async flush(): Promise<void> {
+    while ((this.queue.length > 0 || this.sending) && this.failure === undefined) {
+      this.pump();
+      await this.sending;
+    }
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private pump(): void {
+    if (this.sending || this.failure !== undefined || this.queue.length === 0) return;
+    this.sending = (async () => {
+      while (this.queue.length > 0) await this.publisher.send('responses', this.queue.splice(0));
+    })()
+      .catch((error: unknown) => {
+        this.failure = error instanceof Error ? error : new Error(String(error));
+      })
+      .finally(() => {
+        this.sending = undefined;
+      });
   }
 }

@@ -1,0 +1,66 @@
+import type { OutgoingMessage } from '@shoshizan/service-kit';
+import { ResponseEmitter } from './response-emitter';
+
+const request = {
+  requestId: '0b5ad8b4-6e53-4a8a-9d86-2f1f5a1b3c4d',
+  conversationId: '6f1c2a9e-1b7d-4c5e-8f3a-2d4b6c8e0f12',
+  userId: 'u',
+};
+
+/** A publisher whose sends finish only when the test says so. */
+function slowPublisher() {
+  const sends: { messages: OutgoingMessage[]; done: () => void; fail: (e: Error) => void }[] = [];
+  return {
+    sends,
+    seqs: (i: number) => sends[i]!.messages.map((m) => (JSON.parse(m.value.toString()) as { seq: number }).seq),
+    send: (_topic: string, messages: readonly OutgoingMessage[]) =>
+      new Promise<never[]>((resolve, reject) =>
+        sends.push({ messages: [...messages], done: () => resolve([]), fail: reject }),
+      ),
+  };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe('ResponseEmitter', () => {
+  it('sends tokens that arrive during a send together in the next one, in order', async () => {
+    const publisher = slowPublisher();
+    const emitter = new ResponseEmitter(publisher, request);
+    await emitter.emit({ type: 'token', text: 'a' }); // seq 1: its send starts at once
+    await emitter.emit({ type: 'token', text: 'b' });
+    await emitter.emit({ type: 'token', text: 'c' });
+    expect(publisher.sends).toHaveLength(1);
+    expect(publisher.seqs(0)).toEqual([1]);
+    publisher.sends[0]!.done();
+    await tick();
+    expect(publisher.seqs(1)).toEqual([2, 3]);
+  });
+
+  it('reports a final event only once it and every token before it are acknowledged', async () => {
+    const publisher = slowPublisher();
+    const emitter = new ResponseEmitter(publisher, request);
+    await emitter.emit({ type: 'token', text: 'a' });
+    let finished = false;
+    const done = emitter
+      .emit({ type: 'cancelled', reason: 'stop' })
+      .then(() => (finished = true));
+    publisher.sends[0]!.done();
+    await tick();
+    expect(finished).toBe(false);
+    expect(publisher.seqs(1)).toEqual([2]);
+    publisher.sends[1]!.done();
+    await done;
+    expect(finished).toBe(true);
+  });
+
+  it('turns a failed send into an error on the next emit, and sends nothing after it', async () => {
+    const publisher = slowPublisher();
+    const emitter = new ResponseEmitter(publisher, request);
+    await emitter.emit({ type: 'token', text: 'a' });
+    publisher.sends[0]!.fail(new Error('broker down'));
+    await tick();
+    await expect(emitter.emit({ type: 'token', text: 'b' })).rejects.toThrow('broker down');
+    await expect(emitter.flush()).rejects.toThrow('broker down');
+    expect(publisher.sends).toHaveLength(1);
+  });
+});
