@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type pino from 'pino';
 import type { ReadinessCheck } from '../health/health.module';
 
@@ -29,9 +29,7 @@ export async function runMigrations(
   logger: pino.Logger,
 ): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`shoshizan-migrations:${schema}`]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(
@@ -49,7 +47,20 @@ export async function runMigrations(
       await client.query(`INSERT INTO ${schema}.schema_migrations (id) VALUES ($1)`, [migration.id]);
       logger.info({ schema, migration: migration.id }, 'Applied migration');
     }
+  });
+}
+
+/**
+ * Runs `work` in a transaction on one pooled connection: committed if it resolves, rolled
+ * back if it throws (the error goes on), the connection always given back.
+ */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
     await client.query('COMMIT');
+    return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;

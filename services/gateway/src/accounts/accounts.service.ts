@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Pool } from 'pg';
-import { DomainException, PG_POOL } from '@shoshizan/service-kit';
+import { DomainException, PG_POOL, inTransaction } from '@shoshizan/service-kit';
 import { ErrorCode } from '@shoshizan/shared-interfaces';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -102,9 +102,9 @@ export class AccountsService implements OnApplicationBootstrap {
 
   /** Swaps a refresh token for a new pair. A token used twice revokes its whole family. */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    // The outcome is decided in the transaction and raised after it: a reuse must commit
+    // the family's revocation before the caller hears no.
+    const outcome = await inTransaction(this.pool, async (client) => {
       const { rows } = await client.query<{
         token_id: string;
         family_id: string;
@@ -122,17 +122,14 @@ export class AccountsService implements OnApplicationBootstrap {
         [sha256(refreshToken)],
       );
       const token = rows[0];
-      if (!token || token.revoked_at || token.expired) {
-        await client.query('ROLLBACK');
-        throw new DomainException(ErrorCode.Unauthenticated, 'The refresh token is not valid; log in again.');
-      }
+      if (!token || token.revoked_at || token.expired) return { refused: 'invalid' as const };
       if (token.used_at) {
-        await client.query('UPDATE gateway.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL', [
-          token.family_id,
-        ]);
-        await client.query('COMMIT');
+        await client.query(
+          'UPDATE gateway.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL',
+          [token.family_id],
+        );
         this.logger.warn({ userId: token.user_id, family: token.family_id }, 'Revoked a refresh token family after reuse');
-        throw new DomainException(ErrorCode.Unauthenticated, 'The refresh token was already used; log in again.');
+        return { refused: 'reused' as const };
       }
       await client.query('UPDATE gateway.refresh_tokens SET used_at = now() WHERE token_id = $1', [token.token_id]);
       const pair = await this.issue(
@@ -140,14 +137,15 @@ export class AccountsService implements OnApplicationBootstrap {
         token.family_id,
         client,
       );
-      await client.query('COMMIT');
-      return pair;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return { pair };
+    });
+    if (outcome.pair) return outcome.pair;
+    throw new DomainException(
+      ErrorCode.Unauthenticated,
+      outcome.refused === 'reused'
+        ? 'The refresh token was already used; log in again.'
+        : 'The refresh token is not valid; log in again.',
+    );
   }
 
   /** Revokes the refresh token's family; access tokens already issued run out by themselves. */

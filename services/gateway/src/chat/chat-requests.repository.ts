@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { PG_POOL } from '@shoshizan/service-kit';
+import { PG_POOL, inTransaction } from '@shoshizan/service-kit';
 import type { ResponseEvent } from '@shoshizan/shared-interfaces';
 
 export type ChatRequestStatus = 'accepted' | 'queued' | 'running' | 'done' | 'error' | 'cancelled' | 'rejected';
@@ -47,9 +47,7 @@ export class ChatRequestsRepository {
     record: { requestId: string; userId: string; conversationId: string; model?: string },
     perMinute: number | null,
   ): Promise<{ retryAfterSeconds?: number }> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('gateway.admission:' || $1, 0))`, [
         record.userId,
       ]);
@@ -61,7 +59,6 @@ export class ChatRequestsRepository {
         );
         const { n, oldest } = rows[0] ?? { n: 0, oldest: null };
         if (n >= perMinute) {
-          await client.query('ROLLBACK');
           const wait = oldest ? Math.ceil((oldest.getTime() + 60_000 - Date.now()) / 1000) : 60;
           return { retryAfterSeconds: Math.max(1, wait) };
         }
@@ -70,14 +67,8 @@ export class ChatRequestsRepository {
         `INSERT INTO gateway.chat_requests (request_id, user_id, conversation_id, model) VALUES ($1, $2, $3, $4)`,
         [record.requestId, record.userId, record.conversationId, record.model ?? null],
       );
-      await client.query('COMMIT');
       return {};
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async setStatus(requestId: string, status: 'queued' | 'rejected', errorCode?: string): Promise<void> {

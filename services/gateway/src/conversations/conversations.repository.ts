@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { PG_POOL } from '@shoshizan/service-kit';
+import { PG_POOL, inTransaction } from '@shoshizan/service-kit';
 import type { ResponseEvent } from '@shoshizan/shared-interfaces';
 
 export interface Conversation {
@@ -151,22 +151,14 @@ export class ConversationsRepository {
     conversationId: string,
     change: (messages: Message[], client: PoolClient) => Promise<T>,
   ): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT 1 FROM gateway.conversations WHERE conversation_id = $1 FOR UPDATE', [conversationId]);
       const result = await change(await this.messagesWith(client, conversationId), client);
       await client.query('UPDATE gateway.conversations SET updated_at = now() WHERE conversation_id = $1', [
         conversationId,
       ]);
-      await client.query('COMMIT');
       return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Marks the answer of a request that was refused before it was enqueued. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { DomainException, PG_POOL } from '@shoshizan/service-kit';
+import { DomainException, PG_POOL, inTransaction } from '@shoshizan/service-kit';
 import { ErrorCode, type UserLimits } from '@shoshizan/shared-interfaces';
 import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 
@@ -59,9 +59,7 @@ export class AdmissionService {
 
   /** Throws DomainException RateLimited or QuotaExceeded (with Retry-After) to refuse. */
   async admit(request: { requestId: string; userId: string; roles: readonly string[] }): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('gpt_api.admission:' || $1, 0))`, [
         request.userId,
       ]);
@@ -73,13 +71,7 @@ export class AdmissionService {
           request.userId,
         ]);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** The user's effective limits and the tokens used today: what the gateway checks first. */
