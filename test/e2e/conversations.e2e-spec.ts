@@ -1,5 +1,5 @@
 import { Stack, collect, textOf } from './support/stack';
-import { infra } from './support/system';
+import { infra, stopService } from './support/system';
 
 /** Conversations kept with their messages, answered through the real pipeline. */
 jest.setTimeout(240_000);
@@ -168,5 +168,36 @@ describe('conversations', () => {
     const mine = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as { title: string; messages: unknown[] };
     expect(mine).toMatchObject({ title: 'private' });
     expect(mine.messages).toHaveLength(2);
+  });
+
+  it("prunes stored events of requests finished long ago, keeping the conversation's text", async () => {
+    const { id } = (await (await call('POST', '/v1/conversations', alice(), {})).json()) as { id: string };
+    const old = (await (
+      await call('POST', `/v1/conversations/${id}/messages`, alice(), { content: 'Say hi.', options: { maxTokens: 4 } })
+    ).json()) as Posted;
+    const oldText = await answerOf(old);
+    const recent = (await (
+      await call('POST', `/v1/conversations/${id}/messages`, alice(), { content: 'Say bye.', options: { maxTokens: 4 } })
+    ).json()) as Posted;
+    await answerOf(recent);
+    // The first request finished "30 days ago"; a gateway starting now prunes its events.
+    await stack.db.query(
+      `UPDATE gateway.chat_requests SET finished_at = now() - interval '30 days' WHERE request_id = $1`,
+      [old.requestId],
+    );
+    expect(await stopService(stack.service('gateway'))).toBe(0);
+    await stack.startService('gateway', 'gateway-2');
+    const count = async (requestId: string) =>
+      Number(
+        (
+          await stack.db.query<{ n: string }>('SELECT count(*) AS n FROM gateway.response_events WHERE request_id = $1', [
+            requestId,
+          ])
+        ).rows[0]!.n,
+      );
+    expect(await count(old.requestId)).toBe(0);
+    expect(await count(recent.requestId)).toBeGreaterThan(0);
+    const conversation = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as { messages: Message[] };
+    expect(conversation.messages[1]!.content).toBe(oldText);
   });
 });

@@ -91,6 +91,16 @@ export class ChatRequestsRepository {
     );
   }
 
+  /** Deletes the stored events of requests that finished more than `days` ago; returns how many. */
+  async pruneEvents(days: number): Promise<number> {
+    const result = await this.pool.query(
+      `DELETE FROM gateway.response_events e USING gateway.chat_requests r
+        WHERE e.request_id = r.request_id AND r.finished_at < now() - $1 * interval '1 day'`,
+      [days],
+    );
+    return result.rowCount ?? 0;
+  }
+
   /** The stored events of a request after `afterSeq`, in order. */
   async eventsAfter(requestId: string, afterSeq: number): Promise<ResponseEvent[]> {
     const { rows } = await this.pool.query<{ event: ResponseEvent }>(

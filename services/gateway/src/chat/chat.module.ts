@@ -6,6 +6,7 @@ import { ChatController } from './chat.controller';
 import { ChatMetrics } from './chat.metrics';
 import { ChatRequestsRepository } from './chat-requests.repository';
 import { ChatService } from './chat.service';
+import { EventRetentionService } from './event-retention.service';
 import { HttpProducerClient, ProducerClient } from './producer.client';
 import { ResponseHub } from './response-hub.service';
 
@@ -18,6 +19,7 @@ import { ResponseHub } from './response-hub.service';
     LimitsClient,
     ChatMetrics,
     ChatRequestsRepository,
+    EventRetentionService,
     ResponseHub,
     { provide: ProducerClient, useClass: HttpProducerClient },
   ],

@@ -49,6 +49,11 @@ export const gatewayConfigSchema = z.object({
   CORS_ORIGINS: env.list().pipe(z.array(z.url())).default(['http://localhost:5173', 'http://127.0.0.1:5173']),
   /** Largest request body, in bytes. */
   BODY_LIMIT_BYTES: env.positiveInt(512 * 1024),
+  /**
+   * Days the events of a finished request are kept for replay (conversations keep the text
+   * of their answers regardless).
+   */
+  RESPONSE_EVENTS_RETENTION_DAYS: env.positiveInt(7),
   /** How often an idle SSE stream gets a keep-alive comment, in ms. */
   SSE_KEEPALIVE_MS: env.positiveInt(15_000),
 }).superRefine((config, ctx) => {
