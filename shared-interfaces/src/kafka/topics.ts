@@ -13,6 +13,11 @@ export interface TopicSpec {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Retry tier `n`: kept as long as the requests topic, so a waiting retry is never lost. */
+function retryTier(n: 1 | 2 | 3): TopicSpec {
+  return { name: `shoshizan.chat.requests.retry-${n}.v1`, partitions: 3, config: { 'retention.ms': String(7 * DAY_MS) } };
+}
+
 export const TOPICS = {
   /** Chat requests, keyed by conversation id so one conversation is answered in order. */
   requests: {
@@ -39,21 +44,9 @@ export const TOPICS = {
    * timeout), waiting out a delay before the next attempt. One topic a delay tier, so the
    * messages of each are in the order they fall due (see RETRY_TOPICS).
    */
-  requestsRetry1: {
-    name: 'shoshizan.chat.requests.retry-1.v1',
-    partitions: 3,
-    config: { 'retention.ms': String(7 * DAY_MS) },
-  },
-  requestsRetry2: {
-    name: 'shoshizan.chat.requests.retry-2.v1',
-    partitions: 3,
-    config: { 'retention.ms': String(7 * DAY_MS) },
-  },
-  requestsRetry3: {
-    name: 'shoshizan.chat.requests.retry-3.v1',
-    partitions: 3,
-    config: { 'retention.ms': String(7 * DAY_MS) },
-  },
+  requestsRetry1: retryTier(1),
+  requestsRetry2: retryTier(2),
+  requestsRetry3: retryTier(3),
   /**
    * Requests that cannot be processed (poison, a permanent failure, retries used up), with
    * the reason and the attempt count in headers; an admin redrives them to `requests`.
