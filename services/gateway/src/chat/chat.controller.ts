@@ -94,8 +94,7 @@ export class ChatController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const afterSeq = afterSeqOf(lastEventId ?? after);
-    const events = await this.chat.resume(user, requestId, afterSeq);
-    const record = await this.chat.find(user, requestId);
+    const { record, events } = await this.chat.resume(user, requestId, afterSeq);
     await this.stream(reply, events, requestId, record.conversationId);
   }
 

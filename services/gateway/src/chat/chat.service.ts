@@ -111,7 +111,11 @@ export class ChatService {
    * The events of one of the caller's requests after `afterSeq` (-1: all): the stored ones,
    * then the live ones, without a gap or a repeat. Ends at the final event.
    */
-  async resume(user: AuthenticatedUser, requestId: string, afterSeq: number): Promise<EventSubscription> {
+  async resume(
+    user: AuthenticatedUser,
+    requestId: string,
+    afterSeq: number,
+  ): Promise<{ record: ChatRequestRecord; events: EventSubscription }> {
     const record = await this.find(user, requestId);
     const events = this.hub.subscribe(requestId, { afterSeq, held: true });
     try {
@@ -123,7 +127,7 @@ export class ChatService {
       events.close();
       throw error;
     }
-    return events;
+    return { record, events };
   }
 
   async find(user: AuthenticatedUser, requestId: string): Promise<ChatRequestRecord> {
