@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { gatewayConfigSchema } from '../../services/gateway/src/config/gateway.config';
 import { gptApiConfigSchema } from '../../services/gpt-api/src/config/gpt-api.config';
 import { kafkaConsumerConfigSchema } from '../../services/kafka-consumer/src/config/kafka-consumer.config';
@@ -106,4 +107,79 @@ it('the four Dockerfiles differ only in the service name and port (none drifts)'
 it('.dockerignore keeps build output, dependencies and secrets out of the context', () => {
   const ignored = instructions(read('.dockerignore'));
   expect(ignored).toEqual(expect.arrayContaining(['**/node_modules', '**/dist', '.git', '.env', '.env.*']));
+});
+
+describe('ui/Dockerfile', () => {
+  const text = read('ui/Dockerfile');
+  const lines = instructions(text);
+  const final = finalStage(text);
+  // The server's own defaults, as `node ui/server/serve.mjs` sees them with an empty environment.
+  const serverDefaults = JSON.parse(
+    execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(join(ROOT, 'ui/server/serve.mjs'))});
+         const c = m.loadConfig({});
+         console.log(JSON.stringify({ port: c.port, root: c.root }));`,
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as { port: number; root: string };
+
+  it('builds in stages from the same pinned base image as the services', () => {
+    const froms = lines.filter((l) => l.startsWith('FROM '));
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    for (const from of froms) expect(from).toMatch(/^FROM \$\{NODE_IMAGE\}( AS [a-z-]+)?$/);
+    const base = lines.find((l) => l.startsWith('ARG NODE_IMAGE='));
+    expect(base).toBe(instructions(dockerfileOf('gateway')).find((l) => l.startsWith('ARG NODE_IMAGE=')));
+  });
+
+  it("installs the UI workspace's locked dependencies without install scripts and runs its build", () => {
+    const install = lines.find((l) => l.includes('npm ci'));
+    expect(install).toMatch(/^RUN npm ci --workspace @shoshizan\/ui .*--ignore-scripts/);
+    const pkg = JSON.parse(read('ui/package.json')) as {
+      scripts: Record<string, string>;
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    expect(pkg.scripts.build).toContain('vite build');
+    expect(lines).toContain('RUN npm run --workspace @shoshizan/ui build');
+    // A workspace the UI imports would have to be copied in before the build.
+    const workspaces = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((d) => d.startsWith('@shoshizan/'));
+    expect(workspaces).toEqual([]);
+  });
+
+  it('ships the built files and the server only: no dependencies, no npm, nothing run', () => {
+    const copies = final.filter((l) => l.startsWith('COPY '));
+    expect(copies).toEqual(['COPY --from=build /repo/ui/dist/ ui/dist/', 'COPY ui/server/serve.mjs ui/server/']);
+    expect(final.some((l) => /^RUN /.test(l))).toBe(false);
+    // The server imports node's own modules and nothing else.
+    const imports = [...read('ui/server/serve.mjs').matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    for (const specifier of imports) expect(specifier).toMatch(/^node:/);
+  });
+
+  it('runs as the unprivileged node user', () => {
+    expect(final.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER node');
+  });
+
+  it("listens on the server's default port, on every interface", () => {
+    expect(serverDefaults.port).toBe(8080);
+    expect(final).toContain(`EXPOSE ${serverDefaults.port}`);
+    const env = final.find((l) => l.startsWith('ENV '));
+    expect(env).toMatch(new RegExp(`\\bPORT=${serverDefaults.port}\\b`));
+    expect(env).toMatch(/\bHOST=0\.0\.0\.0\b/);
+    // The gateway's URL is a run-time setting (GET /config.json), never a build argument.
+    const settings = lines.filter((l) => /^(ARG|ENV) /.test(l));
+    expect(settings.join('\n')).not.toMatch(/GATEWAY|VITE_/);
+  });
+
+  it('starts the server with node as PID 1, and the server finds the build where the image puts it', () => {
+    expect(final.at(-1)).toBe('CMD ["node", "ui/server/serve.mjs"]');
+    expect(existsSync(join(ROOT, 'ui/server/serve.mjs'))).toBe(true);
+    // serve.mjs serves ../dist beside itself: /app/ui/dist in the image.
+    expect(relative(ROOT, serverDefaults.root)).toBe('ui/dist');
+  });
 });
