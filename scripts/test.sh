@@ -29,6 +29,7 @@ source "$DIR/env.sh"
 port_open "$POSTGRES_PORT" || { bash "$DIR/infra/postgres.sh" start; started+=(postgres); }
 port_open "$KAFKA_PORT" || { bash "$DIR/infra/kafka.sh" start; started+=(kafka); }
 port_open "$OLLAMA_PORT" || { bash "$DIR/infra/ollama.sh" start; started+=(ollama); }
+bash "$DIR/infra/chromium.sh" install   # the browser of the UI's end-to-end tests
 
 log "end-to-end tests"
 npx jest --selectProjects e2e --runInBand --json --outputFile="$results/e2e.json" || status=1
