@@ -20,6 +20,9 @@ MODEL_FILE_NAME="gemma-3-270m-q4_k_m.gguf"
 MODEL_BYTES=253113024
 MODEL_SHA256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 export OLLAMA_MODEL="${OLLAMA_MODEL:-gemma3:270m}"
+# A second name for the same weights with other parameters (Modelfile.gemma3-precise), so
+# that a model picker has two real models to offer; empty: none.
+OLLAMA_EXTRA_MODEL="${OLLAMA_EXTRA_MODEL-$OLLAMA_MODEL-precise}"
 
 OLLAMA_BIN="$SHOSHIZAN_HOME/ollama/$OLLAMA_VERSION/bin/ollama"
 BUILD_DIR="$SHOSHIZAN_HOME/build/ollama-$OLLAMA_VERSION"
@@ -171,27 +174,33 @@ model_names() {
 
 # The Modelfile as imported is kept beside the models; a model whose Modelfile differs
 # from the current one (an older template, another GGUF) is created again.
-modelfile_stamp() { echo "$OLLAMA_MODELS_DIR/shoshizan-$(printf '%s' "$OLLAMA_MODEL" | tr -c 'A-Za-z0-9._-' '_').Modelfile"; }
+modelfile_stamp() { echo "$OLLAMA_MODELS_DIR/shoshizan-$(printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_').Modelfile"; }
 
 render_modelfile() { sed "s#@MODEL_FILE@#$MODEL_FILE#" "$HERE/Modelfile.gemma3"; }
 
-# ensure_model: creates $OLLAMA_MODEL unless the server has it from the current Modelfile;
-# sets MODEL_CREATED=1 when it did.
+# The extra model's Modelfile ends with the digest of its base's, so that a new base makes
+# it again too.
+render_extra_modelfile() {
+  sed "s#@BASE_MODEL@#$OLLAMA_MODEL#" "$HERE/Modelfile.gemma3-precise"
+  printf '# base Modelfile: sha256 %s\n' "$(render_modelfile | sha256sum | cut -d' ' -f1)"
+}
+
+# ensure_model NAME MODELFILE_TEXT: creates NAME unless the server has it from this
+# Modelfile; sets MODEL_CREATED=1 when it did.
 MODEL_CREATED=0
 ensure_model() {
-  local stamp wanted names
-  stamp="$(modelfile_stamp)"
-  wanted="$(render_modelfile)"
+  local name="$1" wanted="$2" stamp names
+  stamp="$(modelfile_stamp "$name")"
   names="$(model_names)" || die "could not list the models of $OLLAMA_URL"
-  if grep -qxF "$OLLAMA_MODEL" <<<"$names" && [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
+  if grep -qxF "$name" <<<"$names" && [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]]; then
     return 0
   fi
-  log "creating $OLLAMA_MODEL from $MODEL_FILE"
+  log "creating $name"
   printf '%s\n' "$wanted" >"$stamp.new"
-  OLLAMA_HOST="$OLLAMA_URL" "$OLLAMA_BIN" create "$OLLAMA_MODEL" -f "$stamp.new" >>"$OLLAMA_LOG" 2>&1 ||
-    { rm -f "$stamp.new"; tail -n 20 "$OLLAMA_LOG" >&2; die "ollama create $OLLAMA_MODEL failed; see $OLLAMA_LOG"; }
+  OLLAMA_HOST="$OLLAMA_URL" "$OLLAMA_BIN" create "$name" -f "$stamp.new" >>"$OLLAMA_LOG" 2>&1 ||
+    { rm -f "$stamp.new"; tail -n 20 "$OLLAMA_LOG" >&2; die "ollama create $name failed; see $OLLAMA_LOG"; }
   mv "$stamp.new" "$stamp"
-  grep -qxF "$OLLAMA_MODEL" <<<"$(model_names)" || die "$OLLAMA_MODEL is not listed after ollama create"
+  grep -qxF "$name" <<<"$(model_names)" || die "$name is not listed after ollama create"
   MODEL_CREATED=1
 }
 
@@ -247,8 +256,9 @@ start() {
     wait_for "Ollama" 60 api_up || { tail -n 30 "$OLLAMA_LOG" >&2; stop_pid ollama 10; die "Ollama did not start; see $OLLAMA_LOG"; }
     fresh=1
   fi
-  ensure_model
+  ensure_model "$OLLAMA_MODEL" "$(render_modelfile)"
   if ((fresh || MODEL_CREATED)); then warm_up; fi
+  [[ -z "$OLLAMA_EXTRA_MODEL" ]] || ensure_model "$OLLAMA_EXTRA_MODEL" "$(render_extra_modelfile)"
 }
 
 status() {
@@ -270,7 +280,7 @@ case "${1:-}" in
   stop) stop_pid ollama 30 ;;
   restart) stop_pid ollama 30 && start ;;
   status) status ;;
-  env) printf 'OLLAMA_HOST=%s\nOLLAMA_MODEL=%s\n' "$OLLAMA_URL" "$OLLAMA_MODEL" ;;
+  env) printf 'OLLAMA_HOST=%s\nOLLAMA_MODEL=%s\nOLLAMA_EXTRA_MODEL=%s\n' "$OLLAMA_URL" "$OLLAMA_MODEL" "$OLLAMA_EXTRA_MODEL" ;;
   binary) echo "$OLLAMA_BIN" ;;
   *) die "usage: $0 install|start|stop|restart|status|env|binary" ;;
 esac
