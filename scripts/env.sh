@@ -15,6 +15,11 @@ export GPT_API_PORT="${GPT_API_PORT:-3003}"
 export PRODUCER_URL="${PRODUCER_URL:-http://127.0.0.1:$PRODUCER_PORT}"
 export GPT_API_URL="${GPT_API_URL:-http://127.0.0.1:$GPT_API_PORT}"
 
+# The chat UI (ui/server/serve.mjs over ui/dist) and the origins the gateway lets browsers
+# call it from: that server, and Vite's dev server (npm run -w ui dev) on 5173.
+export UI_PORT="${UI_PORT:-8080}"
+export CORS_ORIGINS="${CORS_ORIGINS:-http://127.0.0.1:$UI_PORT,http://localhost:$UI_PORT,http://127.0.0.1:5173,http://localhost:5173}"
+
 # A random dev signing secret, made once per machine and kept outside the repo.
 dev_secret_file="$SHOSHIZAN_HOME/dev-jwt-secret"
 if [[ -z "${JWT_SECRET:-}" ]]; then

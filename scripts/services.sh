@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts and stops the four services of local mode as background processes.
+# Starts and stops the four services of local mode, and the chat UI's server, as background
+# processes.
 #   services.sh start|stop|status
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -7,6 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Start order follows the dependencies: gpt-api <- kafka-consumer; kafka-producer <- gateway.
 SERVICES=(gpt-api kafka-producer kafka-consumer gateway)
+# The UI's static server: the built app (ui/dist) and /config.json pointing at the gateway.
+UI_SERVER="$ROOT/ui/server/serve.mjs"
+UI_BUILD="$ROOT/ui/dist/index.html"
 
 port_of() {
   case "$1" in
@@ -14,25 +18,40 @@ port_of() {
     kafka-producer) echo "$PRODUCER_PORT" ;;
     kafka-consumer) echo "$CONSUMER_PORT" ;;
     gpt-api) echo "$GPT_API_PORT" ;;
+    ui) echo "$UI_PORT" ;;
   esac
 }
 
-ready() { curl -fsS "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1; }
+# ready NAME: the service's readiness probe answers 2xx.
+ready() {
+  local path=/health/ready
+  [[ "$1" == ui ]] && path=/healthz
+  curl -fsS --max-time 5 "http://127.0.0.1:$(port_of "$1")$path" >/dev/null 2>&1
+}
 
+# start_one NAME COMMAND...: runs COMMAND in the background with PORT set, waits until ready.
 start_one() {
-  local name="$1" port
+  local name="$1" port; shift
   port="$(port_of "$name")"
   if pid_alive "$name"; then
     log "$name already running (pid $(cat "$SHOSHIZAN_RUN/$name.pid"))"
     return 0
   fi
   port_open "$port" && die "port $port (for $name) is taken by another process"
-  PORT="$port" nohup node "$ROOT/services/$name/dist/main.js" >>"$SHOSHIZAN_LOGS/$name.log" 2>&1 &
+  PORT="$port" nohup "$@" >>"$SHOSHIZAN_LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$SHOSHIZAN_RUN/$name.pid"
-  if ! wait_for "$name on port $port" 90 ready "$port"; then
+  if ! wait_for "$name on port $port" 90 ready "$name"; then
     tail -n 30 "$SHOSHIZAN_LOGS/$name.log" >&2
     die "$name did not become ready; its log is $SHOSHIZAN_LOGS/$name.log"
   fi
+}
+
+start_ui() {
+  if [[ ! -f "$UI_BUILD" ]]; then
+    log "the chat UI is not built (ui/dist is missing; npm run -w ui build makes it); the API runs without it"
+    return 0
+  fi
+  GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT" HOST=127.0.0.1 start_one ui node "$UI_SERVER"
 }
 
 case "${1:-}" in
@@ -40,17 +59,21 @@ case "${1:-}" in
     for s in "${SERVICES[@]}"; do
       [[ -f "$ROOT/services/$s/dist/main.js" ]] || die "services/$s is not built; run npm run build"
     done
-    for s in "${SERVICES[@]}"; do start_one "$s"; done
+    for s in "${SERVICES[@]}"; do start_one "$s" node "$ROOT/services/$s/dist/main.js"; done
+    start_ui
     ;;
   stop)
-    # Reverse order: stop taking requests first, let workers finish, then the rest.
+    # Reverse order: the UI and the gateway stop taking requests first, let workers finish, then the rest.
+    stop_pid ui 15
     for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do stop_pid "${SERVICES[i]}" 60; done
     ;;
   status)
-    for s in "${SERVICES[@]}"; do
+    for s in "${SERVICES[@]}" ui; do
       if pid_alive "$s"; then
-        state="running"; ready "$(port_of "$s")" && state="ready"
+        state="running"; ready "$s" && state="ready"
         echo "$s: $state on 127.0.0.1:$(port_of "$s") (pid $(cat "$SHOSHIZAN_RUN/$s.pid"))"
+      elif [[ "$s" == ui && ! -f "$UI_BUILD" ]]; then
+        echo "ui: not built (npm run -w ui build)"
       else
         echo "$s: stopped"
       fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm start: installs what is missing, starts PostgreSQL, Kafka and Ollama, then the four
-# services, and prints how to talk to the gateway. Stop everything with `npm stop`.
+# services and the chat UI, and prints where they are. Stop everything with `npm stop`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -15,17 +15,20 @@ bash "$DIR/services.sh" start
 
 source "$DIR/env.sh"
 token="$(node "$DIR/dev-token.mjs")"
+ui="http://127.0.0.1:$UI_PORT"
+[[ -f "$DIR/../ui/dist/index.html" ]] || ui="not built (npm run -w ui build, then npm start)"
 cat <<TXT
 
 Shoshizan is running.
 
+  Chat UI:        $ui
   Gateway:        http://127.0.0.1:$GATEWAY_PORT
   API docs:       http://127.0.0.1:$GATEWAY_PORT/docs
   Health:         http://127.0.0.1:$GATEWAY_PORT/health/ready
   Logs:           $SHOSHIZAN_LOGS   (npm run logs)
   Model:          $DEFAULT_MODEL
 
-Admin login:    $ADMIN_USERNAME / $ADMIN_PASSWORD   (POST /v1/auth/login)
+Admin login:    $ADMIN_USERNAME / $ADMIN_PASSWORD   (the chat UI, or POST /v1/auth/login)
 
 A dev token (valid 12 hours; a new one: npm run --silent dev-token):
 

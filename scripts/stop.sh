@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm stop: stops the services, then Ollama, Kafka and PostgreSQL. Data is kept.
+# npm stop: stops the chat UI and the services, then Ollama, Kafka and PostgreSQL. Data is kept.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
