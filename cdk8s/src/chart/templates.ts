@@ -1,0 +1,107 @@
+import { CONDITION_ANNOTATION, Settings, stringExpression, type Declarations } from '../settings/registry';
+
+/**
+ * Writes API objects synthesized in a chart synth (`Settings.helm`) as Helm template text.
+ * Every sentinel of the settings registry becomes its Go template expression:
+ * - a string holding settings: `{{ <expr> | toJson }}` (a quoted YAML scalar);
+ * - a whole number: `{{ int64 .Values.x }}`;
+ * - an object or optional field: a `{{- with <expr> }}` block with `toYaml`, so an empty one
+ *   is left out, as the plain synth leaves it out;
+ * - an object made under `Settings.when`: wrapped in `{{- if <condition> }}`.
+ * Anything else is written as YAML with every string quoted, so nothing is reinterpreted.
+ */
+export function toTemplate<D extends Declarations>(settings: Settings<D>, objects: readonly Record<string, unknown>[]): string {
+  const writer = new TemplateWriter(settings);
+  return objects.map((o) => writer.document(o)).join('');
+}
+
+const SIMPLE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+
+class TemplateWriter<D extends Declarations> {
+  constructor(private readonly settings: Settings<D>) {}
+
+  document(object: Record<string, unknown>): string {
+    const copy = structuredClone(object);
+    const metadata = copy.metadata as { annotations?: Record<string, string> } | undefined;
+    const condition = metadata?.annotations?.[CONDITION_ANNOTATION];
+    if (metadata?.annotations) {
+      delete metadata.annotations[CONDITION_ANNOTATION];
+      if (Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
+    }
+    const body = `---\n${this.map(copy, 0).join('\n')}\n`;
+    return condition ? `{{- if ${condition} }}\n${body}{{- end }}\n` : body;
+  }
+
+  private map(object: Record<string, unknown>, indent: number): string[] {
+    const pad = ' '.repeat(indent);
+    const lines: string[] = [];
+    for (const [key, value] of Object.entries(object)) {
+      if (value === undefined) continue;
+      const k = this.key(key);
+      const optional = this.optionalExpr(value);
+      if (optional !== undefined) {
+        lines.push(`${pad}{{- with ${optional} }}`, `${pad}${k}:`, `${pad}  {{- toYaml . | nindent ${indent + 2} }}`, `${pad}{{- end }}`);
+      } else if (isComposite(value) && !isEmptyComposite(value)) {
+        lines.push(`${pad}${k}:`, ...(Array.isArray(value) ? this.list(value, indent) : this.map(value as Record<string, unknown>, indent + 2)));
+      } else {
+        lines.push(`${pad}${k}: ${this.scalar(value)}`);
+      }
+    }
+    return lines;
+  }
+
+  private list(items: readonly unknown[], indent: number): string[] {
+    const pad = ' '.repeat(indent);
+    const lines: string[] = [];
+    for (const item of items) {
+      if (this.optionalExpr(item) !== undefined) throw new Error('an object setting as a list item: set the whole list instead');
+      if (isComposite(item) && !isEmptyComposite(item)) {
+        const inner = Array.isArray(item) ? this.list(item, indent + 2) : this.map(item as Record<string, unknown>, indent + 2);
+        const first = inner[0] ?? '';
+        // "- key: v" on one line, unless the first line is a template block.
+        if (first.trimStart().startsWith('{{')) lines.push(`${pad}-`, ...inner);
+        else lines.push(`${pad}- ${first.slice(indent + 2)}`, ...inner.slice(1));
+      } else {
+        lines.push(`${pad}- ${this.scalar(item)}`);
+      }
+    }
+    return lines;
+  }
+
+  /** The expression of an object (optional) sentinel, if `value` is one. */
+  private optionalExpr(value: unknown): string | undefined {
+    if (typeof value !== 'string') return undefined;
+    const found = this.settings.lookup(value);
+    return found?.kind === 'object' ? found.expr : undefined;
+  }
+
+  private key(key: string): string {
+    if (new RegExp(Settings.STRING_SENTINEL.source).test(key)) throw new Error(`a setting in a key: ${key}`);
+    return SIMPLE_KEY.test(key) ? key : JSON.stringify(key);
+  }
+
+  private scalar(value: unknown): string {
+    if (value === null) return 'null';
+    if (Array.isArray(value)) return '[]';
+    if (typeof value === 'object') {
+      if (value.constructor.name === 'FlagSentinel') throw new Error('a boolean setting used as a value: use Settings.flag/choose');
+      return '{}';
+    }
+    if (typeof value === 'number') {
+      const found = this.settings.lookup(String(value));
+      return found ? `{{ ${found.expr} }}` : String(value);
+    }
+    if (typeof value === 'boolean') return String(value);
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    const expr = stringExpression(text, (t) => this.settings.lookup(t));
+    return expr === JSON.stringify(text) ? expr : `{{ ${expr} | toJson }}`;
+  }
+}
+
+function isComposite(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && (Array.isArray(value) || value.constructor === Object);
+}
+
+function isEmptyComposite(value: object): boolean {
+  return Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+}

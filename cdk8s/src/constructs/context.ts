@@ -1,0 +1,138 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import type { Condition } from '../settings/registry';
+import type { Settings } from '../settings/registry';
+import { declarations, type ShoshizanValues } from '../settings/values';
+
+export type ShoshizanSettings = Settings<typeof declarations>;
+
+/** The chart's version, and the version of Shoshizan it deploys. */
+export const CHART_VERSION = '0.1.0';
+export const APP_VERSION = '0.1.0';
+
+/**
+ * What every construct shares: the settings, and the names and labels of the release. Names
+ * are `<release>-<component>`; labels are the app.kubernetes.io set (selectors use only name,
+ * instance and component, which never change on an upgrade).
+ */
+export class Release {
+  readonly v: ShoshizanValues;
+
+  constructor(readonly s: ShoshizanSettings) {
+    this.v = s.values;
+  }
+
+  name(component: string): string {
+    return `${this.s.releaseName}-${component}`;
+  }
+
+  selectorLabels(component: string): Record<string, string> {
+    return {
+      'app.kubernetes.io/name': 'shoshizan',
+      'app.kubernetes.io/instance': this.s.releaseName,
+      'app.kubernetes.io/component': component,
+    };
+  }
+
+  labels(component: string): Record<string, string> {
+    return {
+      ...this.selectorLabels(component),
+      'app.kubernetes.io/part-of': 'shoshizan',
+      'app.kubernetes.io/version': this.s.expression(APP_VERSION, '$.Chart.AppVersion'),
+      'app.kubernetes.io/managed-by': this.s.expression('cdk8s', '$.Release.Service'),
+      ...(this.s.mode === 'helm' ? { 'helm.sh/chart': this.s.expression('', 'include "shoshizan.chart" $') } : {}),
+    };
+  }
+
+  /** A Shoshizan image: the override, or <registry>/<component>:<tag>. */
+  image(component: string, override: string): string {
+    return this.s.fallback(override, `${this.v.global.imageRegistry}/${component}:${this.v.global.imageTag}`);
+  }
+
+  /** Kafka's bootstrap address for the mode in use. */
+  get kafkaBootstrap(): string {
+    const bundled = `${this.name('kafka')}:9092`;
+    const strimzi = `${this.name('kafka')}-kafka-bootstrap:${this.s.choose(this.kafkaTls, '9093', '9092')}`;
+    return this.s.choose(
+      this.s.equals(this.v.kafka.mode, 'external'),
+      this.v.kafka.bootstrapServers,
+      this.s.choose(this.s.equals(this.v.kafka.mode, 'strimzi'), strimzi, bundled),
+    );
+  }
+
+  get kafkaTls(): Condition {
+    return this.s.flag(this.v.kafka.tls);
+  }
+
+  get kafkaSasl(): Condition {
+    return this.s.flag(this.v.kafka.sasl.enabled);
+  }
+
+  is(setting: 'kafka' | 'postgresql', mode: string): Condition {
+    return this.s.equals(this.v[setting].mode, mode);
+  }
+
+  /** The Kafka settings of a service that talks to Kafka (ConfigMap part). */
+  kafkaConfig(): Record<string, string> {
+    const { s, v } = this;
+    return {
+      KAFKA_BROKERS: this.kafkaBootstrap,
+      KAFKA_TOPIC_PREFIX: v.kafka.topicPrefix,
+      // Strimzi's KafkaTopics own the topics there.
+      KAFKA_ENSURE_TOPICS: s.choose(this.is('kafka', 'strimzi'), 'false', 'true'),
+      KAFKA_SSL: s.choose(this.kafkaTls, 'true', 'false'),
+      KAFKA_SASL_MECHANISM: s.choose(this.kafkaSasl, v.kafka.sasl.mechanism, ''),
+    };
+  }
+
+  /** The Kafka credentials (Secret part), when SASL is on. */
+  kafkaEnv(): EnvVar[] {
+    const { s, v } = this;
+    return s.choose(
+      this.kafkaSasl,
+      [secretEnv('KAFKA_SASL_USERNAME', v.kafka.sasl.existingSecret, 'username'), secretEnv('KAFKA_SASL_PASSWORD', v.kafka.sasl.existingSecret, 'password')],
+      [],
+    );
+  }
+
+  /**
+   * DATABASE_URL: from the Secret (external), or built from the bundled database's password
+   * (Kubernetes expands $(POSTGRES_PASSWORD); the password must be URL-safe).
+   */
+  databaseEnv(): EnvVar[] {
+    const { s, v } = this;
+    return s.choose(
+      this.is('postgresql', 'external'),
+      [secretEnv('DATABASE_URL', v.postgresql.existingSecret, 'database-url')],
+      [
+        secretEnv('POSTGRES_PASSWORD', v.postgresql.existingSecret, 'password'),
+        { name: 'DATABASE_URL', value: `postgres://shoshizan:$(POSTGRES_PASSWORD)@${this.name('postgresql')}:5432/shoshizan` },
+      ],
+    );
+  }
+
+  url(component: string, port: number): string {
+    return `http://${this.name(component)}:${port}`;
+  }
+}
+
+/** A container environment variable (Kubernetes' EnvVar). */
+export interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string; readonly optional?: boolean } };
+}
+
+/** An environment variable read from a Secret key. */
+export function secretEnv(name: string, secretName: string, key: string, optional = false): EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secretName, key, ...(optional ? { optional: true } : {}) } } };
+}
+
+/** The ports the services listen on (the defaults of their PORT). */
+export const PORTS = { gateway: 3000, kafkaProducer: 3001, kafkaConsumer: 3002, gptApi: 3003, ui: 8080, ollama: 11434, kafka: 9092, postgresql: 5432 } as const;
+
+/** Sets a JSON-pointer field on the API object behind a cdk8s-plus construct. */
+export function patch(object: ApiObject, path: string, value: unknown): void {
+  object.addJsonPatch(JsonPatch.add(path, value));
+}
+
+export { declarations };

@@ -1,0 +1,48 @@
+import { Construct } from 'constructs';
+import { PORTS, secretEnv, type Release } from './context';
+import { ShoshizanService } from './shoshizan-service';
+
+export interface GatewayProps {
+  readonly release: Release;
+}
+
+/**
+ * The gateway: the one entry point (JWT/OIDC/API keys, conversations, SSE, OpenAI API).
+ * Its signing secret and first admin come from `auth.existingSecret`, never from values.
+ */
+export class Gateway extends ShoshizanService {
+  constructor(scope: Construct, id: string, { release }: GatewayProps) {
+    const { s, v } = release;
+    const secret = v.auth.existingSecret;
+    super(scope, id, {
+      release,
+      component: 'gateway',
+      port: PORTS.gateway,
+      image: release.image('gateway', v.gateway.image),
+      replicas: v.gateway.replicas,
+      resources: v.gateway.resources,
+      autoscaling: v.gateway.autoscaling,
+      config: {
+        ...release.kafkaConfig(),
+        PRODUCER_URL: release.url('kafka-producer', PORTS.kafkaProducer),
+        GPT_API_URL: release.url('gpt-api', PORTS.gptApi),
+        ACCESS_TOKEN_TTL_SECONDS: String(v.auth.accessTokenTtlSeconds),
+        REFRESH_TOKEN_TTL_SECONDS: String(v.auth.refreshTokenTtlSeconds),
+        OIDC_ISSUER: v.auth.oidc.issuer,
+        OIDC_AUDIENCE: v.auth.oidc.audience,
+        OIDC_JWKS_URL: v.auth.oidc.jwksUrl,
+        CORS_ORIGINS: v.gateway.corsOrigins,
+        RESPONSE_EVENTS_RETENTION_DAYS: String(v.gateway.responseEventsRetentionDays),
+      },
+      env: s.concat(
+        [
+          secretEnv('JWT_SECRET', secret, 'jwt-secret'),
+          secretEnv('ADMIN_USERNAME', secret, 'admin-username', true),
+          secretEnv('ADMIN_PASSWORD', secret, 'admin-password', true),
+        ],
+        release.kafkaEnv(),
+        release.databaseEnv(),
+      ),
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KAFKA_NAMES } from '../settings/values';
+import { PORTS, type Release } from './context';
+import { ShoshizanService } from './shoshizan-service';
+
+export interface KafkaConsumerProps {
+  readonly release: Release;
+}
+
+/**
+ * kafka-consumer: the workers. With `kafkaConsumer.autoscaling.enabled` a KEDA ScaledObject
+ * scales them on the lag of their consumer groups (new requests and retries), between
+ * min and max replicas (max at most the request partitions: more would idle), falling back
+ * to a fixed count while the lag cannot be read. With SASL a TriggerAuthentication gives KEDA
+ * the workers' credentials.
+ */
+export class KafkaConsumer extends Construct {
+  readonly service: ShoshizanService;
+
+  constructor(scope: Construct, id: string, { release }: KafkaConsumerProps) {
+    super(scope, id);
+    const { s, v } = release;
+    const a = v.kafkaConsumer.autoscaling;
+    const keda = s.flag(a.enabled);
+    this.service = new ShoshizanService(this, 'service', {
+      release,
+      component: 'kafka-consumer',
+      port: PORTS.kafkaConsumer,
+      image: release.image('kafka-consumer', v.kafkaConsumer.image),
+      replicas: v.kafkaConsumer.replicas,
+      resources: v.kafkaConsumer.resources,
+      config: {
+        ...release.kafkaConfig(),
+        GPT_API_URL: release.url('gpt-api', PORTS.gptApi),
+        WORKER_CONCURRENCY: String(v.kafkaConsumer.workerConcurrency),
+        RETRY_DELAYS_MS: v.kafkaConsumer.retryDelaysMs,
+      },
+      env: s.concat(release.kafkaEnv(), release.databaseEnv()),
+      externallyScaled: keda,
+      // Workers hand their requests back on SIGTERM within 25 s.
+      terminationGracePeriodSeconds: 40,
+    });
+
+    const name = release.name('kafka-consumer');
+    const labels = release.labels('kafka-consumer');
+    const prefix = v.kafka.topicPrefix;
+    s.when(keda, this, 'keda', (inner) => {
+      const authName = `${name}-kafka`;
+      s.when(release.kafkaSasl, inner, 'auth', (auth) => {
+        new ApiObject(auth, 'trigger-auth', {
+          apiVersion: 'keda.sh/v1alpha1',
+          kind: 'TriggerAuthentication',
+          metadata: { name: authName, labels },
+          spec: {
+            secretTargetRef: [
+              { parameter: 'username', name: v.kafka.sasl.existingSecret, key: 'username' },
+              { parameter: 'password', name: v.kafka.sasl.existingSecret, key: 'password' },
+            ],
+          },
+        });
+      });
+      const mechanism = v.kafka.sasl.mechanism;
+      const kedaSasl = s.choose(
+        release.kafkaSasl,
+        s.choose(s.equals(mechanism, 'plain'), 'plaintext', s.choose(s.equals(mechanism, 'scram-sha-256'), 'scram_sha256', 'scram_sha512')),
+        'none',
+      );
+      const metadata = (group: string, topic?: string) => ({
+        bootstrapServers: release.kafkaBootstrap,
+        consumerGroup: `${prefix}${group}`,
+        ...(topic ? { topic: `${prefix}${topic}` } : {}),
+        lagThreshold: String(a.lagThreshold),
+        activationLagThreshold: String(a.activationLagThreshold),
+        offsetResetPolicy: 'earliest',
+        sasl: kedaSasl,
+        tls: s.choose(release.kafkaTls, 'enable', 'disable'),
+      });
+      const scaledObject = new ApiObject(inner, 'scaled-object', {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ScaledObject',
+        metadata: { name, labels },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicaCount: a.minReplicas,
+          maxReplicaCount: a.maxReplicas,
+          pollingInterval: a.pollingInterval,
+          cooldownPeriod: a.cooldownPeriod,
+          fallback: { failureThreshold: 3, replicas: a.fallbackReplicas },
+          triggers: [
+            { type: 'kafka', name: 'requests', metadata: metadata(KAFKA_NAMES.workersGroup, KAFKA_NAMES.requestsTopic) },
+            { type: 'kafka', name: 'retries', metadata: metadata(KAFKA_NAMES.retryGroup) },
+          ],
+        },
+      });
+      s.setOptional(
+        scaledObject,
+        '/spec/triggers/0/authenticationRef',
+        s.choose(release.kafkaSasl, { name: authName }, null),
+      );
+      s.setOptional(
+        scaledObject,
+        '/spec/triggers/1/authenticationRef',
+        s.choose(release.kafkaSasl, { name: authName }, null),
+      );
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { Release } from './context';
+
+export interface ServiceMonitorProps {
+  readonly release: Release;
+  readonly component: string;
+  /** Name of the Service to scrape (its port `http`, path /metrics). */
+  readonly name: string;
+}
+
+/**
+ * A Prometheus Operator ServiceMonitor for one service's /metrics, when
+ * `metrics.serviceMonitor.enabled`. Extra labels let a Prometheus's selector find it.
+ */
+export class ServiceMonitor extends Construct {
+  constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
+    super(scope, id);
+    const { s, v } = props.release;
+    s.when(s.flag(v.metrics.serviceMonitor.enabled), this, 'enabled', (inner) => {
+      const monitor = new ApiObject(inner, 'service-monitor', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { name: props.name },
+        spec: {
+          selector: { matchLabels: props.release.selectorLabels(props.component) },
+          endpoints: [{ port: 'http', path: '/metrics', interval: v.metrics.serviceMonitor.interval }],
+        },
+      });
+      s.set(monitor, '/metadata/labels', s.merge(props.release.labels(props.component), v.metrics.serviceMonitor.labels));
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { PORTS, type Release } from './context';
+import { containerSecurity, podSecurity } from './stateful';
+
+export interface OllamaProps {
+  readonly release: Release;
+}
+
+/**
+ * Ollama as a StatefulSet: a volume per pod for models, GPU limits, node selector,
+ * tolerations and runtime class when `ollama.gpu.enabled` (off: the CPU profile for kind).
+ * A sidecar pulls `ollama.models`; the readiness probe passes only once every one of them is
+ * present, so gpt-api never gets a pod that would answer "model not found". A headless
+ * Service names the pods; a ClusterIP Service spreads gpt-api's calls over the ready ones.
+ */
+export class Ollama extends Construct {
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, { release }: OllamaProps) {
+    super(scope, id);
+    const { s, v } = release;
+    const name = (this.name = release.name('ollama'));
+    const labels = release.labels('ollama');
+    const selector = release.selectorLabels('ollama');
+    const gpu = s.flag(v.ollama.gpu.enabled);
+    const env = [
+      { name: 'OLLAMA_HOST', value: `0.0.0.0:${PORTS.ollama}` },
+      { name: 'OLLAMA_MODELS', value: '/models' },
+      { name: 'OLLAMA_NUM_PARALLEL', value: String(v.ollama.numParallel) },
+      { name: 'OLLAMA_KEEP_ALIVE', value: v.ollama.keepAlive },
+      { name: 'OLLAMA_REQUIRED_MODELS', value: s.join(v.ollama.models, ' ') },
+      { name: 'HOME', value: '/tmp' },
+    ];
+    const mounts = [
+      { name: 'models', mountPath: '/models' },
+      { name: 'tmp', mountPath: '/tmp' },
+    ];
+    const allPresent = 'for m in $OLLAMA_REQUIRED_MODELS; do ollama show "$m" >/dev/null 2>&1 || exit 1; done';
+    const pull =
+      `until ollama list >/dev/null 2>&1; do sleep 2; done; ` +
+      `for m in $OLLAMA_REQUIRED_MODELS; do until ollama pull "$m"; do echo "retrying $m in 15s"; sleep 15; done; done; ` +
+      `echo "all models present"; exec sleep infinity`;
+
+    new kplus.k8s.KubeService(this, 'headless', {
+      metadata: { name: `${name}-headless`, labels },
+      spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector, ports: [{ name: 'http', port: PORTS.ollama, targetPort: kplus.k8s.IntOrString.fromNumber(PORTS.ollama) }] },
+    });
+    new kplus.k8s.KubeService(this, 'service', {
+      metadata: { name, labels },
+      spec: { selector, ports: [{ name: 'http', port: PORTS.ollama, targetPort: kplus.k8s.IntOrString.fromNumber(PORTS.ollama) }] },
+    });
+    const sts = new kplus.k8s.KubeStatefulSet(this, 'statefulset', {
+      metadata: { name, labels },
+      spec: {
+        serviceName: `${name}-headless`,
+        replicas: v.ollama.replicas,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: podSecurity(1000),
+            containers: [
+              {
+                name: 'ollama',
+                image: v.ollama.image,
+                args: ['serve'],
+                env,
+                ports: [{ name: 'http', containerPort: PORTS.ollama }],
+                volumeMounts: mounts,
+                securityContext: containerSecurity(1000),
+                startupProbe: { httpGet: { path: '/', port: kplus.k8s.IntOrString.fromString('http') }, periodSeconds: 2, failureThreshold: 60 },
+                livenessProbe: { httpGet: { path: '/', port: kplus.k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+                readinessProbe: { exec: { command: ['/bin/sh', '-c', allPresent] }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 1 },
+              },
+              {
+                name: 'model-puller',
+                image: v.ollama.image,
+                command: ['/bin/sh', '-c', pull],
+                env: [...env.filter((e) => e.name !== 'OLLAMA_HOST'), { name: 'OLLAMA_HOST', value: `127.0.0.1:${PORTS.ollama}` }],
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                securityContext: containerSecurity(1000),
+                resources: { requests: { cpu: kplus.k8s.Quantity.fromString('10m'), memory: kplus.k8s.Quantity.fromString('32Mi') }, limits: { memory: kplus.k8s.Quantity.fromString('128Mi') } },
+              },
+            ],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: kplus.k8s.Quantity.fromString('1Gi') } }],
+          },
+        },
+        volumeClaimTemplates: [
+          { metadata: { name: 'models', labels }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: kplus.k8s.Quantity.fromString(v.ollama.storage.size) } } } },
+        ],
+      },
+    });
+    const spec = '/spec/template/spec';
+    s.set(sts, `${spec}/containers/0/imagePullPolicy`, v.global.imagePullPolicy);
+    s.set(sts, `${spec}/containers/1/imagePullPolicy`, v.global.imagePullPolicy);
+    s.setOptional(sts, '/spec/volumeClaimTemplates/0/spec/storageClassName', v.ollama.storage.storageClassName);
+    // The GPU: a limit of nvidia.com/gpu on top of the resources, and the GPU nodes' placement.
+    const gpuLimit = s.overlay(v.ollama.resources, { limits: { 'nvidia.com/gpu': v.ollama.gpu.count } });
+    s.set(sts, `${spec}/containers/0/resources`, s.choose(gpu, gpuLimit, v.ollama.resources));
+    s.setOptional(sts, `${spec}/nodeSelector`, s.choose(gpu, v.ollama.gpu.nodeSelector, null));
+    s.setOptional(sts, `${spec}/tolerations`, s.choose(gpu, v.ollama.gpu.tolerations, null));
+    s.setOptional(sts, `${spec}/runtimeClassName`, s.choose(gpu, v.ollama.gpu.runtimeClassName, ''));
+    s.setOptional(sts, `${spec}/imagePullSecrets`, v.global.imagePullSecrets);
+  }
+}

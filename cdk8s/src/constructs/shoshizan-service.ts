@@ -1,0 +1,162 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import type { Condition } from '../settings/registry';
+import { ServiceMonitor } from './monitoring';
+import { patch, type EnvVar, type Release } from './context';
+
+
+export interface ShoshizanServiceProps {
+  readonly release: Release;
+  /** Component name: the image name, the label and the name suffix. */
+  readonly component: string;
+  /** Port the service listens on (its PORT); the Service exposes it as `http`. */
+  readonly port: number;
+  /** Settings of the service, as its environment variables; empty values are left unset. */
+  readonly config: Readonly<Record<string, string>>;
+  /**
+   * Variables beside the ConfigMap, in order (later ones may use earlier ones as $(NAME)):
+   * secrets, and values built from them. A list, or one from `Settings.concat`/`choose`.
+   */
+  readonly env?: readonly EnvVar[];
+  readonly image: string;
+  readonly replicas: number;
+  readonly resources: unknown;
+  /** CPU autoscaling; omit for a service scaled another way (KEDA). */
+  readonly autoscaling?: {
+    readonly enabled: boolean;
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly targetCPUUtilizationPercentage: number;
+  };
+  /** When this holds something else (KEDA) sets the replicas, and the Deployment leaves them out. */
+  readonly externallyScaled?: Condition;
+  /** Health routes. @default live /health/live, ready /health/ready */
+  readonly health?: { readonly live: string; readonly ready: string };
+  /** Expose /metrics to the Prometheus Operator. @default true */
+  readonly metrics?: boolean;
+  /** Command, when the image's own is not the one. @default the image's */
+  readonly command?: string[];
+  /** Seconds a pod gets to finish after SIGTERM. @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/**
+ * One Shoshizan HTTP service: Deployment, Service, ServiceAccount, ConfigMap, probes on the
+ * health routes, hardened security context, PodDisruptionBudget, topology spread, CPU
+ * autoscaling and a ServiceMonitor. The pod template carries a checksum of the ConfigMap,
+ * so a change of settings rolls the pods.
+ */
+export class ShoshizanService extends Construct {
+  readonly deployment: kplus.Deployment;
+  readonly service: kplus.Service;
+  readonly name: string;
+
+  constructor(scope: Construct, id: string, props: ShoshizanServiceProps) {
+    super(scope, id);
+    const { release, component, port } = props;
+    const { s, v } = release;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${component}: port must be 1-65535, got ${port}`);
+    const name = (this.name = release.name(component));
+    const labels = release.labels(component);
+    const selector = release.selectorLabels(component);
+    const health = props.health ?? { live: '/health/live', ready: '/health/ready' };
+
+    const data = { PORT: String(port), HOST: '0.0.0.0', LOG_LEVEL: v.global.logLevel, ...props.config };
+    const configMap = new kplus.ConfigMap(this, 'config', { metadata: { name, labels }, data });
+
+    const serviceAccount = new kplus.ServiceAccount(this, 'sa', {
+      metadata: { name, labels },
+      automountToken: false,
+    });
+
+    const deployment = (this.deployment = new kplus.Deployment(this, 'deployment', {
+      metadata: { name, labels },
+      select: false,
+      spread: false,
+      serviceAccount,
+      automountServiceAccountToken: false,
+      podMetadata: { labels, annotations: { 'checksum/config': s.checksum(data) } },
+      terminationGracePeriod: Duration.seconds(props.terminationGracePeriodSeconds ?? 30),
+      securityContext: { ensureNonRoot: true, user: 1000, group: 1000, fsGroup: 1000 },
+      containers: [
+        {
+          name: component,
+          image: props.image,
+          portNumber: port,
+          ...(props.command ? { command: props.command } : {}),
+          envFrom: [kplus.Env.fromConfigMap(configMap)],
+          securityContext: { ensureNonRoot: true, user: 1000, group: 1000, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+          liveness: kplus.Probe.fromHttpGet(health.live, { port, periodSeconds: Duration.seconds(10), failureThreshold: 3, timeoutSeconds: Duration.seconds(3) }),
+          readiness: kplus.Probe.fromHttpGet(health.ready, { port, periodSeconds: Duration.seconds(5), failureThreshold: 2, timeoutSeconds: Duration.seconds(3) }),
+          startup: kplus.Probe.fromHttpGet(health.live, { port, periodSeconds: Duration.seconds(2), failureThreshold: 60, timeoutSeconds: Duration.seconds(2) }),
+          volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'tmp', 'tmp', { sizeLimit: Size.mebibytes(64) }) }],
+        },
+      ],
+    }));
+    deployment.select(kplus.LabelSelector.of({ labels: selector }));
+    const obj = ApiObject.of(deployment);
+    hardenPod(obj, release);
+    const container = '/spec/template/spec/containers/0';
+    s.set(obj, `${container}/imagePullPolicy`, v.global.imagePullPolicy);
+    s.set(obj, `${container}/resources`, props.resources);
+    s.set(obj, `${container}/ports/0/name`, 'http');
+    if (props.env) s.setOptional(obj, `${container}/env`, props.env);
+    // Replicas are left out when an autoscaler owns them, so an upgrade does not reset them.
+    const scaled = props.autoscaling ? s.flag(props.autoscaling.enabled) : props.externallyScaled;
+    obj.addJsonPatch(JsonPatch.remove('/spec/replicas'));
+    if (scaled) s.setOptional(obj, '/spec/replicas', s.choose(scaled, null, props.replicas));
+    else s.set(obj, '/spec/replicas', props.replicas);
+    patch(obj, '/spec/template/spec/topologySpreadConstraints', [
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+    ]);
+
+    this.service = new kplus.Service(this, 'service', {
+      metadata: { name, labels },
+      ports: [{ name: 'http', port, targetPort: port }],
+    });
+    for (const [key, value] of Object.entries(selector)) this.service.selectLabel(key, value);
+
+    new kplus.k8s.KubePodDisruptionBudget(this, 'pdb', {
+      metadata: { name, labels },
+      spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+    });
+
+    if (props.autoscaling) {
+      const a = props.autoscaling;
+      s.when(s.flag(a.enabled), this, 'autoscaling', (scope) => {
+        new kplus.k8s.KubeHorizontalPodAutoscalerV2(scope, 'hpa', {
+          metadata: { name, labels },
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+            minReplicas: a.minReplicas,
+            maxReplicas: a.maxReplicas,
+            metrics: [
+              {
+                type: 'Resource',
+                resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.targetCPUUtilizationPercentage } },
+              },
+            ],
+          },
+        });
+      });
+    }
+
+    if (props.metrics ?? true) new ServiceMonitor(this, 'monitor', { release, component, name });
+  }
+}
+
+/**
+ * The pod-level hardening every workload of the chart gets: RuntimeDefault seccomp, no
+ * capabilities, no service account token, image pull secrets from the settings.
+ */
+export function hardenPod(obj: ApiObject, release: Release, options: { readonly containers?: number } = {}): void {
+  const { s, v } = release;
+  patch(obj, '/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' });
+  for (let i = 0; i < (options.containers ?? 1); i++) {
+    patch(obj, `/spec/template/spec/containers/${i}/securityContext/capabilities`, { drop: ['ALL'] });
+    patch(obj, `/spec/template/spec/containers/${i}/securityContext/seccompProfile`, { type: 'RuntimeDefault' });
+  }
+  s.setOptional(obj, '/spec/template/spec/imagePullSecrets', v.global.imagePullSecrets);
+}

@@ -1,0 +1,439 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import { ApiObject } from 'cdk8s';
+
+/**
+ * The typed settings registry: the one place the settings a production user changes are
+ * declared, and the only way constructs read them.
+ *
+ * A construct reads `settings.values.gateway.replicas` and gets a number. In a plain synth
+ * (`Settings.plain(...)`) that is the concrete value (defaults merged with overrides the way
+ * Helm merges a values file). In a chart synth (`Settings.helm()`) it is a sentinel that
+ * the chart writer (../chart/templates.ts) turns into `.Values.gateway.replicas`. One set
+ * of constructs thus yields both the plain manifests and the Helm chart, and values.yaml and
+ * values.schema.json are written from the same declarations.
+ *
+ * Rules for constructs, so both synths stay equal (the invariant test checks it):
+ * - never compute with a setting (no arithmetic, no `===`, no `if`): use `when`, `choose`,
+ *   `equals`, `join`, `fallback` and `checksum`, which know both modes;
+ * - object and list settings are whole fields, omitted when empty (`setOptional`).
+ */
+
+export type JsonSchema = Record<string, unknown>;
+type LeafKind = 'string' | 'int' | 'bool' | 'object';
+
+/** One declared setting: a leaf of values.yaml. */
+export interface Leaf<T> {
+  readonly __leaf: true;
+  readonly kind: LeafKind;
+  readonly default: T;
+  readonly description: string;
+  readonly schema: JsonSchema;
+}
+
+/** Declaration helpers; each takes the default first and says what the setting does. */
+export const setting = {
+  string<T extends string = string>(fallback: T, description: string, schema: JsonSchema = {}): Leaf<T> {
+    return { __leaf: true, kind: 'string', default: fallback, description, schema: { type: 'string', ...schema } };
+  },
+  oneOf<const T extends readonly string[]>(choices: T, fallback: T[number], description: string): Leaf<T[number]> {
+    return { __leaf: true, kind: 'string', default: fallback, description, schema: { type: 'string', enum: [...choices] } };
+  },
+  int(fallback: number, description: string, schema: JsonSchema = {}): Leaf<number> {
+    return { __leaf: true, kind: 'int', default: fallback, description, schema: { type: 'integer', ...schema } };
+  },
+  bool(fallback: boolean, description: string): Leaf<boolean> {
+    return { __leaf: true, kind: 'bool', default: fallback, description, schema: { type: 'boolean' } };
+  },
+  /** A map or list used whole (resources, nodeSelector, tolerations, annotations). */
+  object<T>(fallback: T, description: string, schema: JsonSchema): Leaf<T> {
+    return { __leaf: true, kind: 'object', default: fallback, description, schema };
+  },
+};
+
+export interface Declarations {
+  readonly [key: string]: Leaf<unknown> | Declarations;
+}
+
+/** The values tree a set of declarations describes. */
+export type ValuesOf<D> = { -readonly [K in keyof D]: D[K] extends Leaf<infer T> ? T : ValuesOf<D[K]> };
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> | null }
+    : T;
+
+/** A condition both synths understand: its value now, and the same test as a Helm expression. */
+export interface Condition {
+  readonly plain: boolean;
+  readonly helm: string;
+}
+
+type SentinelKind = 'string' | 'int' | 'object' | 'flag';
+interface Sentinel {
+  readonly kind: SentinelKind;
+  /** A Go template expression (no braces) giving the value. */
+  readonly expr: string;
+}
+
+/** A boolean setting seen in a chart synth: only `flag()` may read it. */
+class FlagSentinel {
+  constructor(readonly token: string) {}
+}
+
+/** Annotation carried by objects built under `when` in a chart synth; the writer turns it into `{{ if }}`. */
+export const CONDITION_ANNOTATION = 'shoshizan.dev/helm-if';
+
+const STRING_SENTINEL = /shz[so]\d{4}z/g;
+const INT_BASE = 90_000_000;
+const INT_SENTINEL = /\b9000\d{4}\b/g;
+
+export function isLeaf(value: unknown): value is Leaf<unknown> {
+  return typeof value === 'object' && value !== null && (value as { __leaf?: unknown }).__leaf === true;
+}
+
+export interface PlainOptions {
+  /** The release name the plain manifests are named after. @default 'shoshizan' */
+  readonly releaseName?: string;
+}
+
+export class Settings<D extends Declarations> {
+  /** The values constructs read. */
+  readonly values: ValuesOf<D>;
+  private readonly sentinels = new Map<string, Sentinel>();
+  private readonly conditions = new WeakMap<ApiObject, string>();
+  private readonly deferred = new Map<ApiObject, { path: string; value: unknown }[]>();
+  private readonly plainRelease: string;
+
+  private constructor(
+    readonly mode: 'plain' | 'helm',
+    readonly declarations: D,
+    overrides: unknown,
+    options: PlainOptions = {},
+  ) {
+    this.plainRelease = options.releaseName ?? 'shoshizan';
+    this.values = (
+      mode === 'plain' ? mergeValues(defaultsOf(declarations), overrides) : this.sentinelTree(declarations, '$.Values')
+    ) as ValuesOf<D>;
+  }
+
+  /** Concrete values: the defaults, with `overrides` merged in as Helm merges a values file. */
+  static plain<D extends Declarations>(declarations: D, overrides: DeepPartial<ValuesOf<D>> = {} as DeepPartial<ValuesOf<D>>, options: PlainOptions = {}): Settings<D> {
+    return new Settings('plain', declarations, overrides, options);
+  }
+
+  /** Helm expressions in place of values, for the chart writer. */
+  static helm<D extends Declarations>(declarations: D): Settings<D> {
+    return new Settings('helm', declarations, {});
+  }
+
+  // ---- context values (not settings, but differ between the synths) ------------------------
+
+  /** The release name: `.Release.Name` in the chart. */
+  get releaseName(): string {
+    return this.mode === 'plain' ? this.plainRelease : this.sentinel('string', '$.Release.Name');
+  }
+
+  /** A string computed by Helm in the chart, by `plain` here. */
+  expression(plain: string, helm: string): string {
+    return this.mode === 'plain' ? plain : this.sentinel('string', helm);
+  }
+
+  // ---- conditions ---------------------------------------------------------------------------
+
+  flag(value: boolean): Condition {
+    if (this.mode === 'plain') return { plain: value, helm: String(value) };
+    if (!((value as unknown) instanceof FlagSentinel)) throw new Error('flag() takes a boolean setting, read from settings.values');
+    return { plain: true, helm: this.expr((value as unknown as FlagSentinel).token) };
+  }
+
+  equals(value: string, literal: string): Condition {
+    return { plain: value === literal, helm: `eq ${this.exprOf(value)} ${goString(literal)}` };
+  }
+
+  /** True when a string setting is not empty. */
+  nonEmpty(value: string): Condition {
+    return { plain: value !== '', helm: `ne ${this.exprOf(value)} ""` };
+  }
+
+  not(c: Condition): Condition {
+    return { plain: !c.plain, helm: `not (${c.helm})` };
+  }
+
+  and(...cs: Condition[]): Condition {
+    return { plain: cs.every((c) => c.plain), helm: `and ${cs.map((c) => `(${c.helm})`).join(' ')}` };
+  }
+
+  or(...cs: Condition[]): Condition {
+    return { plain: cs.some((c) => c.plain), helm: `or ${cs.map((c) => `(${c.helm})`).join(' ')}` };
+  }
+
+  /**
+   * Builds what `build` adds to `scope` only when `condition` holds. A plain synth runs it or
+   * not; a chart synth always runs it and marks every API object it made with the condition,
+   * which the chart writer turns into `{{- if ... }}` around the object.
+   */
+  when(condition: Condition, scope: Construct, id: string, build: (scope: Construct) => void): void {
+    if (this.mode === 'plain') {
+      if (condition.plain) build(new Construct(scope, id));
+      return;
+    }
+    const inner = new Construct(scope, id);
+    build(inner);
+    for (const child of inner.node.findAll()) {
+      if (!(child instanceof ApiObject)) continue;
+      const previous = this.conditions.get(child);
+      const combined = previous ? `and (${previous}) (${condition.helm})` : condition.helm;
+      this.conditions.set(child, combined);
+      child.metadata.addAnnotation(CONDITION_ANNOTATION, combined);
+    }
+  }
+
+  // ---- derived values -----------------------------------------------------------------------
+
+  /** `a` when the condition holds, else `b` (strings, whole numbers or objects). */
+  choose<T>(condition: Condition, a: T, b: T): T {
+    if (this.mode === 'plain') return condition.plain ? a : b;
+    const kind: SentinelKind = typeof a === 'number' ? 'int' : typeof a === 'string' ? 'string' : 'object';
+    return this.sentinel(kind, `(ternary ${this.goValue(a)} ${this.goValue(b)} (${condition.helm}))`) as T;
+  }
+
+  /** A map with the entries of an object setting added; `fixed` wins on a clash. */
+  merge<T extends Record<string, string>>(fixed: T, extra: Record<string, string>): T {
+    if (this.mode === 'plain') return { ...extra, ...fixed };
+    return this.sentinel('object', `(merge ${this.goValue(fixed)} (deepCopy ${this.exprOf(extra as unknown as string)}))`) as unknown as T;
+  }
+
+  /** An object setting with `overlay` merged over it (maps deeply; `overlay` wins). */
+  overlay<T>(base: T, overlay: Record<string, unknown>): T {
+    if (this.mode === 'plain') return mergeValues(structuredClone(base), overlay) as T;
+    return this.sentinel('object', `(mergeOverwrite (deepCopy ${this.goValue(base)}) ${this.goValue(overlay)})`) as unknown as T;
+  }
+
+  /** Lists (literal ones, or ones from `choose`) one after another. */
+  concat<T>(...lists: readonly (readonly T[])[]): T[] {
+    if (this.mode === 'plain') return lists.flat<readonly (readonly T[])[]>();
+    const parts = lists.map((list) => (typeof list === 'string' && this.sentinels.has(list) ? this.expr(list) : this.goValue(list)));
+    return this.sentinel('object', `(concat ${parts.join(' ')})`) as unknown as T[];
+  }
+
+  /** `value`, or `otherwise` when it is empty. */
+  fallback(value: string, otherwise: string): string {
+    if (this.mode === 'plain') return value !== '' ? value : otherwise;
+    return this.sentinel('string', `(default ${this.goValue(otherwise)} ${this.exprOf(value)})`);
+  }
+
+  /** A list setting joined into one string. */
+  join(list: readonly string[], separator: string): string {
+    if (this.mode === 'plain') return list.join(separator);
+    return this.sentinel('string', `(join ${goString(separator)} ${this.exprOf(list as unknown as string)})`);
+  }
+
+  /**
+   * A SHA-256 over string data (a ConfigMap's), the same in both synths: Helm's
+   * `toJson | sha256sum` of the dict, and here the same JSON (sorted keys, Go's escaping).
+   */
+  checksum(data: Readonly<Record<string, string>>): string {
+    const keys = Object.keys(data).sort();
+    if (this.mode === 'plain') {
+      const json = `{${keys.map((k) => `${goJson(k)}:${goJson(data[k] ?? '')}`).join(',')}}`;
+      return createHash('sha256').update(json).digest('hex');
+    }
+    const pairs = keys.map((k) => `${goString(k)} ${this.goValue(data[k] ?? '')}`).join(' ');
+    return this.sentinel('string', `(dict ${pairs} | toJson | sha256sum)`);
+  }
+
+  /**
+   * Sets a field of an API object from an object (or optional) setting: omitted when empty
+   * (null, '', {} or []), in both synths. `path` is a JSON pointer.
+   */
+  setOptional(object: ApiObject, path: string, value: unknown): void {
+    if (this.mode === 'plain') {
+      if (!isEmpty(value)) this.defer(object, path, value);
+      return;
+    }
+    const expr = typeof value === 'string' && this.sentinels.has(value) ? this.expr(value) : this.goValue(value);
+    this.defer(object, path, this.sentinel('object', expr));
+  }
+
+  /** Sets a field of an API object to a value (a setting or a literal), always. */
+  set(object: ApiObject, path: string, value: unknown): void {
+    this.defer(object, path, value);
+  }
+
+  // ---- for the chart writer -----------------------------------------------------------------
+
+  /**
+   * The fields `set`/`setOptional` gave an object. `manifests()` applies them to its JSON
+   * after cdk8s's typed conversion of core objects, which would mangle a plain map where it
+   * expects quantities and drop a setting's token where it expects a list or a map.
+   */
+  deferredPatches(object: ApiObject): readonly { path: string; value: unknown }[] {
+    return this.deferred.get(object) ?? [];
+  }
+
+  private defer(object: ApiObject, path: string, value: unknown): void {
+    this.deferred.set(object, [...(this.deferred.get(object) ?? []), { path, value }]);
+  }
+
+  /** The sentinel table: every token the chart writer must replace, with its expression. */
+  lookup(token: string): Sentinel | undefined {
+    return this.sentinels.get(token);
+  }
+
+  static readonly STRING_SENTINEL = STRING_SENTINEL;
+  static readonly INT_SENTINEL = INT_SENTINEL;
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private sentinelTree(declarations: Declarations, prefix: string): unknown {
+    const tree: Record<string, unknown> = {};
+    for (const [key, declared] of Object.entries(declarations)) {
+      if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new Error(`setting ${prefix}.${key}: use camelCase names`);
+      const path = `${prefix}.${key}`;
+      if (!isLeaf(declared)) {
+        tree[key] = this.sentinelTree(declared, path);
+        continue;
+      }
+      switch (declared.kind) {
+        case 'string':
+          tree[key] = this.sentinel('string', path);
+          break;
+        case 'int':
+          tree[key] = this.sentinel('int', path);
+          break;
+        case 'object':
+          tree[key] = this.sentinel('object', path);
+          break;
+        case 'bool':
+          tree[key] = new FlagSentinel(this.sentinel('flag', path));
+          break;
+      }
+    }
+    return tree;
+  }
+
+  private sentinel(kind: 'int', expr: string): number;
+  private sentinel(kind: SentinelKind, expr: string): string;
+  private sentinel(kind: SentinelKind, expr: string): string | number {
+    const n = this.sentinels.size + 1;
+    if (n > 9999) throw new Error('too many settings for the sentinel space');
+    const token = kind === 'int' ? String(INT_BASE + n) : `shz${kind === 'object' ? 'o' : 's'}${String(n).padStart(4, '0')}z`;
+    this.sentinels.set(token, { kind, expr: kind === 'int' ? `(int64 ${expr})` : expr });
+    return kind === 'int' ? INT_BASE + n : token;
+  }
+
+  private expr(token: string): string {
+    const found = this.sentinels.get(token);
+    if (!found) throw new Error(`not a setting: ${token}`);
+    return found.expr.includes(' ') && !found.expr.startsWith('(') ? `(${found.expr})` : found.expr;
+  }
+
+  /** The Go template expression of a setting read from `values`. */
+  private exprOf(value: string | number): string {
+    if (this.mode === 'plain') return this.goValue(value);
+    return this.expr(String(value));
+  }
+
+  /** A Go template operand for a literal or a value containing settings. */
+  private goValue(value: unknown): string {
+    if (typeof value === 'number') {
+      return this.sentinels.has(String(value)) ? this.expr(String(value)) : String(value);
+    }
+    if (typeof value === 'string') {
+      const found = this.sentinels.get(value);
+      // A whole number written as a string stays a string.
+      if (found?.kind === 'int') return `(print ${found.expr})`;
+      if (found) return found.expr.includes(' ') && !found.expr.startsWith('(') ? `(${found.expr})` : found.expr;
+      return stringExpression(value, (t) => this.sentinels.get(t));
+    }
+    if (value instanceof FlagSentinel) return this.expr(value.token);
+    if (typeof value === 'boolean') return String(value);
+    if (value === null || value === undefined) return 'nil';
+    if (Array.isArray(value)) return `(list ${value.map((item) => this.goValue(item)).join(' ')})`;
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
+    return `(dict ${entries.map(([key, item]) => `${goString(key)} ${this.goValue(item)}`).join(' ')})`;
+  }
+}
+
+/** A Go template expression for a string that may contain sentinels. */
+export function stringExpression(value: string, lookup: (token: string) => Sentinel | undefined): string {
+  const parts: string[] = [];
+  let last = 0;
+  const pattern = new RegExp(`${STRING_SENTINEL.source}|${INT_SENTINEL.source}`, 'g');
+  for (const match of value.matchAll(pattern)) {
+    const found = lookup(match[0]);
+    if (!found) continue;
+    if (found.kind === 'object' || found.kind === 'flag') throw new Error(`an object or boolean setting inside a string: ${value}`);
+    if (match.index > last) parts.push(goString(value.slice(last, match.index)));
+    parts.push(found.expr.startsWith('(') ? found.expr : `(${found.expr})`);
+    last = match.index + match[0].length;
+  }
+  if (parts.length === 0) return goString(value);
+  if (last < value.length) parts.push(goString(value.slice(last)));
+  // A lone whole number still makes a string (a ConfigMap value, a label).
+  if (parts.length === 1 && !(parts[0] as string).startsWith('(int64')) return parts[0] as string;
+  return `(print ${parts.join(' ')})`;
+}
+
+/** A Go string literal. */
+export function goString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** JSON as Go's encoding/json writes a string (it escapes <, > and & for HTML). */
+function goJson(value: string): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === 'object') return Object.keys(value).length === 0;
+  return false;
+}
+
+export function defaultsOf(declarations: Declarations): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, declared] of Object.entries(declarations)) {
+    out[key] = isLeaf(declared) ? structuredClone(declared.default) : defaultsOf(declared);
+  }
+  return out;
+}
+
+/** Merges a values file into defaults as Helm does: maps deeply, lists replaced, null deletes. */
+export function mergeValues(base: unknown, overrides: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(overrides)) return overrides === undefined ? base : overrides;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === null) delete out[key];
+    else out[key] = mergeValues(base[key], value);
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON Patch `add` (RFC 6902) on plain JSON, creating missing maps on the way. */
+export function jsonPatchAdd(document: unknown, path: string, value: unknown): void {
+  const keys = path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node = document as Record<string, unknown> | unknown[];
+  for (const key of keys.slice(0, -1)) {
+    const next = Array.isArray(node) ? node[Number(key)] : node[key];
+    if (next === undefined || next === null) {
+      if (Array.isArray(node)) throw new Error(`no item ${key} in ${path}`);
+      node[key] = {};
+    }
+    node = (Array.isArray(node) ? node[Number(key)] : node[key]) as Record<string, unknown> | unknown[];
+  }
+  const last = keys[keys.length - 1] as string;
+  if (Array.isArray(node)) node.splice(last === '-' ? node.length : Number(last), 0, value);
+  else node[last] = value;
+}

@@ -1,0 +1,68 @@
+import { ApiObject, App, Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { Release, type ShoshizanSettings } from './constructs/context';
+import { Gateway } from './constructs/gateway';
+import { HelmTest } from './constructs/helm-test';
+import { GptApi } from './constructs/gpt-api';
+import { Ingress } from './constructs/ingress';
+import { Kafka } from './constructs/kafka';
+import { KafkaConsumer } from './constructs/kafka-consumer';
+import { KafkaProducer } from './constructs/kafka-producer';
+import { NetworkPolicies } from './constructs/network-policies';
+import { Ollama } from './constructs/ollama';
+import { Postgresql } from './constructs/postgresql';
+import { Ui } from './constructs/ui';
+import { Settings, jsonPatchAdd, type PlainOptions } from './settings/registry';
+import { declarations, type ShoshizanOverrides } from './settings/values';
+
+export interface ShoshizanChartProps {
+  readonly settings: ShoshizanSettings;
+}
+
+/**
+ * The whole of Shoshizan on Kubernetes: one construct per component. The id of each
+ * component also names its template file in the Helm chart.
+ */
+export class ShoshizanChart extends Chart {
+  constructor(scope: Construct, id: string, { settings }: ShoshizanChartProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const release = new Release(settings);
+    new Gateway(this, 'gateway', { release });
+    new KafkaProducer(this, 'kafka-producer', { release });
+    new KafkaConsumer(this, 'kafka-consumer', { release });
+    new GptApi(this, 'gpt-api', { release });
+    settings.when(settings.flag(settings.values.ui.enabled), this, 'ui', (scope) => new Ui(scope, 'service', { release }));
+    new Ollama(this, 'ollama', { release });
+    new Kafka(this, 'kafka', { release });
+    new Postgresql(this, 'postgresql', { release });
+    new Ingress(this, 'ingress', { release });
+    new NetworkPolicies(this, 'network-policies', { release });
+    // A plain synth has no `helm test`; `helm template --skip-tests` leaves it out too.
+    if (settings.mode === 'helm') new HelmTest(this, 'tests', { release });
+  }
+}
+
+/** One synthesized API object, with the id of the component it belongs to. */
+export interface Manifest {
+  readonly component: string;
+  readonly json: Record<string, unknown>;
+}
+
+/** Every API object of a chart, with the settings' fields applied, in construct order. */
+export function manifests(chart: ShoshizanChart, settings: ShoshizanSettings): Manifest[] {
+  const out: Manifest[] = [];
+  for (const child of chart.node.findAll()) {
+    if (!(child instanceof ApiObject)) continue;
+    const json = child.toJson() as Record<string, unknown>;
+    for (const { path, value } of settings.deferredPatches(child)) jsonPatchAdd(json, path, value);
+    out.push({ component: child.node.scopes[2]?.node.id ?? 'misc', json });
+  }
+  return out;
+}
+
+/** Plain manifests for the given settings (what `npm run synth` writes). */
+export function synthPlain(overrides: ShoshizanOverrides = {}, options: PlainOptions = {}): Record<string, unknown>[] {
+  const settings = Settings.plain(declarations, overrides, options);
+  const chart = new ShoshizanChart(new App(), 'shoshizan', { settings });
+  return manifests(chart, settings).map((m) => m.json);
+}
