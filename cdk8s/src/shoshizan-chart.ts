@@ -12,7 +12,7 @@ import { NetworkPolicies } from './constructs/network-policies';
 import { Ollama } from './constructs/ollama';
 import { Postgresql } from './constructs/postgresql';
 import { Ui } from './constructs/ui';
-import { Settings, jsonPatchAdd, type PlainOptions } from './settings/registry';
+import { Settings, type PlainOptions } from './settings/registry';
 import { declarations, type ShoshizanOverrides } from './settings/values';
 
 export interface ShoshizanChartProps {
@@ -48,13 +48,12 @@ export interface Manifest {
   readonly json: Record<string, unknown>;
 }
 
-/** Every API object of a chart, with the settings' fields applied, in construct order. */
-export function manifests(chart: ShoshizanChart, settings: ShoshizanSettings): Manifest[] {
+/** Every API object of a chart, in construct order (which is also the chart's file order). */
+export function manifests(chart: ShoshizanChart): Manifest[] {
   const out: Manifest[] = [];
   for (const child of chart.node.findAll()) {
     if (!(child instanceof ApiObject)) continue;
     const json = child.toJson() as Record<string, unknown>;
-    for (const { path, value } of settings.deferredPatches(child)) jsonPatchAdd(json, path, value);
     out.push({ component: child.node.scopes[2]?.node.id ?? 'misc', json });
   }
   return out;
@@ -64,5 +63,5 @@ export function manifests(chart: ShoshizanChart, settings: ShoshizanSettings): M
 export function synthPlain(overrides: ShoshizanOverrides = {}, options: PlainOptions = {}): Record<string, unknown>[] {
   const settings = Settings.plain(declarations, overrides, options);
   const chart = new ShoshizanChart(new App(), 'shoshizan', { settings });
-  return manifests(chart, settings).map((m) => m.json);
+  return manifests(chart).map((m) => m.json);
 }

@@ -99,7 +99,8 @@ class TemplateWriter<D extends Declarations> {
 }
 
 function isComposite(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && (Array.isArray(value) || value.constructor === Object);
+  // By name: under jest, structuredClone's objects come from another realm's Object.
+  return typeof value === 'object' && value !== null && (Array.isArray(value) || value.constructor.name === 'Object');
 }
 
 function isEmptyComposite(value: object): boolean {

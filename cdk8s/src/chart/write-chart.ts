@@ -20,7 +20,7 @@ export function writeChart(outDir: string): void {
   const chart = new ShoshizanChart(app, 'shoshizan', { settings });
 
   const files = new Map<string, Record<string, unknown>[]>();
-  for (const { component, json } of manifests(chart, settings)) {
+  for (const { component, json } of manifests(chart)) {
     const file = component === 'tests' ? 'tests/test-connection.yaml' : `${component}.yaml`;
     files.set(file, [...(files.get(file) ?? []), json]);
   }

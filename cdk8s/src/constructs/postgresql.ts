@@ -26,7 +26,8 @@ export class Postgresql extends Construct {
     const selector = release.selectorLabels('postgresql');
     new kplus.k8s.KubeService(scope, 'service', {
       metadata: { name, labels },
-      spec: { selector, ports: [{ name: 'postgresql', port: PORTS.postgresql, targetPort: kplus.k8s.IntOrString.fromNumber(PORTS.postgresql) }] },
+      // Headless: one pod, addressed by its StatefulSet name.
+      spec: { clusterIp: 'None', selector, ports: [{ name: 'postgresql', port: PORTS.postgresql, targetPort: kplus.k8s.IntOrString.fromNumber(PORTS.postgresql) }] },
     });
     const ready = ['/bin/sh', '-c', 'pg_isready -U shoshizan -d shoshizan -h 127.0.0.1'];
     const sts = new kplus.k8s.KubeStatefulSet(scope, 'statefulset', {
@@ -58,7 +59,7 @@ export class Postgresql extends Construct {
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
                 readinessProbe: { exec: { command: ready }, periodSeconds: 5, failureThreshold: 3 },
-                livenessProbe: { exec: { command: ready }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 6 },
+                livenessProbe: { tcpSocket: { port: kplus.k8s.IntOrString.fromString('postgresql') }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 6 },
               },
             ],
             volumes: [

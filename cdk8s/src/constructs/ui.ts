@@ -22,7 +22,8 @@ export class Ui extends ShoshizanService {
       resources: v.ui.resources,
       autoscaling: v.ui.autoscaling,
       config: { GATEWAY_URL: '' },
-      health: { live: '/healthz', ready: '/healthz' },
+      // Live: the server answers; ready: it serves the app.
+      health: { live: '/healthz', ready: '/' },
       metrics: false,
     });
   }

@@ -264,16 +264,23 @@ export class Settings<D extends Declarations> {
   // ---- for the chart writer -----------------------------------------------------------------
 
   /**
-   * The fields `set`/`setOptional` gave an object. `manifests()` applies them to its JSON
-   * after cdk8s's typed conversion of core objects, which would mangle a plain map where it
-   * expects quantities and drop a setting's token where it expects a list or a map.
+   * `set`/`setOptional` fields are applied to an object's JSON after cdk8s's typed conversion
+   * of core objects (which would mangle a plain map where it expects quantities, and drop a
+   * setting's token where it expects a list or a map): the object's toJson is wrapped once.
    */
-  deferredPatches(object: ApiObject): readonly { path: string; value: unknown }[] {
-    return this.deferred.get(object) ?? [];
-  }
-
   private defer(object: ApiObject, path: string, value: unknown): void {
-    this.deferred.set(object, [...(this.deferred.get(object) ?? []), { path, value }]);
+    let patches = this.deferred.get(object);
+    if (!patches) {
+      const own = patches = [] as { path: string; value: unknown }[];
+      this.deferred.set(object, own);
+      const toJson = object.toJson.bind(object);
+      object.toJson = () => {
+        const json: unknown = toJson();
+        for (const p of own) jsonPatchAdd(json, p.path, structuredClone(p.value));
+        return json;
+      };
+    }
+    patches.push({ path, value });
   }
 
   /** The sentinel table: every token the chart writer must replace, with its expression. */

@@ -1,0 +1,197 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { writeChart } from '../src/chart/write-chart';
+import { synthPlain } from '../src/shoshizan-chart';
+import type { ShoshizanOverrides } from '../src/settings/values';
+import { KUBERNETES_VERSIONS, helm, kubeScore, kubeconform } from './support/k8s-tools';
+
+/**
+ * The generated Helm chart against the plain cdk8s synth, with the real helm, kubeconform and
+ * kube-score: one source of truth, checked both ways, for the defaults and every scenario in
+ * charts/shoshizan/ci/.
+ */
+const ROOT = resolve(__dirname, '../..');
+const COMMITTED = join(ROOT, 'charts/shoshizan');
+const SCENARIOS = readdirSync(join(COMMITTED, 'ci')).filter((f) => f.endsWith('-values.yaml')).sort();
+
+let chartDir: string;
+beforeAll(() => {
+  chartDir = join(mkdtempSync(join(tmpdir(), 'shoshizan-chart-')), 'shoshizan');
+  writeChart(chartDir);
+});
+afterAll(() => rmSync(join(chartDir, '..'), { recursive: true, force: true }));
+
+type Doc = Record<string, unknown>;
+
+function render(valuesFile?: string, extra: string[] = []): string {
+  const args = ['template', 'shoshizan', chartDir, '--namespace', 'shoshizan', '--skip-tests', ...extra];
+  if (valuesFile) args.push('-f', join(COMMITTED, 'ci', valuesFile));
+  const result = helm(args);
+  if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+function docs(yamlText: string): Doc[] {
+  return parseAllDocuments(yamlText)
+    .map((d) => d.toJS() as Doc | null)
+    .filter((d): d is Doc => d !== null);
+}
+
+/**
+ * The two label values that differ by design: Helm's chart label (only in the chart) and
+ * the manager (`Helm` there, `cdk8s` in the plain manifests).
+ */
+function normalise(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalise);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    let item = (value as Record<string, unknown>)[key];
+    if (key === 'labels' && typeof item === 'object' && item !== null) {
+      const labels = { ...(item as Record<string, string>) };
+      delete labels['helm.sh/chart'];
+      if (labels['app.kubernetes.io/managed-by'] === 'Helm') labels['app.kubernetes.io/managed-by'] = 'cdk8s';
+      item = labels;
+    }
+    out[key] = normalise(item);
+  }
+  return out;
+}
+
+function byName(list: Doc[]): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (const d of list) {
+    const meta = d.metadata as { name: string };
+    const key = `${String(d.kind)}/${meta.name}`;
+    expect(map.has(key)).toBe(false);
+    map.set(key, normalise(d));
+  }
+  return map;
+}
+
+function plainYaml(overrides: ShoshizanOverrides = {}): string {
+  return synthPlain(overrides).map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
+}
+
+describe('the generated chart', () => {
+  it('is what is committed in charts/shoshizan (run `npm run -w @shoshizan/deploy chart` after changing a construct)', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
+    const generated = files(chartDir).map((f) => relative(chartDir, f)).sort();
+    const committed = files(COMMITTED)
+      .map((f) => relative(COMMITTED, f))
+      .filter((f) => !f.startsWith('ci/'))
+      .sort();
+    expect(committed).toEqual(generated);
+    for (const f of generated) expect(`${f}:\n${readFileSync(join(COMMITTED, f), 'utf8')}`).toBe(`${f}:\n${readFileSync(join(chartDir, f), 'utf8')}`);
+  });
+
+  it('passes helm lint --strict with the defaults and with every scenario', () => {
+    for (const values of [undefined, ...SCENARIOS]) {
+      const result = helm(['lint', '--strict', chartDir, ...(values ? ['-f', join(COMMITTED, 'ci', values)] : [])]);
+      expect(`${values ?? 'defaults'}: ${result.stdout}${result.stderr}`).toContain('1 chart(s) linted, 0 chart(s) failed');
+    }
+  });
+
+  it('refuses values the schema does not know or of the wrong type', () => {
+    const typo = helm(['template', 'x', chartDir, '--set', 'gateway.replicaz=3']);
+    expect(typo.status).not.toBe(0);
+    expect(typo.stderr).toMatch(/replicaz/);
+    const wrongType = helm(['template', 'x', chartDir, '--set-string', 'gateway.replicas=three']);
+    expect(wrongType.status).not.toBe(0);
+    const tooMany = helm(['template', 'x', chartDir, '--set', 'kafkaConsumer.autoscaling.maxReplicas=7']);
+    expect(tooMany.status).not.toBe(0);
+    expect(tooMany.stderr).toMatch(/maxReplicas/);
+  });
+
+  it('renders with default values exactly what the plain cdk8s synth gives', () => {
+    const chart = byName(docs(render()));
+    const plain = byName(synthPlain());
+    expect([...chart.keys()].sort()).toEqual([...plain.keys()].sort());
+    for (const [key, value] of plain) expect({ key, value: chart.get(key) }).toEqual({ key, value });
+  });
+
+  it.each(SCENARIOS)('renders with %s exactly what a cdk8s synth with the same settings gives', (file) => {
+    const values = parse(readFileSync(join(COMMITTED, 'ci', file), 'utf8')) as ShoshizanOverrides;
+    const chart = byName(docs(render(file)));
+    const plain = byName(synthPlain(values));
+    expect([...chart.keys()].sort()).toEqual([...plain.keys()].sort());
+    for (const [key, value] of plain) expect({ key, value: chart.get(key) }).toEqual({ key, value });
+  });
+
+  it('has a helm test pod that asks the gateway for readiness', () => {
+    const withTests = docs(helm(['template', 'shoshizan', chartDir]).stdout);
+    const pod = withTests.find((d) => d.kind === 'Pod') as { metadata: { annotations: Record<string, string> }; spec: { containers: { command: string[] }[] } };
+    expect(pod.metadata.annotations['helm.sh/hook']).toBe('test');
+    expect(pod.spec.containers[0]?.command.at(-1)).toBe('http://shoshizan-gateway:3000/health/ready');
+  });
+});
+
+describe('schema validation (kubeconform, strict, offline schemas)', () => {
+  const cases: [string, () => string][] = [
+    ['plain synth', () => plainYaml()],
+    ['chart, defaults', () => render()],
+    ...SCENARIOS.map((f): [string, () => string] => [`chart, ${f}`, () => render(f)]),
+    ...SCENARIOS.map((f): [string, () => string] => [
+      `plain synth, ${f}`,
+      () => plainYaml(parse(readFileSync(join(COMMITTED, 'ci', f), 'utf8')) as ShoshizanOverrides),
+    ]),
+  ];
+  for (const version of KUBERNETES_VERSIONS) {
+    it.each(cases)(`%s is valid for Kubernetes ${version} and the CRDs of KEDA, Strimzi and the Prometheus Operator`, (_name, manifests) => {
+      const result = kubeconform(manifests(), { kubernetesVersion: version });
+      expect(result.problems).toEqual([]);
+      expect(result.valid).toBe(true);
+      expect(result.resources).toBeGreaterThan(40);
+    });
+  }
+});
+
+/**
+ * kube-score findings we accept, each with its reason. Anything else fails the test.
+ */
+const ACCEPTED: Record<string, string> = {
+  // Our images are tagged by release (global.imageTag); digests are for the deployer to pin.
+  'container-image-pull-policy': 'IfNotPresent with versioned tags is what we want; Always costs a registry round trip per start.',
+  // No CPU limits on purpose: throttling hurts streaming latency; requests reserve the CPU.
+  'container-resources': 'CPU limits are left out on purpose (throttling); memory limits are set.',
+  'container-cpu-requests-equal-limits': 'No CPU limits on purpose.',
+  'container-memory-requests-equal-limits': 'Memory limits above requests let a service absorb bursts.',
+  // Third-party images (Ollama, Kafka, PostgreSQL) run as the users they were built for.
+  'container-security-context-user-group-id': 'kube-score wants ids above 10000; our images use 1000 (node), 999 (postgres).',
+  'container-ephemeral-storage-request-and-limit': 'Only /tmp emptyDirs, each with a sizeLimit.',
+  // Stateful dev components (bundled Kafka/PostgreSQL, Ollama) are single-replica by default.
+  'statefulset-has-poddisruptionbudget': 'Bundled Kafka/PostgreSQL are for development; Ollama pods are expendable (models on volumes).',
+  'statefulset-has-host-podantiaffinity': 'One replica by default; GPU placement comes from nodeSelector/tolerations.',
+  'deployment-has-host-podantiaffinity': 'Topology spread constraints are used instead of anti-affinity.',
+  'container-security-context-readonlyrootfilesystem': 'Only the bundled (development) Kafka: its image writes its generated config.',
+  'networkpolicy-targets-pod': "The helm-test policy selects the `helm test` pod, which exists only while it runs.",
+  'deployment-replicas': "KEDA owns kafka-consumer's replicas (min 1, scale from lag); the kind profile runs one of each on purpose.",
+};
+
+describe('best practices (kube-score)', () => {
+  it.each([
+    ['defaults', undefined],
+    ...SCENARIOS.map((f): [string, string | undefined] => [f, f]),
+  ])('finds nothing but the accepted findings with %s', (_name, file) => {
+    const findings = kubeScore(render(file), { ignoreTests: Object.keys(ACCEPTED) });
+    const serious = findings.filter((f) => f.grade === 'CRITICAL' || f.grade === 'WARNING');
+    expect(serious.map((f) => `${f.object}: ${f.check}: ${f.comments.join('; ')}`)).toEqual([]);
+  });
+
+  it('would flag a Deployment without resources (the check works)', () => {
+    const bad = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: bad }
+spec:
+  selector: { matchLabels: { app: bad } }
+  template:
+    metadata: { labels: { app: bad } }
+    spec: { containers: [{ name: c, image: "nginx:1.27" }] }
+`;
+    const findings = kubeScore(bad, { ignoreTests: [] });
+    expect(findings.some((f) => f.check === 'container-resources' && f.grade === 'CRITICAL')).toBe(true);
+  });
+});
