@@ -1,0 +1,287 @@
+import { Testing } from 'cdk8s';
+import { TOPICS } from '@shoshizan/shared-interfaces';
+import { Settings } from '../src/settings/registry';
+import { declarations, type ShoshizanOverrides } from '../src/settings/values';
+import { ShoshizanChart } from '../src/shoshizan-chart';
+
+/** Precise assertions per construct on `Testing.synth`, plus a snapshot of the defaults. */
+type Obj = { kind: string; apiVersion: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function synth(overrides: ShoshizanOverrides = {}): Obj[] {
+  const chart = new ShoshizanChart(Testing.app(), 'shoshizan', { settings: Settings.plain(declarations, overrides) });
+  return Testing.synth(chart) as Obj[];
+}
+
+function find(objects: Obj[], kind: string, name: string): Obj {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!found) throw new Error(`no ${kind}/${name} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found;
+}
+
+const SERVICES = { gateway: 3000, 'kafka-producer': 3001, 'kafka-consumer': 3002, 'gpt-api': 3003 } as const;
+
+describe('the Shoshizan services', () => {
+  const objects = synth();
+
+  it.each(Object.entries(SERVICES))('%s has a Deployment, Service, ServiceAccount, ConfigMap, PDB and ServiceMonitor', (component, port) => {
+    const name = `shoshizan-${component}`;
+    const deployment = find(objects, 'Deployment', name);
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    expect(container.image).toBe(`ghcr.io/shoshizan/${component}:0.1.0`);
+    expect(container.ports).toEqual([{ containerPort: port, name: 'http' }]);
+    expect(container.livenessProbe.httpGet).toMatchObject({ path: '/health/live', port });
+    expect(container.readinessProbe.httpGet).toMatchObject({ path: '/health/ready', port });
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.serviceAccountName).toBe(name);
+    expect(container.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+    expect(container.resources.limits.memory).toEqual(expect.any(String));
+    expect(pod.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    expect(deployment.spec.selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'shoshizan',
+      'app.kubernetes.io/instance': 'shoshizan',
+      'app.kubernetes.io/component': component,
+    });
+
+    const config = find(objects, 'ConfigMap', name);
+    expect(config.data?.PORT).toBe(String(port));
+    expect(container.envFrom).toEqual([{ configMapRef: { name } }]);
+    expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
+
+    expect(find(objects, 'Service', name).spec.ports).toEqual([{ name: 'http', port, targetPort: port }]);
+    expect(find(objects, 'ServiceAccount', name)).toMatchObject({ automountServiceAccountToken: false });
+    expect(find(objects, 'PodDisruptionBudget', name).spec).toEqual({ maxUnavailable: 1, selector: deployment.spec.selector });
+    expect(find(objects, 'ServiceMonitor', name).spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+  });
+
+  it('never holds a secret value: no Secret objects, secrets only as secretKeyRef', () => {
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const gateway = find(objects, 'Deployment', 'shoshizan-gateway').spec.template.spec.containers[0];
+    expect(gateway.env).toEqual([
+      { name: 'JWT_SECRET', valueFrom: { secretKeyRef: { name: 'shoshizan-auth', key: 'jwt-secret' } } },
+      { name: 'ADMIN_USERNAME', valueFrom: { secretKeyRef: { name: 'shoshizan-auth', key: 'admin-username', optional: true } } },
+      { name: 'ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'shoshizan-auth', key: 'admin-password', optional: true } } },
+      { name: 'POSTGRES_PASSWORD', valueFrom: { secretKeyRef: { name: 'shoshizan-postgresql', key: 'password' } } },
+      { name: 'DATABASE_URL', value: 'postgres://shoshizan:$(POSTGRES_PASSWORD)@shoshizan-postgresql:5432/shoshizan' },
+    ]);
+    for (const o of objects.filter((x) => x.kind === 'ConfigMap')) {
+      expect(Object.keys(o.data ?? {}).filter((k) => /SECRET|PASSWORD|DATABASE_URL/.test(k))).toEqual([]);
+    }
+  });
+
+  it('wires the services to each other and to the bundled Kafka and PostgreSQL', () => {
+    const gateway = find(objects, 'ConfigMap', 'shoshizan-gateway').data;
+    expect(gateway).toMatchObject({
+      PRODUCER_URL: 'http://shoshizan-kafka-producer:3001',
+      GPT_API_URL: 'http://shoshizan-gpt-api:3003',
+      KAFKA_BROKERS: 'shoshizan-kafka:9092',
+      KAFKA_ENSURE_TOPICS: 'true',
+    });
+    expect(find(objects, 'ConfigMap', 'shoshizan-gpt-api').data).toMatchObject({
+      OLLAMA_HOST: 'http://shoshizan-ollama:11434',
+      DEFAULT_MODEL: 'gemma3:270m',
+      ALLOWED_MODELS: 'gemma3:270m',
+    });
+  });
+
+  it('leaves the replicas to the HPA on CPU for the HTTP services, and sets them when it is off', () => {
+    const hpa = find(objects, 'HorizontalPodAutoscaler', 'shoshizan-gateway');
+    expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { kind: 'Deployment', name: 'shoshizan-gateway' } });
+    expect(hpa.spec.metrics[0].resource).toEqual({ name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } });
+    expect(find(objects, 'Deployment', 'shoshizan-gateway').spec.replicas).toBeUndefined();
+    const fixed = synth({ gateway: { autoscaling: { enabled: false }, replicas: 3 } });
+    expect(find(fixed, 'Deployment', 'shoshizan-gateway').spec.replicas).toBe(3);
+    expect(fixed.some((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'shoshizan-gateway')).toBe(false);
+  });
+
+  it('puts the gateway and UI behind one Ingress, with TLS when asked', () => {
+    const ingress = find(objects, 'Ingress', 'shoshizan-gateway');
+    expect(ingress.spec.ingressClassName).toBe('nginx');
+    const rule = ingress.spec.rules[0];
+    expect(rule.host).toBe('shoshizan.localhost');
+    expect(rule.http.paths.map((p: { path: string; backend: { service: { name: string } } }) => `${p.path} -> ${p.backend.service.name}`)).toEqual([
+      '/v1 -> shoshizan-gateway',
+      '/health -> shoshizan-gateway',
+      '/docs -> shoshizan-gateway',
+      '/ -> shoshizan-ui',
+    ]);
+    expect(ingress.spec.tls).toBeUndefined();
+    expect(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-buffering']).toBe('off');
+    const tls = find(synth({ ingress: { host: 'chat.example.com', tls: { enabled: true, secretName: 'cert' } } }), 'Ingress', 'shoshizan-gateway');
+    expect(tls.spec.tls).toEqual([{ hosts: ['chat.example.com'], secretName: 'cert' }]);
+    const noUi = find(synth({ ui: { enabled: false } }), 'Ingress', 'shoshizan-gateway');
+    expect(noUi.spec.rules[0].http.paths.map((p: { path: string }) => p.path)).toEqual(['/']);
+  });
+});
+
+describe('kafka-consumer autoscaling (KEDA)', () => {
+  it('scales on the lag of both consumer groups, capped at the request partitions, with a fallback', () => {
+    const objects = synth();
+    const so = find(objects, 'ScaledObject', 'shoshizan-kafka-consumer');
+    expect(so.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(so.spec).toMatchObject({
+      scaleTargetRef: { name: 'shoshizan-kafka-consumer' },
+      minReplicaCount: 1,
+      maxReplicaCount: TOPICS.requests.partitions,
+      fallback: { failureThreshold: 3, replicas: 2 },
+    });
+    expect(so.spec.triggers.map((t: { metadata: Record<string, string> }) => t.metadata)).toEqual([
+      expect.objectContaining({
+        bootstrapServers: 'shoshizan-kafka:9092',
+        consumerGroup: 'shoshizan.chat-workers',
+        topic: 'shoshizan.chat.requests.v1',
+        lagThreshold: '5',
+        activationLagThreshold: '0',
+        sasl: 'none',
+        tls: 'disable',
+      }),
+      expect.objectContaining({ consumerGroup: 'shoshizan.chat-workers.retry' }),
+    ]);
+    expect(find(objects, 'Deployment', 'shoshizan-kafka-consumer').spec.replicas).toBeUndefined();
+    expect(objects.some((o) => o.kind === 'TriggerAuthentication')).toBe(false);
+  });
+
+  it('gives KEDA the SASL credentials through a TriggerAuthentication, and the workers too', () => {
+    const objects = synth({ kafka: { mode: 'external', bootstrapServers: 'k:9096', tls: true, sasl: { enabled: true, mechanism: 'scram-sha-256', existingSecret: 'kafka-creds' } } });
+    const auth = find(objects, 'TriggerAuthentication', 'shoshizan-kafka-consumer-kafka');
+    expect(auth.spec.secretTargetRef).toEqual([
+      { parameter: 'username', name: 'kafka-creds', key: 'username' },
+      { parameter: 'password', name: 'kafka-creds', key: 'password' },
+    ]);
+    const so = find(objects, 'ScaledObject', 'shoshizan-kafka-consumer');
+    expect(so.spec.triggers[0].authenticationRef).toEqual({ name: 'shoshizan-kafka-consumer-kafka' });
+    expect(so.spec.triggers[0].metadata).toMatchObject({ bootstrapServers: 'k:9096', sasl: 'scram_sha256', tls: 'enable' });
+    const worker = find(objects, 'Deployment', 'shoshizan-kafka-consumer').spec.template.spec.containers[0];
+    expect(worker.env.map((e: { name: string }) => e.name)).toEqual(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'POSTGRES_PASSWORD', 'DATABASE_URL']);
+    expect(find(objects, 'ConfigMap', 'shoshizan-kafka-consumer').data).toMatchObject({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-256' });
+  });
+
+  it('sets fixed replicas when KEDA is off', () => {
+    const objects = synth({ kafkaConsumer: { autoscaling: { enabled: false }, replicas: 4 } });
+    expect(objects.some((o) => o.kind === 'ScaledObject')).toBe(false);
+    expect(find(objects, 'Deployment', 'shoshizan-kafka-consumer').spec.replicas).toBe(4);
+  });
+});
+
+describe('Ollama', () => {
+  it('runs on GPU nodes with a volume per pod and a readiness probe on the configured models', () => {
+    const objects = synth();
+    const sts = find(objects, 'StatefulSet', 'shoshizan-ollama');
+    const pod = sts.spec.template.spec;
+    const ollama = pod.containers[0];
+    expect(ollama.resources.limits).toEqual({ memory: '16Gi', 'nvidia.com/gpu': 1 });
+    expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(pod.runtimeClassName).toBeUndefined();
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
+    expect(ollama.readinessProbe.exec.command.join(' ')).toContain('ollama show');
+    expect(ollama.env).toContainEqual({ name: 'OLLAMA_REQUIRED_MODELS', value: 'gemma3:270m' });
+    expect(pod.containers[1].name).toBe('model-puller');
+    expect(sts.spec.serviceName).toBe('shoshizan-ollama-headless');
+    expect(find(objects, 'Service', 'shoshizan-ollama-headless').spec.clusterIP).toBe('None');
+  });
+
+  it('takes a runtime class and its own placement, and leaves the GPU out on the CPU profile', () => {
+    const gpu = find(synth({ ollama: { gpu: { runtimeClassName: 'nvidia', count: 2 } } }), 'StatefulSet', 'shoshizan-ollama').spec.template.spec;
+    expect(gpu.runtimeClassName).toBe('nvidia');
+    expect(gpu.containers[0].resources.limits['nvidia.com/gpu']).toBe(2);
+    const cpu = find(synth({ ollama: { gpu: { enabled: false } } }), 'StatefulSet', 'shoshizan-ollama').spec.template.spec;
+    expect(cpu.containers[0].resources.limits).toEqual({ memory: '16Gi' });
+    expect(cpu.nodeSelector).toBeUndefined();
+    expect(cpu.tolerations).toBeUndefined();
+  });
+});
+
+describe('Kafka and PostgreSQL modes', () => {
+  it('bundled: a single-node KRaft StatefulSet and a PostgreSQL StatefulSet', () => {
+    const objects = synth();
+    const kafka = find(objects, 'StatefulSet', 'shoshizan-kafka').spec.template.spec.containers[0];
+    expect(kafka.env).toContainEqual({ name: 'KAFKA_PROCESS_ROLES', value: 'broker,controller' });
+    expect(find(objects, 'StatefulSet', 'shoshizan-postgresql').spec.template.spec.containers[0].env).toContainEqual({
+      name: 'POSTGRES_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'shoshizan-postgresql', key: 'password' } },
+    });
+  });
+
+  it('external: nothing of their own; the bootstrap address and database URL from settings and Secret', () => {
+    const objects = synth({ kafka: { mode: 'external', bootstrapServers: 'a:9092,b:9092' }, postgresql: { mode: 'external', existingSecret: 'db' } });
+    expect(objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['shoshizan-ollama']);
+    expect(find(objects, 'ConfigMap', 'shoshizan-gateway').data?.KAFKA_BROKERS).toBe('a:9092,b:9092');
+    const env = find(objects, 'Deployment', 'shoshizan-gpt-api').spec.template.spec.containers[0].env;
+    expect(env).toEqual([{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db', key: 'database-url' } } }]);
+  });
+
+  it('strimzi: a Kafka, its KafkaNodePool and a KafkaTopic per topic, which the services then leave alone', () => {
+    const objects = synth({ kafka: { mode: 'strimzi', topicPrefix: 'p.' } });
+    expect(find(objects, 'Kafka', 'shoshizan-kafka').metadata.annotations).toMatchObject({ 'strimzi.io/kraft': 'enabled', 'strimzi.io/node-pools': 'enabled' });
+    expect(find(objects, 'KafkaNodePool', 'shoshizan-kafka-dual').spec).toMatchObject({ replicas: 3, roles: ['controller', 'broker'] });
+    const topics = objects.filter((o) => o.kind === 'KafkaTopic');
+    expect(topics.map((t) => t.spec.topicName).sort()).toEqual(Object.values(TOPICS).map((t) => `p.${t.name}`).sort());
+    const requests = topics.find((t) => t.spec.topicName === `p.${TOPICS.requests.name}`);
+    expect(requests?.spec).toMatchObject({ partitions: 6, replicas: 3, config: { 'message.timestamp.type': 'LogAppendTime' } });
+    expect(topics.every((t) => t.metadata.labels?.['strimzi.io/cluster'] === 'shoshizan-kafka')).toBe(true);
+    expect(find(objects, 'ConfigMap', 'shoshizan-kafka-producer').data).toMatchObject({
+      KAFKA_BROKERS: 'shoshizan-kafka-kafka-bootstrap:9092',
+      KAFKA_ENSURE_TOPICS: 'false',
+      KAFKA_TOPIC_PREFIX: 'p.',
+    });
+  });
+});
+
+describe('NetworkPolicies', () => {
+  const objects = synth();
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+
+  it('deny everything of the release by default, but DNS', () => {
+    const deny = find(policies, 'NetworkPolicy', 'shoshizan-default-deny');
+    expect(deny.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'shoshizan', 'app.kubernetes.io/name': 'shoshizan' } });
+    expect(deny.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(deny.spec.ingress).toEqual([]);
+    expect(deny.spec.egress).toHaveLength(1);
+  });
+
+  it('allow only the flows of the architecture', () => {
+    const from = (name: string) =>
+      find(policies, 'NetworkPolicy', `shoshizan-${name}`).spec.ingress.flatMap((r: { from: { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } }[] }) =>
+        r.from.map((p) => p.podSelector?.matchLabels['app.kubernetes.io/component'] ?? p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']),
+      );
+    expect(from('gpt-api').sort()).toEqual(['gateway', 'kafka-consumer', 'monitoring']);
+    expect(from('kafka-producer').sort()).toEqual(['gateway', 'monitoring']);
+    expect(from('ollama')).toEqual(['gpt-api']);
+    expect(from('postgresql').sort()).toEqual(['gateway', 'gpt-api', 'kafka-consumer']);
+    expect(from('kafka').sort()).toEqual(['gateway', 'kafka-consumer', 'kafka-producer', 'keda']);
+    expect(from('ui')).toEqual(['ingress-nginx']);
+  });
+
+  it('can be turned off', () => {
+    expect(synth({ networkPolicy: { enabled: false } }).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
+  });
+});
+
+describe('the settings registry', () => {
+  it('refuses to read a non-boolean as a flag in a chart synth', () => {
+    const s = Settings.helm(declarations);
+    expect(() => s.flag(s.values.global.imageTag as unknown as boolean)).toThrow(/boolean setting/);
+  });
+
+  it('merges overrides as Helm merges a values file: maps deeply, lists replaced, null deletes', () => {
+    const s = Settings.plain(declarations, {
+      ollama: { resources: { requests: { cpu: '2' } }, models: ['a'], gpu: { nodeSelector: { 'nvidia.com/gpu.present': null } } },
+    });
+    expect(s.values.ollama.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '16Gi' } });
+    expect(s.values.ollama.models).toEqual(['a']);
+    expect(s.values.ollama.gpu.nodeSelector).toEqual({});
+  });
+});
+
+it('matches the snapshot of the default manifests', () => {
+  expect(synth()).toMatchSnapshot();
+});
