@@ -33,7 +33,7 @@ export interface Leaf<T> {
 
 /** Declaration helpers; each takes the default first and says what the setting does. */
 export const setting = {
-  string<T extends string = string>(fallback: T, description: string, schema: JsonSchema = {}): Leaf<T> {
+  string(fallback: string, description: string, schema: JsonSchema = {}): Leaf<string> {
     return { __leaf: true, kind: 'string', default: fallback, description, schema: { type: 'string', ...schema } };
   },
   oneOf<const T extends readonly string[]>(choices: T, fallback: T[number], description: string): Leaf<T[number]> {
