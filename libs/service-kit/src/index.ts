@@ -9,6 +9,7 @@ export * from './http/public.decorator';
 export * from './http/zod-body.pipe';
 export * from './http/http.readiness';
 export * from './kafka/kafka-client';
+export * from './kafka/kafka-security';
 export * from './kafka/kafka.readiness';
 export * from './postgres/postgres';
 export * from './http/raw-stream';

@@ -8,6 +8,7 @@ import {
   MetricsModule,
   PostgresReadiness,
   createRegistry,
+  kafkaSecurity,
   loggerModule,
 } from '@shoshizan/service-kit';
 import { AccountsModule } from './accounts/accounts.module';
@@ -41,6 +42,7 @@ export class AppModule {
         KafkaModule.forRoot({
           clientId: config.KAFKA_CLIENT_ID,
           brokers: config.KAFKA_BROKERS,
+          ...kafkaSecurity('gateway', config),
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           // requests and deadLetter: the admin redrive reads one and writes the other.
           ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['responses', 'requests', 'deadLetter'] : false,

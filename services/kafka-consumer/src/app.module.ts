@@ -8,6 +8,7 @@ import {
   MetricsModule,
   PostgresReadiness,
   createRegistry,
+  kafkaSecurity,
   loggerModule,
 } from '@shoshizan/service-kit';
 import { RETRY_TOPICS } from '@shoshizan/shared-interfaces';
@@ -30,6 +31,7 @@ export class AppModule {
         KafkaModule.forRoot({
           clientId: config.KAFKA_CLIENT_ID,
           brokers: config.KAFKA_BROKERS,
+          ...kafkaSecurity('kafka-consumer', config),
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           ensureTopics: config.KAFKA_ENSURE_TOPICS
             ? ['requests', 'responses', 'cancellations', 'deadLetter', ...RETRY_TOPICS]

@@ -6,6 +6,7 @@ import {
   KafkaReadiness,
   MetricsModule,
   createRegistry,
+  kafkaSecurity,
   loggerModule,
 } from '@shoshizan/service-kit';
 import { KAFKA_PRODUCER_CONFIG, type KafkaProducerConfig } from './config/kafka-producer.config';
@@ -23,6 +24,7 @@ export class AppModule {
         KafkaModule.forRoot({
           clientId: config.KAFKA_CLIENT_ID,
           brokers: config.KAFKA_BROKERS,
+          ...kafkaSecurity('kafka-producer', config),
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['requests', 'responses', 'cancellations'] : false,
           produceTimeoutMs: config.KAFKA_PRODUCE_TIMEOUT_MS,

@@ -8,7 +8,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { Partitioners, type Admin, type IHeaders, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { Partitioners, type Admin, type IHeaders, type Kafka, type Producer, type RecordMetadata, type SASLOptions } from 'kafkajs';
 import { ErrorCode, topicName, type TopicKey } from '@shoshizan/shared-interfaces';
 import { DomainException } from '../errors/domain.exception';
 import { createKafka, ensureTopics } from './kafka-client';
@@ -21,6 +21,10 @@ export interface KafkaModuleOptions {
   readonly topicPrefix: string;
   /** Topics created at start-up when missing; `false` leaves topics to the platform. */
   readonly ensureTopics: readonly TopicKey[] | false;
+  /** TLS to the brokers. @default false */
+  readonly ssl?: boolean;
+  /** SASL credentials. @default none */
+  readonly sasl?: SASLOptions;
   /** How long one produce waits for acknowledgement by all in-sync replicas. @default 10000 */
   readonly produceTimeoutMs?: number;
 }
@@ -141,7 +145,13 @@ export class KafkaModule {
         {
           provide: KAFKA,
           useFactory: (logger: PinoLogger) =>
-            createKafka({ clientId: options.clientId, brokers: options.brokers, logger: logger.logger }),
+            createKafka({
+              clientId: options.clientId,
+              brokers: options.brokers,
+              logger: logger.logger,
+              ...(options.ssl ? { ssl: true } : {}),
+              ...(options.sasl ? { sasl: options.sasl } : {}),
+            }),
           inject: [PinoLogger],
         },
         { provide: KAFKA_ADMIN, useFactory: (kafka: Kafka) => kafka.admin(), inject: [KAFKA] },

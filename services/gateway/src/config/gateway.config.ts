@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@shoshizan/service-kit';
+import { env, loadConfig, kafkaSecurityEnv } from '@shoshizan/service-kit';
 import { z } from '@shoshizan/shared-interfaces';
 
 /** The gateway's environment variables. Each default is what local mode uses. */
@@ -44,6 +44,7 @@ export const gatewayConfigSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('shoshizan-gateway'),
   KAFKA_TOPIC_PREFIX: env.topicPrefix(),
   KAFKA_ENSURE_TOPICS: env.bool(true),
+  ...kafkaSecurityEnv,
   DATABASE_URL: env.postgresUrl(),
   /** Origins allowed by CORS (comma-separated); empty allows none. */
   CORS_ORIGINS: env.list().pipe(z.array(z.url())).default(['http://localhost:5173', 'http://127.0.0.1:5173']),

@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@shoshizan/service-kit';
+import { env, loadConfig, kafkaSecurityEnv } from '@shoshizan/service-kit';
 import { RETRY_TOPICS, z } from '@shoshizan/shared-interfaces';
 
 /** kafka-consumer's environment variables. Each default is what local mode uses. */
@@ -10,6 +10,7 @@ export const kafkaConsumerConfigSchema = z.object({
   KAFKA_CLIENT_ID: z.string().min(1).default('shoshizan-kafka-consumer'),
   KAFKA_TOPIC_PREFIX: env.topicPrefix(),
   KAFKA_ENSURE_TOPICS: env.bool(true),
+  ...kafkaSecurityEnv,
   /** Where gpt-api listens. */
   GPT_API_URL: env.url().default('http://127.0.0.1:3003'),
   /** Partitions processed at once by this replica (requests in flight). */

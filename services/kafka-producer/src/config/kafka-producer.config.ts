@@ -1,4 +1,4 @@
-import { env, loadConfig } from '@shoshizan/service-kit';
+import { env, loadConfig, kafkaSecurityEnv } from '@shoshizan/service-kit';
 import { z } from '@shoshizan/shared-interfaces';
 
 /** kafka-producer's environment variables. Each default is what local mode uses. */
@@ -12,6 +12,7 @@ export const kafkaProducerConfigSchema = z.object({
   KAFKA_TOPIC_PREFIX: env.topicPrefix(),
   /** Create missing topics at start-up (turn off where topics are managed elsewhere). */
   KAFKA_ENSURE_TOPICS: env.bool(true),
+  ...kafkaSecurityEnv,
   /** How long one produce may wait for the broker's acknowledgement, in ms. */
   KAFKA_PRODUCE_TIMEOUT_MS: env.positiveInt(10_000),
 });
