@@ -8,4 +8,5 @@ export * from './kafka/cancellation';
 export * from './http/generation';
 export * from './http/chat-api';
 export * from './http/problem';
+export * from './http/gateway-api';
 export { z } from 'zod';

@@ -247,6 +247,7 @@ describe('a chat request, end to end through the real system', () => {
         'POST /v1/chat/{requestId}/cancel',
         'POST /v1/chat/completions',
         'GET /v1/models',
+        'GET /v1/status',
         'GET /v1/admin/dead-letters',
         'POST /v1/admin/dead-letters/{id}/redrive',
         'POST /v1/admin/users',

@@ -68,6 +68,13 @@ describe('conversations', () => {
     expect((await call('GET', `/v1/conversations/${ids[1]}`, alice())).status).toBe(404);
     const after = (await (await call('GET', '/v1/conversations', alice())).json()) as { items: { title: string }[] };
     expect(after.items.map((c) => c.title)).toEqual(['renamed', 'third']);
+    // Searched by title, case-insensitive, the text taken literally.
+    const titles = async (q: string) =>
+      ((await (await call('GET', `/v1/conversations?q=${encodeURIComponent(q)}`, alice())).json()) as {
+        items: { title: string }[];
+      }).items.map((c) => c.title);
+    expect(await titles('NAME')).toEqual(['renamed']);
+    expect(await titles('%')).toEqual([]);
   });
 
   it('a message gets 202 with the request id and queue position; the answer fills the conversation in', async () => {
@@ -199,5 +206,77 @@ describe('conversations', () => {
     expect(await count(recent.requestId)).toBeGreaterThan(0);
     const conversation = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as { messages: Message[] };
     expect(conversation.messages[1]!.content).toBe(oldText);
+  });
+  it('tells the chat UI what it shows: the default model, each service\'s health, a place in the queue, an error in words', async () => {
+    // The default model is marked among the models.
+    const models = (await (await call('GET', '/v1/models', alice())).json()) as { data: { id: string; default: boolean }[] };
+    expect(models.data.filter((m) => m.default).map((m) => m.id)).toEqual([infra.model]);
+
+    // Every service, with what it depends on.
+    const status = (await (await call('GET', '/v1/status', alice())).json()) as {
+      state: string;
+      services: { name: string; state: string; dependencies: { name: string; state: string }[] }[];
+    };
+    expect(status.services.map((s) => [s.name, s.state])).toEqual([
+      ['gateway', 'up'],
+      ['kafka-producer', 'up'],
+      ['kafka-consumer', 'up'],
+      ['gpt-api', 'up'],
+    ]);
+    expect(status.state).toBe('up');
+    expect(status.services[0]!.dependencies.map((d) => d.name)).toEqual(
+      expect.arrayContaining(['postgres', 'kafka', 'kafka-producer', 'gpt-api']),
+    );
+    expect((await fetch(`${stack.gateway}/v1/status`)).status).toBe(401);
+
+    // A browser on another origin may read Retry-After (the UI says when to try again).
+    const cors = await fetch(`${stack.gateway}/v1/models`, {
+      headers: { authorization: `Bearer ${alice()}`, origin: 'http://localhost:5173' },
+    });
+    expect(cors.headers.get('access-control-expose-headers')).toContain('retry-after');
+
+    // A refused request leaves its answer failed, with the reason in words.
+    const { id } = (await (await call('POST', '/v1/conversations', alice(), {})).json()) as { id: string };
+    const refused = await call('POST', `/v1/conversations/${id}/messages`, alice(), { content: 'hi', model: 'no-such-model:1b' });
+    expect(refused.status).toBe(404);
+    const failed = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as {
+      messages: (Message & { errorCode: string | null; errorMessage: string | null })[];
+    };
+    expect(failed.messages[1]).toMatchObject({ status: 'error', errorCode: 'model_not_found' });
+    expect(failed.messages[1]!.errorMessage).toContain("Model 'no-such-model:1b' is not available");
+
+    // With no worker running, a request waits: its place in the queue is told, and after
+    // one answered request there is an estimate; once answered it has no place any more.
+    const warmUp = await stack.chat({ messages: [{ role: 'user', content: 'Hi.' }], options: { maxTokens: 4 } }, alice());
+    expect((await collect(warmUp)).at(-1)?.type).toBe('done');
+    const consumer = stack.service('kafka-consumer');
+    expect(await stopService(consumer)).toBe(0);
+    try {
+      const ahead = await stack.chat({ conversationId: id, messages: [{ role: 'user', content: 'Hi.' }], options: { maxTokens: 4 } }, alice());
+      expect(ahead.status).toBe(200);
+      await ahead.body?.cancel();
+      const posted = (await (
+        await call('POST', `/v1/conversations/${id}/regenerate`, alice(), { model: infra.model, options: { maxTokens: 4 } })
+      ).json()) as Posted & { estimatedWaitSeconds: number | null };
+      expect(posted.queuePosition).toBe(1);
+      const waiting = (await (await call('GET', `/v1/chat/${posted.requestId}`, alice())).json()) as {
+        status: string;
+        queuePosition: number | null;
+        estimatedWaitSeconds: number | null;
+      };
+      expect(waiting).toMatchObject({ status: 'queued', queuePosition: 1 });
+      expect(waiting.estimatedWaitSeconds).toBeGreaterThan(0);
+      expect(posted.estimatedWaitSeconds).toBe(waiting.estimatedWaitSeconds);
+    } finally {
+      await stack.startService('kafka-consumer', 'kafka-consumer-2');
+    }
+    const conversation = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as { messages: Message[] };
+    const answer = conversation.messages[1]!;
+    await answerOf({ requestId: answer.requestId!, eventsUrl: `/v1/chat/${answer.requestId}/events` } as Posted);
+    const after = (await (await call('GET', `/v1/chat/${answer.requestId}`, alice())).json()) as {
+      status: string;
+      queuePosition: number | null;
+    };
+    expect(after).toMatchObject({ status: 'done', queuePosition: null });
   });
 });

@@ -23,6 +23,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { ModelsClient } from './models/models.client';
 import { ModelsModule } from './models/models.module';
 import { GATEWAY_MIGRATIONS } from './database/migrations';
+import { StatusModule } from './status/status.module';
 
 @Module({})
 export class AppModule {
@@ -53,6 +54,7 @@ export class AppModule {
         AdminModule,
         OpenAiModule,
         ConversationsModule,
+        StatusModule,
         HealthModule.forRoot({
           imports: [ChatModule, ModelsModule],
           checks: [PostgresReadiness, KafkaReadiness, ResponseHub, ProducerClient, ModelsClient],

@@ -12,7 +12,7 @@ runService(async () => {
     port: config.PORT,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     configure: (app) => {
-      app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'x-chat-request-id'] });
+      app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'x-chat-request-id', 'retry-after'] });
       addSecurityHeaders(app);
       setUpSwagger(app);
     },

@@ -79,6 +79,7 @@ export class Stack {
         DATABASE_URL: this.database.url,
         JWT_SECRET: this.secret,
         ...(this.services['kafka-producer'] ? { PRODUCER_URL: this.services['kafka-producer'].url } : {}),
+        ...(this.services['kafka-consumer'] ? { CONSUMER_URL: this.services['kafka-consumer'].url } : {}),
         ...(this.services['gpt-api'] ? { GPT_API_URL: this.services['gpt-api'].url } : {}),
       },
     };

@@ -3,6 +3,8 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nes
 import { Public, ZodBodyPipe } from '@shoshizan/service-kit';
 import { z } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { ApiProblems } from '../docs/api-problems';
+import { schemaRef } from '../docs/api-schemas';
 import { AccountsService, type TokenPair } from './accounts.service';
 import { ApiKeysService, type ApiKey } from './api-keys.service';
 
@@ -11,6 +13,7 @@ const refreshSchema = z.strictObject({ refreshToken: z.string().min(10).max(200)
 const apiKeySchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
 
 @ApiTags('auth')
+@ApiProblems()
 @Controller('v1/auth')
 export class AuthController {
   constructor(private readonly accounts: AccountsService) {}
@@ -20,6 +23,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with a username and password: an access token and a refresh token' })
   @ApiBody({ schema: z.toJSONSchema(loginSchema) as object })
+  @ApiResponse({ status: 200, description: 'The token pair.', schema: schemaRef('TokenPair') })
   @ApiResponse({ status: 401, description: 'Wrong username or password.' })
   login(@Body(new ZodBodyPipe(loginSchema, 'Login')) body: z.infer<typeof loginSchema>): Promise<TokenPair> {
     return this.accounts.login(body.username, body.password);
@@ -33,6 +37,7 @@ export class AuthController {
     description: 'Each refresh token works once; using one twice revokes all tokens descended from the same login.',
   })
   @ApiBody({ schema: z.toJSONSchema(refreshSchema) as object })
+  @ApiResponse({ status: 200, description: 'A new token pair.', schema: schemaRef('TokenPair') })
   @ApiResponse({ status: 401, description: 'The refresh token is unknown, expired, revoked or already used.' })
   refresh(@Body(new ZodBodyPipe(refreshSchema, 'Refresh')) body: z.infer<typeof refreshSchema>): Promise<TokenPair> {
     return this.accounts.refresh(body.refreshToken);
@@ -50,6 +55,7 @@ export class AuthController {
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
+@ApiProblems()
 @Controller('v1/api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
@@ -57,6 +63,7 @@ export class ApiKeysController {
   @Post()
   @ApiOperation({ summary: 'Create an API key; the key is in this answer only', description: 'Use it as `Authorization: Bearer <key>`.' })
   @ApiBody({ schema: z.toJSONSchema(apiKeySchema) as object })
+  @ApiResponse({ status: 201, description: 'The key, shown this once.', schema: schemaRef('CreatedApiKey') })
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body(new ZodBodyPipe(apiKeySchema, 'API key')) body: z.infer<typeof apiKeySchema>,
@@ -66,6 +73,7 @@ export class ApiKeysController {
 
   @Get()
   @ApiOperation({ summary: 'Your API keys (without their secrets)' })
+  @ApiResponse({ status: 200, description: 'Your keys.', schema: schemaRef('ApiKeyList') })
   async list(@CurrentUser() user: AuthenticatedUser): Promise<{ items: ApiKey[] }> {
     return { items: await this.keys.list(user) };
   }

@@ -71,13 +71,50 @@ export class ChatRequestsRepository {
     });
   }
 
-  async setStatus(requestId: string, status: 'queued' | 'rejected', errorCode?: string): Promise<void> {
+  async setStatus(requestId: string, status: 'rejected', errorCode?: string): Promise<void> {
     await this.pool.query(
       `UPDATE gateway.chat_requests
           SET status = $2, error_code = $3, finished_at = CASE WHEN $2 = 'rejected' THEN now() END
         WHERE request_id = $1 AND status NOT IN ${FINAL} AND status <> 'running'`,
       [requestId, status, errorCode ?? null],
     );
+  }
+
+  /** The request is durable in Kafka at this place (kept so its queue position can be told later). */
+  async markQueued(requestId: string, place: { partition: number; offset: string }): Promise<void> {
+    await this.pool.query(
+      `UPDATE gateway.chat_requests SET status = 'queued', kafka_partition = $2, kafka_offset = $3
+        WHERE request_id = $1 AND status NOT IN ${FINAL} AND status <> 'running'`,
+      [requestId, place.partition, place.offset],
+    );
+  }
+
+  /** Where a request was enqueued, if it was. */
+  async placeOf(requestId: string): Promise<{ partition: number; offset: string } | undefined> {
+    const { rows } = await this.pool.query<{ kafka_partition: number | null; kafka_offset: string | null }>(
+      'SELECT kafka_partition, kafka_offset FROM gateway.chat_requests WHERE request_id = $1',
+      [requestId],
+    );
+    const row = rows[0];
+    return row && row.kafka_partition !== null && row.kafka_offset !== null
+      ? { partition: row.kafka_partition, offset: row.kafka_offset }
+      : undefined;
+  }
+
+  /**
+   * How long recent answers took from a worker's start to their end, in ms (the mean of
+   * the last `sample` done requests of anyone); undefined before any.
+   */
+  async recentRunMs(sample = 20): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ ms: number | null }>(
+      `SELECT avg(extract(epoch FROM finished_at - started_at) * 1000)::float8 AS ms FROM (
+         SELECT started_at, finished_at FROM gateway.chat_requests
+          WHERE status = 'done' AND started_at IS NOT NULL AND finished_at >= started_at
+          ORDER BY finished_at DESC LIMIT $1) recent`,
+      [sample],
+    );
+    const ms = rows[0]?.ms;
+    return ms === null || ms === undefined ? undefined : ms;
   }
 
   /** Stores response events for replay; idempotent (one row per request and seq). */
@@ -130,7 +167,7 @@ export class ChatRequestsRepository {
         return; // not stored here (resumable streams keep events; see the gateway issue)
       case 'started':
         await this.pool.query(
-          `UPDATE gateway.chat_requests SET status = 'running', model = $2
+          `UPDATE gateway.chat_requests SET status = 'running', model = $2, started_at = coalesce(started_at, now())
             WHERE request_id = $1 AND status NOT IN ${FINAL}`,
           [event.requestId, event.model],
         );

@@ -11,12 +11,20 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
-import { ErrorCode, chatBodySchema, z, type ChatBody, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import {
+  ErrorCode,
+  chatBodySchema,
+  z,
+  type ChatBody,
+  type ChatRequestState,
+  type ResponseEvent,
+} from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { ApiProblems } from '../docs/api-problems';
+import { schemaRef } from '../docs/api-schemas';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ChatMetrics } from './chat.metrics';
 import { ChatService } from './chat.service';
-import type { ChatRequestRecord } from './chat-requests.repository';
 import type { EventSubscription } from './event-subscription';
 import { SSE_KEEPALIVE, formatSse } from './sse';
 
@@ -35,6 +43,7 @@ function afterSeqOf(value: string | undefined): number {
 
 @ApiTags('chat')
 @ApiBearerAuth()
+@ApiProblems()
 @Controller('v1/chat')
 export class ChatController {
   constructor(
@@ -52,7 +61,11 @@ export class ChatController {
   })
   @ApiBody({ schema: z.toJSONSchema(chatBodySchema, { io: 'input' }) as object })
   @ApiProduces('text/event-stream')
-  @ApiResponse({ status: 200, description: 'An SSE stream of response events.' })
+  @ApiResponse({
+    status: 200,
+    description: 'An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON).',
+    content: { 'text/event-stream': { schema: schemaRef('ResponseEvent') } },
+  })
   @ApiResponse({ status: 400, description: 'Problem details naming each invalid field.' })
   @ApiResponse({ status: 401, description: 'Missing, invalid or expired token.' })
   @ApiResponse({ status: 503, description: 'The queue is unavailable; see Retry-After.' })
@@ -84,7 +97,11 @@ export class ChatController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last event the client has.' })
   @ApiQuery({ name: 'after', required: false, schema: { type: 'integer', minimum: -1 } })
   @ApiProduces('text/event-stream')
-  @ApiResponse({ status: 200, description: 'An SSE stream of response events.' })
+  @ApiResponse({
+    status: 200,
+    description: 'An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON).',
+    content: { 'text/event-stream': { schema: schemaRef('ResponseEvent') } },
+  })
   @ApiResponse({ status: 404, description: 'No such request of yours.' })
   async events(
     @Param('requestId', new ParseUUIDPipe()) requestId: string,
@@ -128,13 +145,17 @@ export class ChatController {
   }
 
   @Get(':requestId')
-  @ApiOperation({ summary: 'The state of one of your chat requests' })
+  @ApiOperation({
+    summary: 'The state of one of your chat requests',
+    description: 'While it waits in the queue: how many requests are ahead of it, and a rough wait.',
+  })
+  @ApiResponse({ status: 200, description: 'The request.', schema: schemaRef('ChatRequestState') })
   @ApiResponse({ status: 404, description: 'No such request of yours.' })
   status(
     @Param('requestId', new ParseUUIDPipe()) requestId: string,
     @CurrentUser() user: AuthenticatedUser,
-  ): Promise<ChatRequestRecord> {
-    return this.chat.find(user, requestId);
+  ): Promise<ChatRequestState> {
+    return this.chat.state(user, requestId);
   }
 
   @Post(':requestId/cancel')

@@ -7,7 +7,9 @@ import {
   ENVELOPE_VERSION,
   ErrorCode,
   consumerGroup,
+  topicName,
   type ChatBody,
+  type ChatRequestState,
   type EnqueueResult,
 } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
@@ -81,7 +83,7 @@ export class ChatService {
       await this.repository.setStatus(requestId, 'rejected', code);
       throw error;
     }
-    await this.repository.setStatus(requestId, 'queued');
+    await this.repository.markQueued(requestId, enqueued);
     this.logger.info(
       { requestId, conversationId, partition: enqueued.partition, offset: enqueued.offset },
       'Accepted a chat request',
@@ -93,18 +95,38 @@ export class ChatService {
    * How many requests are ahead of this one on its partition: its offset less the worker
    * group's committed offset there. Approximate (a worker may be mid-way through one).
    */
-  async queuePosition(enqueued: EnqueueResult): Promise<number> {
+  async queuePosition(enqueued: Pick<EnqueueResult, 'partition' | 'offset'>): Promise<number> {
+    const topic = topicName('requests', this.config.KAFKA_TOPIC_PREFIX);
     try {
-      const [topic] = await this.admin.fetchOffsets({
+      const [offsets] = await this.admin.fetchOffsets({
         groupId: consumerGroup('chatWorkers', this.config.KAFKA_TOPIC_PREFIX),
-        topics: [enqueued.topic],
+        topics: [topic],
       });
-      const committed = Number(topic?.partitions.find((p) => p.partition === enqueued.partition)?.offset ?? -1);
+      const committed = Number(offsets?.partitions.find((p) => p.partition === enqueued.partition)?.offset ?? -1);
       return Math.max(0, Number(enqueued.offset) - Math.max(0, committed));
     } catch (error) {
       this.logger.warn({ err: error }, 'Could not read the queue position');
       return 0;
     }
+  }
+
+  /**
+   * A rough wait for a request with `position` requests ahead of it: that many times the
+   * mean run time of recent answers. Undefined with nothing to go on.
+   */
+  async estimateWaitSeconds(position: number): Promise<number | undefined> {
+    if (position === 0) return 0;
+    const runMs = await this.repository.recentRunMs();
+    return runMs === undefined ? undefined : Math.max(1, Math.ceil((position * runMs) / 1000));
+  }
+
+  /** A request of the caller's, with its place in the queue while it waits there. */
+  async state(user: AuthenticatedUser, requestId: string): Promise<ChatRequestState> {
+    const record = await this.find(user, requestId);
+    const place = record.status === 'queued' ? await this.repository.placeOf(requestId) : undefined;
+    const queuePosition = place ? await this.queuePosition(place) : null;
+    const estimate = queuePosition === null ? undefined : await this.estimateWaitSeconds(queuePosition);
+    return { ...record, queuePosition, estimatedWaitSeconds: estimate ?? null };
   }
 
   /**

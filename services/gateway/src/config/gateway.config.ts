@@ -35,6 +35,8 @@ export const gatewayConfigSchema = z.object({
   GPT_API_URL: env.url().default('http://127.0.0.1:3003'),
   /** Where kafka-producer listens. */
   PRODUCER_URL: env.url().default('http://127.0.0.1:3001'),
+  /** Where kafka-consumer serves its health (for GET /v1/status only). */
+  CONSUMER_URL: env.url().default('http://127.0.0.1:3002'),
   /**
    * How long a request may take to become durable in Kafka, in ms. Past it the caller gets
    * 503 and the request is void even if it reaches the broker later (envelope enqueueBy).

@@ -1,8 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../docs/api-problems';
+import { schemaRef } from '../docs/api-schemas';
 import { DomainException, ZodBodyPipe } from '@shoshizan/service-kit';
 import {
   ErrorCode,
+  type ConversationPage,
   createConversationSchema,
   postMessageSchema,
   regenerateSchema,
@@ -12,7 +15,7 @@ import {
 } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import type { Conversation, Message } from './conversations.repository';
-import { ConversationsService, type Page, type Posted } from './conversations.service';
+import { ConversationsService, type Posted } from './conversations.service';
 
 const limitSchema = z.coerce.number().int().min(1).max(100).default(20);
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as object;
@@ -20,6 +23,7 @@ const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as o
 @ApiTags('conversations')
 @ApiBearerAuth()
 @ApiResponse({ status: 404, description: 'No such conversation of yours.' })
+@ApiProblems()
 @Controller('v1/conversations')
 export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}
@@ -27,6 +31,7 @@ export class ConversationsController {
   @Post()
   @ApiOperation({ summary: 'Start a conversation' })
   @ApiBody({ schema: json(createConversationSchema), required: false })
+  @ApiResponse({ status: 201, description: 'The new conversation.', schema: schemaRef('Conversation') })
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body(new ZodBodyPipe(createConversationSchema, 'Conversation')) body: z.infer<typeof createConversationSchema> | undefined,
@@ -38,22 +43,27 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Your conversations, newest first, a page at a time' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'q', required: false, description: 'Only those whose title contains this (case-insensitive)' })
+  @ApiResponse({ status: 200, description: 'One page.', schema: schemaRef('ConversationPage') })
   list(
     @CurrentUser() user: AuthenticatedUser,
     @Query('limit') limit?: string,
     @Query('cursor') cursor?: string,
-  ): Promise<Page<Conversation>> {
+    @Query('q') q?: string,
+  ): Promise<ConversationPage> {
     const parsed = limitSchema.safeParse(limit);
     if (!parsed.success) {
       throw new DomainException(ErrorCode.ValidationFailed, 'limit must be a whole number from 1 to 100.', {
         issues: [{ path: 'limit', message: 'must be a whole number from 1 to 100' }],
       });
     }
-    return this.conversations.list(user, parsed.data, cursor);
+    const search = q?.trim().slice(0, 200);
+    return this.conversations.list(user, parsed.data, cursor, search || undefined);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One of your conversations, with its messages' })
+  @ApiResponse({ status: 200, description: 'The conversation.', schema: schemaRef('ConversationWithMessages') })
   get(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -64,6 +74,7 @@ export class ConversationsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Rename one of your conversations' })
   @ApiBody({ schema: json(renameConversationSchema) })
+  @ApiResponse({ status: 200, description: 'The renamed conversation.', schema: schemaRef('Conversation') })
   rename(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -86,6 +97,7 @@ export class ConversationsController {
     description: 'The answer streams from `eventsUrl` (SSE, resumable with Last-Event-ID).',
   })
   @ApiBody({ schema: json(postMessageSchema) })
+  @ApiResponse({ status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted') })
   @ApiResponse({ status: 429, description: 'Over your rate or quota; see Retry-After.' })
   post(
     @CurrentUser() user: AuthenticatedUser,
@@ -99,6 +111,7 @@ export class ConversationsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Edit your last message and get a new answer to it (what followed it is replaced)' })
   @ApiBody({ schema: json(postMessageSchema) })
+  @ApiResponse({ status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted') })
   editLast(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -111,6 +124,7 @@ export class ConversationsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Replace the last answer with a new one' })
   @ApiBody({ schema: json(regenerateSchema), required: false })
+  @ApiResponse({ status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted') })
   regenerate(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,

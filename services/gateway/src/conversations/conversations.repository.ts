@@ -1,29 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL, inTransaction } from '@shoshizan/service-kit';
-import type { ResponseEvent } from '@shoshizan/shared-interfaces';
+import type { Conversation, Message, ResponseEvent } from '@shoshizan/shared-interfaces';
 
-export interface Conversation {
-  readonly id: string;
-  readonly title: string;
-  readonly model: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface Message {
-  readonly id: string;
-  readonly role: 'system' | 'user' | 'assistant';
-  readonly content: string;
-  readonly model: string | null;
-  readonly requestId: string | null;
-  readonly status: 'pending' | 'running' | 'done' | 'error' | 'cancelled';
-  readonly errorCode: string | null;
-  readonly usage: { promptTokens: number; completionTokens: number } | null;
-  readonly durationMs: number | null;
-  readonly createdAt: string;
-  readonly finishedAt: string | null;
-}
+export type { Conversation, Message };
 
 interface ConversationRow {
   conversation_id: string;
@@ -41,6 +21,7 @@ interface MessageRow {
   request_id: string | null;
   status: Message['status'];
   error_code: string | null;
+  error_message: string | null;
   prompt_tokens: number | null;
   completion_tokens: number | null;
   duration_ms: number | null;
@@ -64,6 +45,7 @@ const toMessage = (r: MessageRow): Message => ({
   requestId: r.request_id,
   status: r.status,
   errorCode: r.error_code,
+  errorMessage: r.error_message,
   usage:
     r.prompt_tokens === null || r.completion_tokens === null
       ? null
@@ -87,14 +69,24 @@ export class ConversationsRepository {
     return toConversation(rows[0]!);
   }
 
-  /** Newest first; `before` is the cursor a previous page returned. */
-  async list(userId: string, limit: number, before?: { updatedAt: string; id: string }): Promise<Conversation[]> {
+  /**
+   * Newest first; `before` is the cursor a previous page returned; `search` keeps those whose
+   * title contains it (case-insensitive, taken literally).
+   */
+  async list(
+    userId: string,
+    limit: number,
+    before?: { updatedAt: string; id: string },
+    search?: string,
+  ): Promise<Conversation[]> {
+    const pattern = search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
     const { rows } = await this.pool.query<ConversationRow>(
       `SELECT conversation_id, title, model, created_at, updated_at FROM gateway.conversations
         WHERE user_id = $1 AND deleted_at IS NULL
           AND ($2::timestamptz IS NULL OR (updated_at, conversation_id) < ($2::timestamptz, $3::uuid))
+          AND ($5::text IS NULL OR title ILIKE $5)
         ORDER BY updated_at DESC, conversation_id DESC LIMIT $4`,
-      [userId, before?.updatedAt ?? null, before?.id ?? null, limit],
+      [userId, before?.updatedAt ?? null, before?.id ?? null, limit, pattern],
     );
     return rows.map(toConversation);
   }
@@ -134,7 +126,7 @@ export class ConversationsRepository {
   /** The messages, through a given client (inside a transaction). */
   async messagesWith(client: Pick<Pool, 'query'>, conversationId: string): Promise<Message[]> {
     const { rows } = await client.query<MessageRow>(
-      `SELECT message_id, role, content, model, request_id, status, error_code, prompt_tokens, completion_tokens,
+      `SELECT message_id, role, content, model, request_id, status, error_code, error_message, prompt_tokens, completion_tokens,
               duration_ms, created_at, finished_at
          FROM gateway.messages WHERE conversation_id = $1 ORDER BY position`,
       [conversationId],
@@ -162,11 +154,11 @@ export class ConversationsRepository {
   }
 
   /** Marks the answer of a request that was refused before it was enqueued. */
-  async failPending(requestId: string, errorCode: string): Promise<void> {
+  async failPending(requestId: string, errorCode: string, errorMessage: string): Promise<void> {
     await this.pool.query(
-      `UPDATE gateway.messages SET status = 'error', error_code = $2, finished_at = now()
+      `UPDATE gateway.messages SET status = 'error', error_code = $2, error_message = $3, finished_at = now()
         WHERE request_id = $1 AND status = 'pending'`,
-      [requestId, errorCode],
+      [requestId, errorCode, errorMessage],
     );
   }
 
@@ -176,7 +168,7 @@ export class ConversationsRepository {
       case 'started':
       case 'resumed':
         await this.pool.query(
-          `UPDATE gateway.messages SET status = 'running', error_code = NULL,
+          `UPDATE gateway.messages SET status = 'running', error_code = NULL, error_message = NULL,
                   model = CASE WHEN $2::text IS NULL THEN model ELSE $2 END
             WHERE request_id = $1 AND status IN ('pending', 'running', 'error')`,
           [event.requestId, event.type === 'started' ? event.model : null],
@@ -191,7 +183,7 @@ export class ConversationsRepository {
               status = $2,
               content = coalesce((SELECT string_agg(e.event->>'text', '' ORDER BY e.seq) FROM gateway.response_events e
                                    WHERE e.request_id = $1 AND e.event->>'type' = 'token'), ''),
-              model = coalesce($3, m.model), error_code = $4,
+              model = coalesce($3, m.model), error_code = $4, error_message = $8,
               prompt_tokens = $5, completion_tokens = $6, duration_ms = $7, finished_at = now()
             WHERE request_id = $1`,
           [
@@ -202,6 +194,7 @@ export class ConversationsRepository {
             event.type === 'done' ? event.usage.promptTokens : null,
             event.type === 'done' ? event.usage.completionTokens : null,
             event.type === 'done' ? Math.round(event.durationMs) : null,
+            event.type === 'error' ? event.message : null,
           ],
         );
         return;

@@ -2,27 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DomainException } from '@shoshizan/service-kit';
-import { ErrorCode, type ChatMessage, type GenerationOptions, type PostMessage } from '@shoshizan/shared-interfaces';
+import {
+  ErrorCode,
+  type ChatMessage,
+  type ConversationPage,
+  type GenerationOptions,
+  type PostMessage,
+  type Posted,
+} from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatService } from '../chat/chat.service';
 import { ResponseHub } from '../chat/response-hub.service';
 import { ConversationsRepository, type Conversation, type Message } from './conversations.repository';
 
-/** What posting to a conversation answers at once (202): the answer comes as events. */
-export interface Posted {
-  readonly requestId: string;
-  readonly messageId: string;
-  /** Requests ahead of this one on its partition when it was enqueued. */
-  readonly queuePosition: number;
-  /** Where the answer streams (SSE, resumable with Last-Event-ID). */
-  readonly eventsUrl: string;
-}
-
-export interface Page<T> {
-  readonly items: T[];
-  /** Pass as `cursor` for the next page; null on the last one. */
-  readonly nextCursor: string | null;
-}
+export type { Posted };
 
 const ANSWERING: readonly Message['status'][] = ['pending', 'running'];
 
@@ -60,8 +53,8 @@ export class ConversationsService implements OnModuleInit {
     return this.repository.create(randomUUID(), user.userId, title ?? 'New conversation');
   }
 
-  async list(user: AuthenticatedUser, limit: number, cursor?: string): Promise<Page<Conversation>> {
-    const items = await this.repository.list(user.userId, limit, cursor ? decodeCursor(cursor) : undefined);
+  async list(user: AuthenticatedUser, limit: number, cursor?: string, search?: string): Promise<ConversationPage> {
+    const items = await this.repository.list(user.userId, limit, cursor ? decodeCursor(cursor) : undefined, search);
     const last = items.at(-1);
     return { items, nextCursor: items.length === limit && last ? encodeCursor(last) : null };
   }
@@ -187,15 +180,18 @@ export class ConversationsService implements OnModuleInit {
         requestId,
       );
       accepted.events.close(); // the answer is read from /v1/chat/:id/events
+      const queuePosition = await this.chat.queuePosition(accepted.enqueued);
       return {
         requestId,
         messageId,
-        queuePosition: await this.chat.queuePosition(accepted.enqueued),
+        queuePosition,
+        estimatedWaitSeconds: (await this.chat.estimateWaitSeconds(queuePosition)) ?? null,
         eventsUrl: `/v1/chat/${requestId}/events`,
       };
     } catch (error) {
       const code = error instanceof DomainException ? error.code : ErrorCode.Internal;
-      await this.repository.failPending(requestId, code);
+      const message = error instanceof DomainException ? error.message : 'The request could not be sent.';
+      await this.repository.failPending(requestId, code, message);
       throw error;
     }
   }

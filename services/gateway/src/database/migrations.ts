@@ -126,4 +126,17 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '006-queue-places-and-error-messages',
+    sql: `
+      -- Where a request sits in Kafka and when a worker started it: its place in the queue
+      -- can be told again later (after a reload), and recent run times give a wait estimate.
+      ALTER TABLE chat_requests
+        ADD COLUMN kafka_partition integer,
+        ADD COLUMN kafka_offset    bigint,
+        ADD COLUMN started_at      timestamptz;
+      -- An answer's error in words (the error event's message), beside its code.
+      ALTER TABLE messages ADD COLUMN error_message text;
+    `,
+  },
 ];

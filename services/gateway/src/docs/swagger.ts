@@ -1,8 +1,12 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { apiSchemaComponents } from './api-schemas';
 
-/** Swagger UI at /docs and the OpenAPI document at /docs-json. */
-export function setUpSwagger(app: NestFastifyApplication): void {
+/**
+ * The gateway's OpenAPI document: the routes Nest knows, with the answers' schemas as
+ * components. Needs no running dependency (the UI's snapshot test builds it in preview mode).
+ */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -12,5 +16,14 @@ export function setUpSwagger(app: NestFastifyApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...apiSchemaComponents() },
+  };
+  return document;
+}
+
+/** Swagger UI at /docs and the OpenAPI document at /docs-json. */
+export function setUpSwagger(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 }

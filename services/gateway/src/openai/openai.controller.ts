@@ -2,9 +2,10 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseFilters } from 
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
-import { ErrorCode, z, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { ErrorCode, z, type ModelList, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatService } from '../chat/chat.service';
+import { schemaRef } from '../docs/api-schemas';
 import { OpenAiErrorFilter } from './openai-error.filter';
 import { ModelsClient } from '../models/models.client';
 import { chatCompletionRequestSchema, openAiErrorType, toChatBody, type ChatCompletionRequest } from './openai.schemas';
@@ -27,12 +28,22 @@ export class OpenAiController {
   ) {}
 
   @Get('models')
-  @ApiOperation({ summary: 'The models (OpenAI shape)' })
-  async listModels(): Promise<{ object: 'list'; data: { id: string; object: 'model'; created: number; owned_by: string }[] }> {
+  @ApiOperation({
+    summary: 'The models (OpenAI shape)',
+    description: '`default` marks the model that answers a request naming none (OpenAI clients ignore it).',
+  })
+  @ApiResponse({ status: 200, description: 'The models.', schema: schemaRef('ModelList') })
+  async listModels(): Promise<ModelList> {
     const catalog = await this.models.catalog();
     return {
       object: 'list',
-      data: catalog.models.map((m) => ({ id: m.name, object: 'model', created: 0, owned_by: 'shoshizan' })),
+      data: catalog.models.map((m) => ({
+        id: m.name,
+        object: 'model',
+        created: 0,
+        owned_by: 'shoshizan',
+        default: m.name === catalog.defaultModel,
+      })),
     };
   }
 

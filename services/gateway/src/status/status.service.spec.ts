@@ -1,0 +1,84 @@
+import type { KafkaReadiness, PostgresReadiness, ReadinessCheck } from '@shoshizan/service-kit';
+import type { ProducerClient } from '../chat/producer.client';
+import type { ResponseHub } from '../chat/response-hub.service';
+import { gatewayConfigSchema } from '../config/gateway.config';
+import type { ModelsClient } from '../models/models.client';
+import { StatusService } from './status.service';
+
+const config = gatewayConfigSchema.parse({
+  JWT_SECRET: 'x'.repeat(40),
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  DATABASE_URL: 'postgres://u@127.0.0.1:5432/d',
+});
+
+const check = (name: string, error?: string): ReadinessCheck => ({
+  name,
+  check: () => (error ? Promise.reject(new Error(error)) : Promise.resolve()),
+});
+
+const ready = (details: Record<string, { status: string; message?: string }>, status = 200): Response =>
+  new Response(JSON.stringify({ status: status === 200 ? 'ok' : 'error', details }), { status });
+
+function service(fetchReadiness: (url: URL) => Promise<Response>, kafkaError?: string): StatusService {
+  return new StatusService(
+    config,
+    check('postgres') as PostgresReadiness,
+    check('kafka', kafkaError) as KafkaReadiness,
+    check('responses-stream') as unknown as ResponseHub,
+    check('kafka-producer') as unknown as ProducerClient,
+    check('gpt-api') as unknown as ModelsClient,
+    ((input: URL) => fetchReadiness(input)) as typeof fetch,
+  );
+}
+
+describe('StatusService', () => {
+  it('reports every service up with its dependencies when all answer', async () => {
+    const status = await service(async (url) =>
+      url.port === '3003'
+        ? ready({ ollama: { status: 'up' }, postgres: { status: 'up' } })
+        : ready({ kafka: { status: 'up' } }),
+    ).status();
+    expect(status.state).toBe('up');
+    expect(status.services.map((s) => [s.name, s.state])).toEqual([
+      ['gateway', 'up'],
+      ['kafka-producer', 'up'],
+      ['kafka-consumer', 'up'],
+      ['gpt-api', 'up'],
+    ]);
+    expect(status.services[0]!.dependencies.map((d) => d.name)).toEqual([
+      'postgres',
+      'kafka',
+      'responses-stream',
+      'kafka-producer',
+      'gpt-api',
+    ]);
+    expect(status.services[3]!.dependencies).toEqual([
+      { name: 'ollama', state: 'up' },
+      { name: 'postgres', state: 'up' },
+    ]);
+  });
+
+  it('says which dependency is down, and which service does not answer at all', async () => {
+    const status = await service(async (url) => {
+      if (url.port === '3002') throw new Error('connect ECONNREFUSED');
+      if (url.port === '3003') return ready({ ollama: { status: 'down', message: 'fetch failed' } }, 503);
+      return ready({ kafka: { status: 'up' } });
+    }, 'the cluster reported no brokers').status();
+    expect(status.state).toBe('down');
+    const byName = Object.fromEntries(status.services.map((s) => [s.name, s]));
+    expect(byName.gateway!.state).toBe('down');
+    expect(byName.gateway!.dependencies.find((d) => d.name === 'kafka')).toEqual({
+      name: 'kafka',
+      state: 'down',
+      message: 'the cluster reported no brokers',
+    });
+    expect(byName['kafka-consumer']).toMatchObject({ state: 'down', dependencies: [] });
+    expect(byName['kafka-consumer']!.message).toContain('ECONNREFUSED');
+    expect(byName['gpt-api']).toMatchObject({
+      state: 'down',
+      message: 'not ready (503)',
+      dependencies: [{ name: 'ollama', state: 'down', message: 'fetch failed' }],
+    });
+    expect(byName['kafka-producer']!.state).toBe('up');
+  });
+});

@@ -1,0 +1,155 @@
+import { z } from 'zod';
+import { idSchema, isoDateTimeSchema, modelNameSchema } from '../common';
+
+/*
+ * What the gateway answers on the routes the chat UI uses. The gateway's OpenAPI document
+ * is built from these, and the UI's typed client is generated from that document, so a
+ * change here reaches both ends or fails the UI's snapshot check.
+ */
+
+/** `POST /v1/auth/login` and `/v1/auth/refresh`. */
+export const tokenPairSchema = z.strictObject({
+  accessToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  /** Seconds until the access token expires. */
+  expiresIn: z.int().min(0),
+  refreshToken: z.string(),
+});
+export type TokenPair = z.infer<typeof tokenPairSchema>;
+
+/** One API key as listed: never its secret. */
+export const apiKeySchema = z.strictObject({
+  id: idSchema,
+  name: z.string(),
+  /** The start of the key, to tell keys apart in a list. */
+  prefix: z.string(),
+  createdAt: isoDateTimeSchema,
+  lastUsedAt: isoDateTimeSchema.nullable(),
+});
+export type ApiKey = z.infer<typeof apiKeySchema>;
+
+/** `POST /v1/api-keys`: the key itself is in this answer only. */
+export const createdApiKeySchema = apiKeySchema.extend({ key: z.string() });
+export type CreatedApiKey = z.infer<typeof createdApiKeySchema>;
+
+export const apiKeyListSchema = z.strictObject({ items: z.array(apiKeySchema) });
+
+export const conversationSchema = z.strictObject({
+  id: idSchema,
+  title: z.string(),
+  /** The model picked for this conversation; null: gpt-api's default. */
+  model: z.string().nullable(),
+  createdAt: isoDateTimeSchema,
+  updatedAt: isoDateTimeSchema,
+});
+export type Conversation = z.infer<typeof conversationSchema>;
+
+export const messageStatusSchema = z.enum(['pending', 'running', 'done', 'error', 'cancelled']);
+export type MessageStatus = z.infer<typeof messageStatusSchema>;
+
+export const messageSchema = z.strictObject({
+  id: idSchema,
+  role: z.enum(['system', 'user', 'assistant']),
+  /** An assistant message's text once it is final; while it is answered, see its request's events. */
+  content: z.string(),
+  model: z.string().nullable(),
+  /** The request answering an assistant message (its events stream from /v1/chat/:requestId/events). */
+  requestId: idSchema.nullable(),
+  status: messageStatusSchema,
+  errorCode: z.string().nullable(),
+  /** Why the answer failed, in words, when it did. */
+  errorMessage: z.string().nullable(),
+  usage: z.strictObject({ promptTokens: z.int().min(0), completionTokens: z.int().min(0) }).nullable(),
+  durationMs: z.int().min(0).nullable(),
+  createdAt: isoDateTimeSchema,
+  finishedAt: isoDateTimeSchema.nullable(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const conversationWithMessagesSchema = conversationSchema.extend({ messages: z.array(messageSchema) });
+export type ConversationWithMessages = z.infer<typeof conversationWithMessagesSchema>;
+
+export const conversationPageSchema = z.strictObject({
+  items: z.array(conversationSchema),
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: z.string().nullable(),
+});
+export type ConversationPage = z.infer<typeof conversationPageSchema>;
+
+/** Where a queued request stands: requests ahead of it, and a rough wait. */
+const queueFields = {
+  /** Requests ahead of this one on its partition; null once a worker has it (or unknown). */
+  queuePosition: z.int().min(0).nullable(),
+  /** A rough wait in seconds from recent answer times; null when there is nothing to go on. */
+  estimatedWaitSeconds: z.int().min(0).nullable(),
+};
+
+/** What posting to a conversation answers at once (202): the answer comes as events. */
+export const postedSchema = z.strictObject({
+  requestId: idSchema,
+  messageId: idSchema,
+  /** Requests ahead of this one on its partition when it was enqueued. */
+  queuePosition: z.int().min(0),
+  estimatedWaitSeconds: queueFields.estimatedWaitSeconds,
+  /** Where the answer streams (SSE, resumable with Last-Event-ID). */
+  eventsUrl: z.string(),
+});
+export type Posted = z.infer<typeof postedSchema>;
+
+export const chatRequestStatusSchema = z.enum(['accepted', 'queued', 'running', 'done', 'error', 'cancelled', 'rejected']);
+export type ChatRequestStatus = z.infer<typeof chatRequestStatusSchema>;
+
+/** `GET /v1/chat/:requestId`. */
+export const chatRequestStateSchema = z.strictObject({
+  requestId: idSchema,
+  userId: z.string(),
+  conversationId: idSchema,
+  model: z.string().nullable(),
+  status: chatRequestStatusSchema,
+  errorCode: z.string().nullable(),
+  promptTokens: z.int().min(0).nullable(),
+  completionTokens: z.int().min(0).nullable(),
+  createdAt: isoDateTimeSchema,
+  finishedAt: isoDateTimeSchema.nullable(),
+  ...queueFields,
+});
+export type ChatRequestState = z.infer<typeof chatRequestStateSchema>;
+
+/** `GET /v1/models`: OpenAI's shape, plus which model answers when a request names none. */
+export const modelListSchema = z.strictObject({
+  object: z.literal('list'),
+  data: z.array(
+    z.strictObject({
+      id: modelNameSchema,
+      object: z.literal('model'),
+      created: z.int(),
+      owned_by: z.string(),
+      /** The model used when a request names none (an extension; OpenAI clients ignore it). */
+      default: z.boolean(),
+    }),
+  ),
+});
+export type ModelList = z.infer<typeof modelListSchema>;
+
+export const healthStateSchema = z.enum(['up', 'down']);
+export type HealthState = z.infer<typeof healthStateSchema>;
+
+/** One service as `GET /v1/status` sees it: its readiness and each dependency it checks. */
+export const serviceStatusSchema = z.strictObject({
+  name: z.string(),
+  state: healthStateSchema,
+  /** Why the service is down when it did not answer at all. */
+  message: z.string().optional(),
+  dependencies: z.array(
+    z.strictObject({ name: z.string(), state: healthStateSchema, message: z.string().optional() }),
+  ),
+});
+export type ServiceStatus = z.infer<typeof serviceStatusSchema>;
+
+/** `GET /v1/status`: every service's readiness, with its dependencies. */
+export const systemStatusSchema = z.strictObject({
+  state: healthStateSchema,
+  checkedAt: isoDateTimeSchema,
+  services: z.array(serviceStatusSchema),
+});
+export type SystemStatus = z.infer<typeof systemStatusSchema>;
