@@ -82,6 +82,7 @@ describe('the Shoshizan services', () => {
     expect(gateway).toMatchObject({
       PRODUCER_URL: 'http://shoshizan-kafka-producer:3001',
       GPT_API_URL: 'http://shoshizan-gpt-api:3003',
+      CONSUMER_URL: 'http://shoshizan-kafka-consumer:3002',
       KAFKA_BROKERS: 'shoshizan-kafka:9092',
       KAFKA_ENSURE_TOPICS: 'true',
     });

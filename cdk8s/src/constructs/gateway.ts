@@ -26,6 +26,8 @@ export class Gateway extends ShoshizanService {
         ...release.kafkaConfig(),
         PRODUCER_URL: release.url('kafka-producer', PORTS.kafkaProducer),
         GPT_API_URL: release.url('gpt-api', PORTS.gptApi),
+        // Only for the status page (GET /v1/status): the workers' health.
+        CONSUMER_URL: release.url('kafka-consumer', PORTS.kafkaConsumer),
         ACCESS_TOKEN_TTL_SECONDS: String(v.auth.accessTokenTtlSeconds),
         REFRESH_TOKEN_TTL_SECONDS: String(v.auth.refreshTokenTtlSeconds),
         OIDC_ISSUER: v.auth.oidc.issuer,

@@ -62,10 +62,17 @@ export class NetworkPolicies extends Construct {
         port: PORTS.gateway,
         // `helm test` asks the gateway's readiness route.
         from: [fromIngress, monitoring, { peers: [pods('helm-test')], ports: [] }],
-        to: [{ peers: [pods('kafka-producer')], ports: [PORTS.kafkaProducer] }, { peers: [pods('gpt-api')], ports: [PORTS.gptApi] }, kafka, postgres],
+        to: [
+          { peers: [pods('kafka-producer')], ports: [PORTS.kafkaProducer] },
+          { peers: [pods('gpt-api')], ports: [PORTS.gptApi] },
+          { peers: [pods('kafka-consumer')], ports: [PORTS.kafkaConsumer] },
+          kafka,
+          postgres,
+        ],
       },
       'kafka-producer': { port: PORTS.kafkaProducer, from: [{ peers: [pods('gateway')], ports: [] }, monitoring], to: [kafka] },
-      'kafka-consumer': { port: PORTS.kafkaConsumer, from: [monitoring], to: [kafka, { peers: [pods('gpt-api')], ports: [PORTS.gptApi] }, postgres] },
+      // The gateway's status page asks the workers' health.
+      'kafka-consumer': { port: PORTS.kafkaConsumer, from: [{ peers: [pods('gateway')], ports: [] }, monitoring], to: [kafka, { peers: [pods('gpt-api')], ports: [PORTS.gptApi] }, postgres] },
       'gpt-api': {
         port: PORTS.gptApi,
         from: [{ peers: [pods('gateway'), pods('kafka-consumer')], ports: [] }, monitoring],
