@@ -14,3 +14,5 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
 fi
 log "building the TypeScript packages"
 npm run --silent build
+log "building the UI"
+npm run --silent -w ui build

@@ -23,6 +23,8 @@ trap cleanup EXIT
 status=0
 log "unit tests"
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
+log "ui unit tests"
+npm run -w ui test -- --reporter=default --reporter=json --outputFile="$results/ui.json" || status=1
 
 # Infrastructure: reuse what runs (npm start), start what does not.
 source "$DIR/env.sh"
@@ -50,5 +52,5 @@ node -e '
     failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
   }
   console.log(`${passed} passed, ${failed} failed`);
-' "$results/unit.json" "$results/e2e.json"
+' "$results/unit.json" "$results/ui.json" "$results/e2e.json"
 exit "$status"

@@ -1,0 +1,2003 @@
+// Generated from openapi.json by `npm run -w ui api:sync`. Do not edit.
+/* eslint-disable */
+export interface paths {
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["MetricsController_scrape"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The newest dead-lettered requests, newest first
+         * @description Each carries the error code, the reason and the attempt count it was dead-lettered with.
+         */
+        get: operations["DeadLettersController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/dead-letters/{id}/redrive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a dead-lettered request back to the requests topic
+         * @description The request keeps its id and gets its original time budget again; the worker continues its answer after the error that ended it. Poison messages (not a valid request) cannot be redriven.
+         */
+        post: operations["DeadLettersController_redrive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a local user (admins only) */
+        post: operations["UsersController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your API keys (without their secrets) */
+        get: operations["ApiKeysController_list"];
+        put?: never;
+        /**
+         * Create an API key; the key is in this answer only
+         * @description Use it as `Authorization: Bearer <key>`.
+         */
+        post: operations["ApiKeysController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your API keys */
+        delete: operations["ApiKeysController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log in with a username and password: an access token and a refresh token */
+        post: operations["AuthController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a refresh token and every token descended from the same login */
+        post: operations["AuthController_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Swap a refresh token for a new pair
+         * @description Each refresh token works once; using one twice revokes all tokens descended from the same login.
+         */
+        post: operations["AuthController_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a chat request and stream the answer
+         * @description The request is made durable in Kafka before the stream starts. Events: queued, started, token (in seq order), then one of done (with usage), error or cancelled. Each SSE `id` is the event seq.
+         */
+        post: operations["ChatController_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The state of one of your chat requests
+         * @description While it waits in the queue: how many requests are ahead of it, and a rough wait.
+         */
+        get: operations["ChatController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/{requestId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stop one of your chat requests; the stream ends with a cancelled event */
+        post: operations["ChatController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/{requestId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Resume the event stream of one of your chat requests
+         * @description Sends the events after the one named by the `Last-Event-ID` header (or the `after` query; neither: from the start): first those already written, then the live ones, without a gap or a repeat, ending with the final event. For a reload, a dropped connection, or another gateway replica.
+         */
+        get: operations["ChatController_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a chat completion (OpenAI shape), streaming or not
+         * @description With `stream: true` the answer comes as `chat.completion.chunk` events ending with `data: [DONE]`.
+         */
+        post: operations["OpenAiController_completions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your conversations, newest first, a page at a time */
+        get: operations["ConversationsController_list"];
+        put?: never;
+        /** Start a conversation */
+        post: operations["ConversationsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your conversations, with its messages */
+        get: operations["ConversationsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete one of your conversations */
+        delete: operations["ConversationsController_delete"];
+        options?: never;
+        head?: never;
+        /** Rename one of your conversations */
+        patch: operations["ConversationsController_rename"];
+        trace?: never;
+    };
+    "/v1/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a message; 202 with the request id and queue position at once
+         * @description The answer streams from `eventsUrl` (SSE, resumable with Last-Event-ID).
+         */
+        post: operations["ConversationsController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{id}/messages/last": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit your last message and get a new answer to it (what followed it is replaced) */
+        put: operations["ConversationsController_editLast"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/conversations/{id}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the last answer with a new one */
+        post: operations["ConversationsController_regenerate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The models (OpenAI shape)
+         * @description `default` marks the model that answers a request naming none (OpenAI clients ignore it).
+         */
+        get: operations["OpenAiController_listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The health of every service and of what each depends on
+         * @description The gateway's own checks, and the readiness of kafka-producer, kafka-consumer and gpt-api with their dependencies. Always 200: the states say what is down.
+         */
+        get: operations["StatusController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        ApiKey: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            name: string;
+            prefix: string;
+        };
+        ApiKeyList: {
+            items: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                lastUsedAt: string | null;
+                name: string;
+                prefix: string;
+            }[];
+        };
+        ChatRequestState: {
+            completionTokens: number | null;
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: date-time */
+            createdAt: string;
+            errorCode: string | null;
+            estimatedWaitSeconds: number | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            model: string | null;
+            promptTokens: number | null;
+            queuePosition: number | null;
+            /** Format: uuid */
+            requestId: string;
+            /** @enum {string} */
+            status: "accepted" | "queued" | "running" | "done" | "error" | "cancelled" | "rejected";
+            userId: string;
+        };
+        Conversation: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            model: string | null;
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ConversationPage: {
+            items: {
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: uuid */
+                id: string;
+                model: string | null;
+                title: string;
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+            nextCursor: string | null;
+        };
+        ConversationWithMessages: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            messages: {
+                content: string;
+                /** Format: date-time */
+                createdAt: string;
+                durationMs: number | null;
+                errorCode: string | null;
+                errorMessage: string | null;
+                /** Format: date-time */
+                finishedAt: string | null;
+                /** Format: uuid */
+                id: string;
+                model: string | null;
+                /** Format: uuid */
+                requestId: string | null;
+                /** @enum {string} */
+                role: "system" | "user" | "assistant";
+                /** @enum {string} */
+                status: "pending" | "running" | "done" | "error" | "cancelled";
+                usage: {
+                    completionTokens: number;
+                    promptTokens: number;
+                } | null;
+            }[];
+            model: string | null;
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        CreatedApiKey: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            key: string;
+            /** Format: date-time */
+            lastUsedAt: string | null;
+            name: string;
+            prefix: string;
+        };
+        Message: {
+            content: string;
+            /** Format: date-time */
+            createdAt: string;
+            durationMs: number | null;
+            errorCode: string | null;
+            errorMessage: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            model: string | null;
+            /** Format: uuid */
+            requestId: string | null;
+            /** @enum {string} */
+            role: "system" | "user" | "assistant";
+            /** @enum {string} */
+            status: "pending" | "running" | "done" | "error" | "cancelled";
+            usage: {
+                completionTokens: number;
+                promptTokens: number;
+            } | null;
+        };
+        ModelList: {
+            data: {
+                created: number;
+                default: boolean;
+                id: string;
+                /** @enum {string} */
+                object: "model";
+                owned_by: string;
+            }[];
+            /** @enum {string} */
+            object: "list";
+        };
+        Posted: {
+            estimatedWaitSeconds: number | null;
+            eventsUrl: string;
+            /** Format: uuid */
+            messageId: string;
+            queuePosition: number;
+            /** Format: uuid */
+            requestId: string;
+        };
+        ProblemDetails: {
+            /** @enum {string} */
+            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "poison_message" | "internal";
+            detail?: string;
+            errors?: {
+                message: string;
+                path: string;
+            }[];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            type: string;
+        };
+        ResponseEvent: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            conversationId: string;
+            /** @enum {string} */
+            kind: "chat.response";
+            /** Format: uuid */
+            requestId: string;
+            seq: number;
+            /** @enum {string} */
+            type: "queued";
+            userId: string;
+            /** @enum {number} */
+            version: 1;
+        } | {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            conversationId: string;
+            /** @enum {string} */
+            kind: "chat.response";
+            model: string;
+            /** Format: uuid */
+            requestId: string;
+            seq: number;
+            /** @enum {string} */
+            type: "started";
+            userId: string;
+            /** @enum {number} */
+            version: 1;
+        } | {
+            afterSeq: number;
+            /** Format: date-time */
+            at: string;
+            attempt: number;
+            /** Format: uuid */
+            conversationId: string;
+            /** @enum {string} */
+            kind: "chat.response";
+            /** Format: uuid */
+            requestId: string;
+            seq: number;
+            /** @enum {string} */
+            type: "resumed";
+            userId: string;
+            /** @enum {number} */
+            version: 1;
+        } | {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "poison_message" | "internal";
+            /** Format: uuid */
+            conversationId: string;
+            delayMs: number;
+            /** @enum {string} */
+            kind: "chat.response";
+            message: string;
+            /** Format: uuid */
+            requestId: string;
+            retry: number;
+            seq: number;
+            /** @enum {string} */
+            type: "retrying";
+            userId: string;
+            /** @enum {number} */
+            version: 1;
+        } | {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            conversationId: string;
+            /** @enum {string} */
+            kind: "chat.response";
+            /** Format: uuid */
+            requestId: string;
+            seq: number;
+            text: string;
+            /** @enum {string} */
+            type: "token";
+            userId: string;
+            /** @enum {number} */
+            version: 1;
+        } | {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            conversationId: string;
+            durationMs: number;
+            /** @enum {string} */
+            finishReason: "stop" | "length" | "cancelled";
+            /** @enum {string} */
+            kind: "chat.response";
+            model: string;
+            /** Format: uuid */
+            requestId: string;
+            seq: number;
+            /** @enum {string} */
+            type: "done";
+            usage: {
+                completionTokens: number;
+                promptTokens: number;
+                totalTokens: number;
+            };
+            userId: string;
+            /** @enum {number} */
+            version: 1;
+        } | {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "poison_message" | "internal";
+            /** Format: uuid */
+            conversationId: string;
+            /** @enum {string} */
+            kind: "chat.response";
+            message: string;
+            /** Format: uuid */
+            requestId: string;
+            retriable: boolean;
+            seq: number;
+            /** @enum {string} */
+            type: "error";
+            userId: string;
+            /** @enum {number} */
+            version: 1;
+        } | {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            conversationId: string;
+            /** @enum {string} */
+            kind: "chat.response";
+            reason: string;
+            /** Format: uuid */
+            requestId: string;
+            seq: number;
+            /** @enum {string} */
+            type: "cancelled";
+            userId: string;
+            /** @enum {number} */
+            version: 1;
+        };
+        SystemStatus: {
+            /** Format: date-time */
+            checkedAt: string;
+            services: {
+                dependencies: {
+                    message?: string;
+                    name: string;
+                    /** @enum {string} */
+                    state: "up" | "down";
+                }[];
+                message?: string;
+                name: string;
+                /** @enum {string} */
+                state: "up" | "down";
+            }[];
+            /** @enum {string} */
+            state: "up" | "down";
+        };
+        TokenPair: {
+            accessToken: string;
+            expiresIn: number;
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Health Check is successful */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @example {} */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example ok */
+                        status?: string;
+                    };
+                };
+            };
+            /** @description The Health Check is not successful */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /**
+                         * @example {
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect"
+                         *       }
+                         *     }
+                         */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example error */
+                        status?: string;
+                    };
+                };
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Health Check is successful */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @example {} */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example ok */
+                        status?: string;
+                    };
+                };
+            };
+            /** @description The Health Check is not successful */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       },
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /**
+                         * @example {
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect"
+                         *       }
+                         *     }
+                         */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example error */
+                        status?: string;
+                    };
+                };
+            };
+        };
+    };
+    MetricsController_scrape: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeadLettersController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller is not an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeadLettersController_redrive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request is back on the requests topic. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a dead-letter id, or the message is not a valid request. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller is not an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such dead letter. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UsersController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                    /**
+                     * @default [
+                     *       "user"
+                     *     ]
+                     */
+                    roles?: ("user" | "admin")[];
+                    username: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A field is invalid, or the username is taken. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller is not an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ApiKeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ApiKeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The key, shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ApiKeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No such key of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AuthController_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                    username: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The token pair. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description Wrong username or password. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AuthController_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    refreshToken: string;
+                };
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AuthController_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    refreshToken: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A new token pair. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description The refresh token is unknown, expired, revoked or already used. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ChatController_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    conversationId?: string;
+                    messages: {
+                        content: string;
+                        /** @enum {string} */
+                        role: "system" | "user" | "assistant";
+                    }[];
+                    model?: string;
+                    /** @default {} */
+                    options?: {
+                        maxTokens?: number;
+                        seed?: number;
+                        stop?: string[];
+                        temperature?: number;
+                        topP?: number;
+                    };
+                    /** @default 300 */
+                    timeoutSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ResponseEvent"];
+                };
+            };
+            /** @description Problem details naming each invalid field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid or expired token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The queue is unavailable; see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ChatController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatRequestState"];
+                };
+            };
+            /** @description No such request of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ChatController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @default cancelled by the user */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ChatController_events: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: {
+                /** @description The seq of the last event the client has. */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ResponseEvent"];
+                };
+            };
+            /** @description No such request of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    OpenAiController_completions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    logprobs?: false | null;
+                    max_completion_tokens?: number | null;
+                    max_tokens?: number | null;
+                    messages: {
+                        content: string | {
+                            text: string;
+                            /** @constant */
+                            type: "text";
+                        }[];
+                        name?: string;
+                        /** @enum {string} */
+                        role: "system" | "developer" | "user" | "assistant";
+                    }[];
+                    model: string;
+                    n?: 1 | null;
+                    response_format?: {
+                        /** @constant */
+                        type: "text";
+                    } | null;
+                    seed?: number | null;
+                    stop?: (string | string[]) | null;
+                    stream?: boolean;
+                    stream_options?: {
+                        include_usage?: boolean;
+                    } | null;
+                    temperature?: number | null;
+                    tool_choice?: unknown;
+                    tools?: unknown;
+                    top_p?: number | null;
+                    user?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A chat.completion object, or an SSE stream of chunks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `{ error: { message, type, param, code } }` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ConversationsController_list: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description Only those whose title contains this (case-insensitive) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationPage"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ConversationsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new conversation. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ConversationsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationWithMessages"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ConversationsController_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ConversationsController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The renamed conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ConversationsController_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    content: string;
+                    model?: string;
+                    /** @default {} */
+                    options?: {
+                        maxTokens?: number;
+                        seed?: number;
+                        stop?: string[];
+                        temperature?: number;
+                        topP?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted: the answer streams from eventsUrl. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Posted"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Over your rate or quota; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ConversationsController_editLast: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    content: string;
+                    model?: string;
+                    /** @default {} */
+                    options?: {
+                        maxTokens?: number;
+                        seed?: number;
+                        stop?: string[];
+                        temperature?: number;
+                        topP?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted: the answer streams from eventsUrl. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Posted"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    ConversationsController_regenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    model?: string;
+                    /** @default {} */
+                    options?: {
+                        maxTokens?: number;
+                        seed?: number;
+                        stop?: string[];
+                        temperature?: number;
+                        topP?: number;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted: the answer streams from eventsUrl. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Posted"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    OpenAiController_listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The models. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+        };
+    };
+    StatusController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each service, up or down. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemStatus"];
+                };
+            };
+            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+}

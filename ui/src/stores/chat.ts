@@ -1,0 +1,379 @@
+import { defineStore } from 'pinia';
+import { computed, reactive, ref } from 'vue';
+import { ApiError, type ConversationWithMessages, type Message, type Posted } from '@/api/client';
+import { useApi } from '@/composables/useApi';
+import { applyEvent, isFinal, newAnswer, type AnswerState, type AnswerStatus } from '@/lib/answer';
+import { describeError, type Problem } from '@/lib/errors';
+import { useConversationsStore } from './conversations';
+
+/** A message as the chat view shows it. */
+export interface ChatMessageView {
+  id: string;
+  role: 'system' | 'user' | 'assistant';
+  text: string;
+  status: AnswerStatus;
+  model: string | null;
+  requestId: string | null;
+  answer: AnswerState | undefined;
+  /** Why it failed, in words, when it did (an error event, or the gateway's refusal). */
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+/** Delays between attempts to open a lost stream again, ms (then the last one, repeated). */
+export const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 10000];
+/** How often a queued request's place in the queue is asked for, ms. */
+export const QUEUE_POLL_MS = 2500;
+
+const statusOfMessage = (m: Message): AnswerStatus => {
+  switch (m.status) {
+    case 'pending':
+      return 'queued';
+    case 'running':
+      return 'streaming';
+    case 'done':
+    case 'error':
+    case 'cancelled':
+      return m.status;
+  }
+};
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      if (typeof window !== 'undefined') window.removeEventListener('online', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    // Back online: try at once rather than wait out the delay.
+    if (typeof window !== 'undefined') window.addEventListener('online', done, { once: true });
+  });
+}
+
+/**
+ * The open conversation and the answers being streamed. Answers live here by request id,
+ * not in the page, and their streams go on while another chat is open: switching back
+ * shows them where they are. After a reload the in-progress answers are rebuilt from
+ * their events (from the start), so nothing is lost or doubled.
+ */
+export const useChatStore = defineStore('chat', () => {
+  const conversation = ref<ConversationWithMessages | null>(null);
+  const loading = ref(false);
+  const loadError = ref<Problem | null>(null);
+  /** What went wrong with the last send, regenerate or edit. */
+  const actionError = ref<Problem | null>(null);
+  const busy = ref(false);
+  const answers = reactive(new Map<string, AnswerState>());
+  const following = new Map<string, AbortController>();
+  let openGeneration = 0;
+
+  const messages = computed<ChatMessageView[]>(() =>
+    (conversation.value?.messages ?? []).map((m) => {
+      const answer = m.requestId ? answers.get(m.requestId) : undefined;
+      const status = m.role !== 'assistant' ? 'done' : answer ? answer.status : statusOfMessage(m);
+      return {
+        id: m.id,
+        role: m.role,
+        text: answer && (answer.text !== '' || !isFinal(answer.status) || m.content === '') ? answer.text : m.content,
+        status,
+        model: answer?.model ?? m.model,
+        requestId: m.requestId,
+        answer,
+        errorCode: answer?.error?.code ?? m.errorCode,
+        errorMessage: answer?.error?.message ?? m.errorMessage,
+      };
+    }),
+  );
+
+  /** The answer still coming in the open conversation, if any. */
+  const activeAnswer = computed<AnswerState | undefined>(() => {
+    const last = messages.value.at(-1);
+    return last?.role === 'assistant' && !isFinal(last.status) ? last.answer : undefined;
+  });
+  const answering = computed(() => {
+    const last = messages.value.at(-1);
+    return last?.role === 'assistant' && !isFinal(last.status);
+  });
+
+  async function open(id: string): Promise<void> {
+    const mine = ++openGeneration;
+    loading.value = true;
+    loadError.value = null;
+    actionError.value = null;
+    if (conversation.value?.id !== id) conversation.value = null;
+    try {
+      const loaded = await useApi().getConversation(id);
+      if (mine !== openGeneration) return;
+      conversation.value = loaded;
+      for (const m of loaded.messages) {
+        if (m.role === 'assistant' && m.requestId && (m.status === 'pending' || m.status === 'running')) {
+          follow(m.requestId, { status: statusOfMessage(m), model: m.model });
+        }
+      }
+    } catch (error) {
+      if (mine === openGeneration) loadError.value = describeError(error);
+    } finally {
+      if (mine === openGeneration) loading.value = false;
+    }
+  }
+
+  function close(): void {
+    openGeneration++;
+    conversation.value = null;
+    loadError.value = null;
+    actionError.value = null;
+    loading.value = false;
+  }
+
+  /** Puts a just-accepted answer in place and follows its events. */
+  function accepted(posted: Posted, model: string | null): void {
+    follow(posted.requestId, {
+      status: 'queued',
+      model,
+      queuePosition: posted.queuePosition,
+      estimatedWaitSeconds: posted.estimatedWaitSeconds,
+    });
+  }
+
+  function assistantPlaceholder(posted: Posted, model: string | null): Message {
+    const now = new Date().toISOString();
+    return {
+      id: posted.messageId,
+      role: 'assistant',
+      content: '',
+      model,
+      requestId: posted.requestId,
+      status: 'pending',
+      errorCode: null,
+      errorMessage: null,
+      usage: null,
+      durationMs: null,
+      createdAt: now,
+      finishedAt: null,
+    };
+  }
+
+  async function act(run: () => Promise<void>): Promise<boolean> {
+    actionError.value = null;
+    busy.value = true;
+    try {
+      await run();
+      return true;
+    } catch (error) {
+      actionError.value = describeError(error);
+      // The gateway may have recorded a failed answer (a refusal): show what it kept.
+      if (error instanceof ApiError && conversation.value) await refreshQuietly(conversation.value.id);
+      return false;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function refreshQuietly(id: string): Promise<void> {
+    try {
+      const loaded = await useApi().getConversation(id);
+      if (conversation.value?.id === id) conversation.value = loaded;
+    } catch {
+      // The error already shown says enough.
+    }
+  }
+
+  /** Sends a message to the open conversation. */
+  async function send(content: string, model: string | null): Promise<boolean> {
+    const current = conversation.value;
+    if (!current) return false;
+    return act(async () => {
+      const posted = await useApi().postMessage(current.id, { content, ...(model ? { model } : {}) });
+      const now = new Date().toISOString();
+      const user: Message = {
+        ...assistantPlaceholder(posted, null),
+        id: crypto.randomUUID(),
+        role: 'user',
+        content,
+        requestId: null,
+        status: 'done',
+        createdAt: now,
+      };
+      if (conversation.value?.id === current.id) {
+        conversation.value.messages.push(user, assistantPlaceholder(posted, model));
+        if (model) conversation.value.model = model;
+      }
+      accepted(posted, model);
+      useConversationsStore().touch({ ...current, ...(model ? { model } : {}) });
+      // The user message's id is the gateway's: read it back when the answer is done.
+    });
+  }
+
+  async function regenerate(model: string | null): Promise<boolean> {
+    const current = conversation.value;
+    if (!current) return false;
+    return act(async () => {
+      const posted = await useApi().regenerate(current.id, model ? { model } : {});
+      if (conversation.value?.id === current.id) {
+        const messages = conversation.value.messages;
+        if (messages.at(-1)?.role === 'assistant') messages.pop();
+        messages.push(assistantPlaceholder(posted, model));
+        if (model) conversation.value.model = model;
+      }
+      accepted(posted, model);
+      useConversationsStore().touch(current);
+    });
+  }
+
+  async function editLast(content: string, model: string | null): Promise<boolean> {
+    const current = conversation.value;
+    if (!current) return false;
+    return act(async () => {
+      const posted = await useApi().editLastMessage(current.id, { content, ...(model ? { model } : {}) });
+      if (conversation.value?.id === current.id) {
+        const messages = conversation.value.messages;
+        const index = messages.map((m) => m.role).lastIndexOf('user');
+        const user = messages[index];
+        if (user) {
+          messages.splice(index + 1);
+          user.content = content;
+        }
+        messages.push(assistantPlaceholder(posted, model));
+        if (model) conversation.value.model = model;
+      }
+      accepted(posted, model);
+      useConversationsStore().touch(current);
+    });
+  }
+
+  /** Stop: the gateway cancels the request and the model stops; the stream ends with `cancelled`. */
+  async function stop(): Promise<void> {
+    const answer = activeAnswer.value;
+    if (!answer) return;
+    answer.stopping = true;
+    try {
+      await useApi().cancel(answer.requestId);
+    } catch (error) {
+      answer.stopping = false;
+      actionError.value = describeError(error);
+    }
+  }
+
+  /**
+   * Follows a request's events until its final one, whatever page is open: resumes after
+   * the last event it has (Last-Event-ID) when the stream drops, with growing delays, and
+   * reads again after a gap. While the request waits in the queue, its place is polled.
+   */
+  function follow(requestId: string, fields: Partial<AnswerState> = {}): void {
+    let answer = answers.get(requestId);
+    if (!answer) {
+      answers.set(requestId, newAnswer(requestId, fields));
+      answer = answers.get(requestId)!; // the reactive proxy
+    } else if (fields.queuePosition !== undefined && answer.status === 'queued') {
+      answer.queuePosition = fields.queuePosition;
+      answer.estimatedWaitSeconds = fields.estimatedWaitSeconds ?? null;
+    }
+    if (following.has(requestId) || isFinal(answer.status)) return;
+    const controller = new AbortController();
+    following.set(requestId, controller);
+    void pollQueue(answer, controller.signal);
+    void stream(answer, controller.signal).finally(() => {
+      following.delete(requestId);
+      controller.abort();
+    });
+  }
+
+  async function stream(answer: AnswerState, signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted && !isFinal(answer.status)) {
+      try {
+        const events = useApi().events(answer.requestId, answer.lastSeq >= 0 ? answer.lastSeq : undefined, signal);
+        for await (const event of events) {
+          answer.reconnecting = false;
+          failures = 0;
+          if (applyEvent(answer, event) === 'gap') break;
+          if (isFinal(answer.status)) {
+            finished(answer);
+            return;
+          }
+        }
+        // Ended early (a restarted gateway, a gap): open it again after what we have.
+        if (!isFinal(answer.status)) await sleep(RECONNECT_DELAYS_MS[0]!, signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof ApiError) {
+          if (error.status === 401) return; // the session ended; the sign-in page takes over
+          if (error.status === 404) {
+            answer.status = 'error';
+            answer.error = { code: 'not_found', message: 'This answer is no longer available.' };
+            answer.reconnecting = false;
+            return;
+          }
+        }
+        answer.reconnecting = true;
+        const delay = RECONNECT_DELAYS_MS[Math.min(failures, RECONNECT_DELAYS_MS.length - 1)]!;
+        failures++;
+        await sleep(delay * (0.8 + Math.random() * 0.4), signal);
+      }
+    }
+  }
+
+  async function pollQueue(answer: AnswerState, signal: AbortSignal): Promise<void> {
+    // Just posted, the place is known already; after a reload it is asked for at once.
+    if (answer.queuePosition !== null) await sleep(QUEUE_POLL_MS, signal);
+    while (!signal.aborted && answer.status === 'queued') {
+      try {
+        const state = await useApi().chatRequest(answer.requestId, signal);
+        if (answer.status !== 'queued') return;
+        answer.queuePosition = state.queuePosition;
+        answer.estimatedWaitSeconds = state.estimatedWaitSeconds;
+      } catch {
+        // The stream's reconnecting says enough; try again on the next turn.
+      }
+      await sleep(QUEUE_POLL_MS, signal);
+    }
+  }
+
+  /** The answer is final: the conversation keeps it as the gateway stored it. */
+  function finished(answer: AnswerState): void {
+    const current = conversation.value;
+    const message = current?.messages.find((m) => m.requestId === answer.requestId);
+    if (message) {
+      message.status = answer.status === 'queued' || answer.status === 'streaming' ? message.status : answer.status;
+      message.content = answer.text;
+      message.model = answer.model ?? message.model;
+      if (answer.error) {
+        message.errorCode = answer.error.code;
+        message.errorMessage = answer.error.message;
+      }
+      // Pick up the gateway's ids and usage for what was added locally.
+      if (current) void refreshQuietly(current.id);
+    }
+  }
+
+  /** Signing out: stop every stream and forget everything. */
+  function reset(): void {
+    for (const controller of following.values()) controller.abort();
+    following.clear();
+    answers.clear();
+    close();
+  }
+
+  return {
+    conversation,
+    messages,
+    loading,
+    loadError,
+    actionError,
+    busy,
+    answers,
+    activeAnswer,
+    answering,
+    open,
+    close,
+    send,
+    regenerate,
+    editLast,
+    stop,
+    follow,
+    reset,
+  };
+});
