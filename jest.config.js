@@ -9,8 +9,8 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/shared-interfaces/src', '<rootDir>/libs', '<rootDir>/services', '<rootDir>/test/unit'],
-      testMatch: ['**/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
+      roots: ['<rootDir>/shared-interfaces/src', '<rootDir>/libs', '<rootDir>/services', '<rootDir>/test/unit', '<rootDir>/cdk8s/test'],
+      testMatch: ['**/src/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts', '<rootDir>/cdk8s/test/**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
     {
