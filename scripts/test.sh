@@ -8,6 +8,7 @@ ROOT="$(cd "$DIR/.." && pwd)"
 cd "$ROOT"
 
 bash "$DIR/deps.sh"
+bash "$DIR/infra/k8s-tools.sh" install
 log "linting"
 npx eslint . --max-warnings=0
 
