@@ -4,6 +4,9 @@ import { stringify } from 'yaml';
 import { writeChart } from './chart/write-chart';
 import { synthPlain } from './shoshizan-chart';
 
+/** Every string quoted: kubectl's YAML 1.1 would read a bare `off` or `yes` as a boolean. */
+export const YAML_OPTIONS = { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' } as const;
+
 /**
  *   node dist/src/main.js synth [outDir]   plain manifests with the default settings (GitOps)
  *   node dist/src/main.js chart [outDir]   the Helm chart, generated from the same constructs
@@ -16,7 +19,7 @@ function main(): void {
       const dir = resolve(out ?? join(root, 'cdk8s', 'dist', 'manifests'));
       mkdirSync(dir, { recursive: true });
       const docs = synthPlain();
-      writeFileSync(join(dir, 'shoshizan.yaml'), docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'));
+      writeFileSync(join(dir, 'shoshizan.yaml'), docs.map((d) => stringify(d, YAML_OPTIONS)).join('---\n'));
       console.log(`Wrote ${docs.length} manifests to ${join(dir, 'shoshizan.yaml')}`);
       break;
     }

@@ -30,7 +30,12 @@ function render(valuesFile?: string, extra: string[] = []): string {
   if (valuesFile) args.push('-f', join(COMMITTED, 'ci', valuesFile));
   const result = helm(args);
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
-  return result.stdout;
+  // A resource left out by `{{ if }}` leaves an empty document behind; drop those.
+  return result.stdout
+    .split(/^---$/m)
+    .filter((doc) => doc.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('#')))
+    .map((doc) => `---${doc}`)
+    .join('');
 }
 
 function docs(yamlText: string): Doc[] {
@@ -72,7 +77,7 @@ function byName(list: Doc[]): Map<string, unknown> {
 }
 
 function plainYaml(overrides: ShoshizanOverrides = {}): string {
-  return synthPlain(overrides).map((d) => `---\n${stringify(d, { lineWidth: 0 })}`).join('');
+  return synthPlain(overrides).map((d) => `---\n${stringify(d, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })}`).join('');
 }
 
 describe('the generated chart', () => {

@@ -222,7 +222,7 @@ describe('Kafka and PostgreSQL modes', () => {
 
   it('strimzi: a Kafka, its KafkaNodePool and a KafkaTopic per topic, which the services then leave alone', () => {
     const objects = synth({ kafka: { mode: 'strimzi', topicPrefix: 'p.' } });
-    expect(find(objects, 'Kafka', 'shoshizan-kafka').metadata.annotations).toMatchObject({ 'strimzi.io/kraft': 'enabled', 'strimzi.io/node-pools': 'enabled' });
+    expect(find(objects, 'Kafka', 'shoshizan-kafka').apiVersion).toBe('kafka.strimzi.io/v1');
     expect(find(objects, 'KafkaNodePool', 'shoshizan-kafka-dual').spec).toMatchObject({ replicas: 3, roles: ['controller', 'broker'] });
     const topics = objects.filter((o) => o.kind === 'KafkaTopic');
     expect(topics.map((t) => t.spec.topicName).sort()).toEqual(Object.values(TOPICS).map((t) => `p.${t.name}`).sort());

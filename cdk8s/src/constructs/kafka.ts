@@ -102,9 +102,10 @@ export class Kafka extends Construct {
     const labels = { ...release.labels('kafka'), 'strimzi.io/cluster': cluster };
     const rf = v.kafka.strimzi.replicationFactor;
     new ApiObject(scope, 'kafka', {
-      apiVersion: 'kafka.strimzi.io/v1beta2',
+      apiVersion: 'kafka.strimzi.io/v1',
       kind: 'Kafka',
-      metadata: { name: cluster, labels: release.labels('kafka'), annotations: { 'strimzi.io/node-pools': 'enabled', 'strimzi.io/kraft': 'enabled' } },
+      // Strimzi's v1 API: KRaft and node pools only.
+      metadata: { name: cluster, labels: release.labels('kafka') },
       spec: {
         kafka: {
           version: v.kafka.strimzi.version,
@@ -124,7 +125,7 @@ export class Kafka extends Construct {
       },
     });
     new ApiObject(scope, 'node-pool', {
-      apiVersion: 'kafka.strimzi.io/v1beta2',
+      apiVersion: 'kafka.strimzi.io/v1',
       kind: 'KafkaNodePool',
       metadata: { name: `${cluster}-dual`, labels },
       spec: {
@@ -139,7 +140,7 @@ export class Kafka extends Construct {
     for (const key of Object.keys(TOPICS) as TopicKey[]) {
       const topic = TOPICS[key];
       new ApiObject(scope, `topic-${key}`, {
-        apiVersion: 'kafka.strimzi.io/v1beta2',
+        apiVersion: 'kafka.strimzi.io/v1',
         kind: 'KafkaTopic',
         metadata: { name: `${cluster}-${topic.name.replace(/[^a-z0-9-]/g, '-')}`, labels },
         spec: {
