@@ -12,7 +12,13 @@ runService(async () => {
     port: config.PORT,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     configure: (app) => {
-      app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['x-request-id', 'x-chat-request-id', 'retry-after'] });
+      app.enableCors({
+        origin: config.CORS_ORIGINS,
+        // Every method a route has: the CORS plugin allows only GET, HEAD and POST unless told,
+        // and a browser on another origin then cannot rename (PATCH) or delete (DELETE).
+        methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        exposedHeaders: ['x-request-id', 'x-chat-request-id', 'retry-after'],
+      });
       addSecurityHeaders(app);
       setUpSwagger(app);
     },
