@@ -40,6 +40,8 @@ export interface PageWatch {
  */
 export class BrowserSession {
   readonly watch: PageWatch = { consoleErrors: [], pageErrors: [], cspViolations: [], dialogs: [] };
+  /** The names of the screenshots taken so far. */
+  readonly screenshots = new Set<string>();
 
   private constructor(
     readonly context: BrowserContext,
@@ -81,6 +83,7 @@ export class BrowserSession {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const path = join(SCREENSHOTS, `${name}.png`);
     await this.page.screenshot({ path, fullPage: options.fullPage ?? false, animations: 'disabled' });
+    this.screenshots.add(name);
     return path;
   }
 
