@@ -31,7 +31,7 @@ export default defineConfig({
   },
   build: { outDir: 'dist', sourcemap: true, target: 'es2022' },
   test: {
-    environment: 'happy-dom',
+    environment: 'jsdom',
     include: ['src/**/*.spec.ts'],
     restoreMocks: true,
   },

@@ -66,3 +66,32 @@ describe('the API client', () => {
     expect(init.headers).toMatchObject({ 'last-event-id': '2', accept: 'text/event-stream' });
   });
 });
+
+describe('an event stream that goes silent', () => {
+  it('is ended as a network error, so that it is opened again', async () => {
+    vi.useFakeTimers();
+    try {
+      // Headers arrive, then nothing, ever (a proxy that lost its upstream).
+      const fetch = vi.fn(
+        async (_url: RequestInfo | URL, init?: RequestInit) =>
+          new Response(
+            new ReadableStream({
+              start(controller) {
+                init?.signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+              },
+            }),
+            { status: 200 },
+          ),
+      );
+      const api = createApiClient({ baseUrl: '', fetch });
+      const reading = (async () => {
+        for await (const _ of api.events('r-1', undefined, new AbortController().signal, 1000)) void _;
+      })();
+      const outcome = reading.catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(1500);
+      expect(await outcome).toBeInstanceOf(NetworkError);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

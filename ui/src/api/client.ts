@@ -196,18 +196,43 @@ export function createApiClient(options: ApiClientOptions) {
      * the stored ones, then the live ones, ending with the final event. Read with fetch()
      * because EventSource cannot send Authorization.
      */
-    async *events(requestId: string, lastEventId: number | undefined, signal: AbortSignal): AsyncGenerator<ResponseEvent> {
+    async *events(
+      requestId: string,
+      lastEventId: number | undefined,
+      signal: AbortSignal,
+      /** A stream silent this long is taken as dead (the gateway sends a keep-alive every 15 s). */
+      idleTimeoutMs = 45_000,
+    ): AsyncGenerator<ResponseEvent> {
       const url = urlOf('/v1/chat/{requestId}/events', { path: { requestId } });
-      const response = await send('get', url, {
-        signal,
-        headers: { accept: 'text/event-stream', ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {}) },
-      });
-      if (!response.body) throw new NetworkError(new Error('the event stream has no body'));
+      // A connection can die without closing (a proxy that lost its upstream): a watchdog
+      // ends a silent stream so that it is opened again.
+      const local = new AbortController();
+      const abort = () => local.abort(signal.reason);
+      signal.addEventListener('abort', abort, { once: true });
+      let watchdog: ReturnType<typeof setTimeout> | undefined;
+      let silent = false;
+      const alive = () => {
+        clearTimeout(watchdog);
+        watchdog = setTimeout(() => {
+          silent = true;
+          local.abort();
+        }, idleTimeoutMs);
+      };
       try {
-        for await (const message of parseSse(response.body)) yield JSON.parse(message.data) as ResponseEvent;
+        alive();
+        const response = await send('get', url, {
+          signal: local.signal,
+          headers: { accept: 'text/event-stream', ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {}) },
+        });
+        if (!response.body) throw new NetworkError(new Error('the event stream has no body'));
+        for await (const message of parseSse(response.body, alive)) yield JSON.parse(message.data) as ResponseEvent;
       } catch (error) {
-        if ((error as Error).name === 'AbortError' || error instanceof SyntaxError) throw error;
-        throw new NetworkError(error);
+        if (silent) throw new NetworkError(new Error(`the event stream was silent for ${idleTimeoutMs} ms`));
+        if ((error as Error).name === 'AbortError' || error instanceof SyntaxError || error instanceof ApiError) throw error;
+        throw error instanceof NetworkError ? error : new NetworkError(error);
+      } finally {
+        clearTimeout(watchdog);
+        signal.removeEventListener('abort', abort);
       }
     },
 

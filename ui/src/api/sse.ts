@@ -10,7 +10,11 @@ export interface SseMessage {
  * not send). EventSource cannot send an Authorization header, so streams are read with
  * fetch() and parsed here. Comments (keep-alives) are skipped.
  */
-export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+export async function* parseSse(
+  body: ReadableStream<Uint8Array>,
+  /** Called on every chunk received, keep-alive comments included (a sign of life). */
+  onData: () => void = () => undefined,
+): AsyncGenerator<SseMessage> {
   const reader = body.pipeThrough(new TextDecoderStream() as ReadableWritablePair<string, Uint8Array>).getReader();
   let buffer = '';
   let id: string | undefined;
@@ -20,6 +24,7 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
+      onData();
       buffer += value;
       let newline: number;
       while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
