@@ -21,7 +21,15 @@ interface PageNode {
   textContent: string | null;
   querySelector(selector: string): PageNode | null;
 }
-declare const document: { body: unknown; querySelectorAll(selector: string): ArrayLike<PageNode> };
+interface PageElement {
+  getAttribute(name: string): string | null;
+}
+declare const document: {
+  body: unknown;
+  documentElement: PageElement;
+  querySelectorAll(selector: string): ArrayLike<PageNode>;
+};
+declare const navigator: { clipboard: { readText(): Promise<string> } };
 declare const localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
 declare const window: Record<string, unknown>;
 declare class MutationObserver {
@@ -404,6 +412,73 @@ describe('the chat UI', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Delete', exact: true }).click();
     await list.getByRole('link', { name: alpha.title }).waitFor({ state: 'detached' });
     expect((await api('GET', `/v1/conversations/${alpha.id}`)).status).toBe(404);
+  });
+
+  uiTest('regenerates the last answer, edits the last question, and copies an answer', async ({ page }) => {
+    await signIn(page);
+    await page.getByRole('button', { name: 'New chat', exact: true }).click();
+    await send(page, 'Name a fruit.');
+    const id = await conversationIdOf(page);
+    await waitForStatus(page, 'done');
+    const first = await lastAnswer(id, (m) => m.status === 'done');
+
+    // Copy puts the answer as its text on the clipboard.
+    await lastAssistant(page).getByRole('button', { name: 'Copy message', exact: true }).click();
+    await page.waitForFunction((text) => navigator.clipboard.readText().then((t) => t === text), first.content);
+
+    // Regenerate: a new answer (a new request) to the same question replaces the last one.
+    await lastAssistant(page).getByRole('button', { name: 'Regenerate', exact: true }).click();
+    const second = await lastAnswer(id, (m) => m.status === 'done' && m.requestId !== first.requestId);
+    await waitForStatus(page, 'done');
+    expect(bare(await contentOf(lastAssistant(page)))).toBe(bare(second.content));
+
+    // Edit the question: it is replaced, and answered again.
+    const question = messages(page).locator('article[data-role="user"]').last();
+    await question.getByRole('button', { name: 'Edit', exact: true }).click();
+    await question.getByLabel('Edit message', { exact: true }).fill('Name a vegetable.');
+    await question.getByRole('button', { name: 'Save and send', exact: true }).click();
+    const third = await lastAnswer(id, (m) => m.status === 'done' && m.requestId !== second.requestId);
+    await messages(page).locator('article[data-role="user"]').filter({ hasText: 'Name a vegetable.' }).waitFor();
+    await waitForStatus(page, 'done');
+    expect(bare(await contentOf(lastAssistant(page)))).toBe(bare(third.content));
+    const stored = await conversation(id);
+    expect(stored.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['Name a vegetable.']);
+  });
+
+  uiTest('makes and revokes an API key, shows the status, and switches the theme', async (session) => {
+    const { page } = session;
+    await signIn(page);
+    await page.getByRole('navigation').getByRole('link', { name: 'API keys', exact: true }).click();
+    await page.waitForURL(/\/keys$/);
+    await page.getByLabel('Key name', { exact: true }).fill('nightly script');
+    await page.getByRole('button', { name: 'Create key', exact: true }).click();
+    const key = ((await page.getByTestId('new-api-key').textContent()) ?? '').trim();
+    expect(key).toMatch(/^shz_/);
+    const withKey = (): Promise<Response> =>
+      fetch(`${stack.gateway}/v1/conversations`, { headers: { authorization: `Bearer ${key}` } });
+    expect((await withKey()).status).toBe(200);
+    await session.screenshot('api-keys');
+    await page.getByRole('button', { name: 'Revoke nightly script', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke', exact: true }).click();
+    await page.getByRole('button', { name: 'Revoke nightly script', exact: true }).waitFor({ state: 'detached' });
+    expect((await withKey()).status).toBe(401);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Status', exact: true }).click();
+    await page.waitForURL(/\/status$/);
+    const gatewayRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'gateway', exact: true }) });
+    await gatewayRow.getByText('up', { exact: true }).waitFor();
+    const states = (await page.locator('tbody td .state').allTextContents()).map((t) => t.trim());
+    expect(states.length).toBeGreaterThan(1);
+    for (const state of states) expect(['up', 'down']).toContain(state);
+    await session.screenshot('status');
+
+    const html = page.locator('html');
+    expect(await html.getAttribute('data-theme')).toBe('light');
+    await page.getByRole('button', { name: 'Toggle theme', exact: true }).click();
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-theme') === 'dark');
+    await session.screenshot();
+    await page.getByRole('button', { name: 'Toggle theme', exact: true }).click();
+    await page.waitForFunction(() => document.documentElement.getAttribute('data-theme') === 'light');
   });
 
   uiTest('sends an expired session to the sign-in screen', async (session) => {
