@@ -211,7 +211,9 @@ describe('the chat UI', () => {
       accessToken: string;
       refreshToken: string;
     } | null;
-    expect(session).toEqual(expect.objectContaining({ accessToken: expect.any(String), refreshToken: expect.any(String) }));
+    expect(session).toEqual(
+      expect.objectContaining({ accessToken: expect.any(String), refreshToken: expect.any(String), expiresAt: expect.anything() }),
+    );
     await page.screenshot({ path: join(ROOT, 'test-artifacts', 'ui', 'signed-in.png') });
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
@@ -556,6 +558,9 @@ describe('the chat UI', () => {
       expect(session.watch.dialogs).toEqual([]);
     };
     await assertInert();
+    // The code block's own copy button copies its text, as text.
+    await lastAssistant(page).getByRole('button', { name: 'Copy code', exact: true }).click();
+    await page.waitForFunction(() => navigator.clipboard.readText().then((t) => t.trim() === '<script>window.__xss=5</script>'));
     // The same answer as stored, after a reload.
     expect((await lastAnswer(id, (m) => m.status === 'done')).content).toBe(answer);
     await page.reload();
