@@ -205,4 +205,39 @@ describe('the durable pipeline', () => {
     const { rows } = await stack.db.query('SELECT 1 FROM gpt_api.admissions WHERE request_id = $1', [requestId]);
     expect(rows).toHaveLength(0);
   });
+  it('kill -9 of the only gateway mid-answer: what was written while it was down is kept, and the stream resumes to the end', async () => {
+    const response = await stack.chat({
+      messages: [{ role: 'user', content: 'Write a long story about a baker and a mountain.' }],
+      options: { maxTokens: 120, stop: [], temperature: 0 },
+    });
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-chat-request-id')!;
+    const token = stack.token();
+    const gateway = stack.service('gateway');
+    const before: ResponseEvent[] = [];
+    await collect(response, (event) => {
+      before.push(event);
+      if (event.type === 'token' && before.filter((e) => e.type === 'token').length === 5) gateway.process.kill('SIGKILL');
+    }).catch(() => undefined); // the connection dies with the gateway
+    const lastSeen = before.at(-1)!.seq;
+    // The worker goes on and finishes while no gateway runs.
+    const final = async () =>
+      (await stack.readTopic('responses'))
+        .map((m) => decodeMessage(responseEventSchema, m.value, 'response event'))
+        .some((e) => e.requestId === requestId && e.type === 'done');
+    for (let i = 0; i < 120 && !(await final()); i++) await new Promise((r) => setTimeout(r, 500));
+    expect(await final()).toBe(true);
+
+    await stack.startService('gateway', 'gateway-2');
+    const resumed = await fetch(`${stack.gateway}/v1/chat/${requestId}/events`, {
+      headers: { authorization: `Bearer ${token}`, 'last-event-id': String(lastSeen) },
+    });
+    expect(resumed.status).toBe(200);
+    const after = await collect(resumed);
+    expect(after[0]!.seq).toBe(lastSeen + 1);
+    expect(after.at(-1)?.type).toBe('done');
+    expectContiguous([...before, ...after]);
+    const { rows } = await stack.db.query('SELECT status FROM gateway.chat_requests WHERE request_id = $1', [requestId]);
+    expect(rows).toEqual([{ status: 'done' }]);
+  });
 });

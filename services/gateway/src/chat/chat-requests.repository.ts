@@ -128,6 +128,24 @@ export class ChatRequestsRepository {
     );
   }
 
+  /** The responses topic is read and stored up to `nextOffset` (exclusive) on this partition. */
+  async markResponsesRead(topic: string, partition: number, nextOffset: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO gateway.response_offsets (topic, partition, next_offset) VALUES ($1, $2, $3)
+       ON CONFLICT (topic, partition) DO UPDATE SET next_offset = GREATEST(response_offsets.next_offset, EXCLUDED.next_offset)`,
+      [topic, partition, nextOffset],
+    );
+  }
+
+  /** How far each partition of the responses topic was read and stored, by any replica. */
+  async responsesRead(topic: string): Promise<{ partition: number; nextOffset: string }[]> {
+    const { rows } = await this.pool.query<{ partition: number; next_offset: string }>(
+      'SELECT partition, next_offset FROM gateway.response_offsets WHERE topic = $1 ORDER BY partition',
+      [topic],
+    );
+    return rows.map((r) => ({ partition: r.partition, nextOffset: r.next_offset }));
+  }
+
   /** Deletes the stored events of requests that finished more than `days` ago; returns how many. */
   async pruneEvents(days: number): Promise<number> {
     const result = await this.pool.query(

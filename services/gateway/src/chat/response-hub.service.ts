@@ -12,7 +12,9 @@ import { EventSubscription } from './event-subscription';
 /**
  * Reads the responses topic and hands each event to the streams waiting for its request.
  * Every gateway replica reads every event (a group of its own), because the client that
- * asked may be connected to any of them.
+ * asked may be connected to any of them. Each replica stores what it read and notes how
+ * far it got; one that starts goes back to the furthest point any replica stored, so the
+ * events written while no gateway ran (a restart of the only replica) are stored as well.
  */
 @Injectable()
 export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
@@ -74,8 +76,10 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    const topic = topicName('responses', this.config.KAFKA_TOPIC_PREFIX);
+    const stored = await this.repository.responsesRead(topic);
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: topicName('responses', this.config.KAFKA_TOPIC_PREFIX), fromBeginning: false });
+    await this.consumer.subscribe({ topic, fromBeginning: false });
     await keepRunning(this.consumer, {
       partitionsConsumedConcurrently: 4,
       // A batch at a time: its events are stored in one statement, and stored before any
@@ -103,10 +107,17 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
           for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
         }
         const last = batch.messages.at(-1);
-        if (last) payload.resolveOffset(last.offset);
+        if (last) {
+          await this.repository.markResponsesRead(batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
+          payload.resolveOffset(last.offset);
+        }
         await payload.heartbeat();
       },
     }, { name: 'responses', logger: this.logger.logger, stopping: this.stopping.signal });
+    // Read again from where the stored events end (storing is idempotent, and a stream
+    // drops an event it already has), not only from what is written after this start.
+    for (const { partition, nextOffset } of stored) this.consumer.seek({ topic, partition, offset: nextOffset });
+    if (stored.length > 0) this.logger.info({ topic, partitions: stored.length }, 'Read on from the stored response offsets');
   }
 
   async check(): Promise<void> {

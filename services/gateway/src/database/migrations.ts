@@ -139,4 +139,18 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN error_message text;
     `,
   },
+  {
+    id: '007-response-offsets',
+    sql: `
+      -- How far the responses topic has been read and stored, a partition at a time (the
+      -- furthest any replica got). A gateway that starts reads on from here, so the events
+      -- written while no replica ran are stored too, not only those that come after it.
+      CREATE TABLE response_offsets (
+        topic       text    NOT NULL,
+        partition   integer NOT NULL,
+        next_offset bigint  NOT NULL,
+        PRIMARY KEY (topic, partition)
+      );
+    `,
+  },
 ];
