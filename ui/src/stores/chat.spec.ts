@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { NetworkError, type ApiClient, type ConversationWithMessages, type Message, type ResponseEvent } from '@/api/client';
+import { ApiError, NetworkError, type ApiClient, type ConversationWithMessages, type Message, type ResponseEvent } from '@/api/client';
 import { provideApi } from '@/composables/useApi';
 import { useChatStore } from './chat';
 
@@ -203,5 +203,39 @@ describe('the chat store', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(chat.messages[1]).toMatchObject({ status: 'cancelled', text: 'Long' });
     expect(chat.answering).toBe(false);
+  });
+  it('shows a refused message at its failed answer, with when to try again', async () => {
+    const { api } = fakeApi([], { [CONVERSATION]: conversation([]) });
+    // The gateway keeps the message and fails its answer, then answers 429 (read back below).
+    api.postMessage.mockImplementation(async () => Promise.reject(new ApiError(429, 'rate_limited', 'Over your request rate.', 30, undefined)));
+    api.getConversation.mockImplementationOnce(async () => conversation([]));
+    api.getConversation.mockImplementationOnce(async () =>
+      conversation([
+        message({ role: 'user', content: 'Hi' }),
+        message({ id: 'b0000000-0000-4000-8000-000000000002', role: 'assistant', requestId: REQUEST, status: 'error', errorCode: 'rate_limited' }),
+      ]),
+    );
+    const chat = useChatStore();
+    await chat.open(CONVERSATION);
+    expect(await chat.send('Hi', null)).toBe(false);
+    expect(chat.actionError).toBeNull();
+    expect(chat.refusal).toEqual({
+      messageId: 'b0000000-0000-4000-8000-000000000002',
+      problem: { code: 'rate_limited', retryAfterSeconds: 30, message: 'You are sending requests too quickly. Try again in 30 s.' },
+    });
+    expect(chat.messages.map((m) => [m.role, m.status])).toEqual([
+      ['user', 'done'],
+      ['assistant', 'error'],
+    ]);
+  });
+
+  it('says plainly when the server cannot be reached to send', async () => {
+    const { api } = fakeApi([], { [CONVERSATION]: conversation([]) });
+    api.postMessage.mockImplementation(async () => Promise.reject(new NetworkError(new TypeError('Failed to fetch'))));
+    const chat = useChatStore();
+    await chat.open(CONVERSATION);
+    expect(await chat.send('Hi', null)).toBe(false);
+    expect(chat.actionError?.message).toBe('Cannot reach the server. Check your connection and try again.');
+    expect(chat.refusal).toBeNull();
   });
 });

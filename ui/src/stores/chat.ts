@@ -63,8 +63,13 @@ export const useChatStore = defineStore('chat', () => {
   const conversation = ref<ConversationWithMessages | null>(null);
   const loading = ref(false);
   const loadError = ref<Problem | null>(null);
-  /** What went wrong with the last send, regenerate or edit. */
+  /** What went wrong with the last send, regenerate or edit (when the chat does not show it). */
   const actionError = ref<Problem | null>(null);
+  /**
+   * A request the gateway refused (rate limit, quota, unknown model) is kept in the chat as
+   * a failed answer; this says why in the API's words, with its Retry-After.
+   */
+  const refusal = ref<{ messageId: string; problem: Problem } | null>(null);
   const busy = ref(false);
   const answers = reactive(new Map<string, AnswerState>());
   const following = new Map<string, AbortController>();
@@ -103,6 +108,7 @@ export const useChatStore = defineStore('chat', () => {
     loading.value = true;
     loadError.value = null;
     actionError.value = null;
+    refusal.value = null;
     if (conversation.value?.id !== id) conversation.value = null;
     try {
       const loaded = await useApi().getConversation(id);
@@ -158,14 +164,23 @@ export const useChatStore = defineStore('chat', () => {
 
   async function act(run: () => Promise<void>): Promise<boolean> {
     actionError.value = null;
+    refusal.value = null;
     busy.value = true;
     try {
       await run();
       return true;
     } catch (error) {
-      actionError.value = describeError(error);
-      // The gateway may have recorded a failed answer (a refusal): show what it kept.
+      const problem = describeError(error);
+      // The gateway may have kept the message and a failed answer (a refusal): show what
+      // it kept, and the reason at that answer.
+      const before = conversation.value?.messages.length ?? 0;
       if (error instanceof ApiError && conversation.value) await refreshQuietly(conversation.value.id);
+      const last = conversation.value?.messages.at(-1);
+      if (last?.role === 'assistant' && last.status === 'error' && (conversation.value?.messages.length ?? 0) >= before) {
+        refusal.value = { messageId: last.id, problem };
+      } else {
+        actionError.value = problem;
+      }
       return false;
     } finally {
       busy.value = false;
@@ -363,6 +378,7 @@ export const useChatStore = defineStore('chat', () => {
     loading,
     loadError,
     actionError,
+    refusal,
     busy,
     answers,
     activeAnswer,
