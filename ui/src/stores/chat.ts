@@ -18,6 +18,8 @@ export interface ChatMessageView {
   /** Why it failed, in words, when it did (an error event, or the gateway's refusal). */
   errorCode: string | null;
   errorMessage: string | null;
+  usage: { promptTokens: number; completionTokens: number } | null;
+  durationMs: number | null;
 }
 
 /** Delays between attempts to open a lost stream again, ms (then the last one, repeated). */
@@ -74,6 +76,8 @@ export const useChatStore = defineStore('chat', () => {
   const answers = reactive(new Map<string, AnswerState>());
   const following = new Map<string, AbortController>();
   let openGeneration = 0;
+  // Not crypto.randomUUID(): it exists only in secure contexts, and the app may be served over plain http.
+  let localIds = 0;
 
   const messages = computed<ChatMessageView[]>(() =>
     (conversation.value?.messages ?? []).map((m) => {
@@ -89,6 +93,8 @@ export const useChatStore = defineStore('chat', () => {
         answer,
         errorCode: answer?.error?.code ?? m.errorCode,
         errorMessage: answer?.error?.message ?? m.errorMessage,
+        usage: m.usage ?? answer?.usage ?? null,
+        durationMs: m.durationMs,
       };
     }),
   );
@@ -205,7 +211,7 @@ export const useChatStore = defineStore('chat', () => {
       const now = new Date().toISOString();
       const user: Message = {
         ...assistantPlaceholder(posted, null),
-        id: crypto.randomUUID(),
+        id: `local-${++localIds}`, // the gateway's id is read back once the answer is done
         role: 'user',
         content,
         requestId: null,
@@ -218,7 +224,6 @@ export const useChatStore = defineStore('chat', () => {
       }
       accepted(posted, model);
       useConversationsStore().touch({ ...current, ...(model ? { model } : {}) });
-      // The user message's id is the gateway's: read it back when the answer is done.
     });
   }
 
