@@ -238,4 +238,17 @@ describe('the chat store', () => {
     expect(chat.actionError?.message).toBe('Cannot reach the server. Check your connection and try again.');
     expect(chat.refusal).toBeNull();
   });
+  it('backs off when a stream keeps ending with nothing new, instead of asking in a loop', async () => {
+    const { eventsCalls } = fakeApi(
+      [{ events: [] }, { events: [] }, { events: [] }, { events: [] }, { events: [ev.queued(0), ev.started(1), ev.token(2, 'ok'), ev.done(3)] }],
+      { [CONVERSATION]: conversation([message({ role: 'user', content: 'Hi' }), message({ role: 'assistant', requestId: REQUEST, status: 'running' })]) },
+    );
+    const chat = useChatStore();
+    await chat.open(CONVERSATION);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(eventsCalls.length).toBeLessThanOrEqual(2);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(eventsCalls).toHaveLength(5);
+    expect(chat.messages[1]).toMatchObject({ status: 'done', text: 'ok' });
+  });
 });

@@ -306,8 +306,10 @@ export const useChatStore = defineStore('chat', () => {
     while (!signal.aborted && !isFinal(answer.status)) {
       try {
         const events = useApi().events(answer.requestId, answer.lastSeq >= 0 ? answer.lastSeq : undefined, signal);
+        let progressed = false;
         for await (const event of events) {
           answer.reconnecting = false;
+          progressed = true;
           failures = 0;
           if (applyEvent(answer, event) === 'gap') break;
           if (isFinal(answer.status)) {
@@ -315,8 +317,10 @@ export const useChatStore = defineStore('chat', () => {
             return;
           }
         }
-        // Ended early (a restarted gateway, a gap): open it again after what we have.
-        if (!isFinal(answer.status)) await sleep(RECONNECT_DELAYS_MS[0]!, signal);
+        // Ended early (a restarted gateway, a gap): open it again after what we have; if it
+        // keeps ending with nothing new, wait longer each time rather than ask in a loop.
+        const delay = RECONNECT_DELAYS_MS[Math.min(progressed ? 0 : failures++, RECONNECT_DELAYS_MS.length - 1)]!;
+        await sleep(delay, signal);
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof ApiError) {
