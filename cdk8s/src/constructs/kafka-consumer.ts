@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as keda from '../../imports/keda.sh';
 import { KAFKA_NAMES } from '../settings/values';
 import { PORTS, type Release } from './context';
 import { ShoshizanService } from './shoshizan-service';
@@ -22,7 +22,7 @@ export class KafkaConsumer extends Construct {
     super(scope, id);
     const { s, v } = release;
     const a = v.kafkaConsumer.autoscaling;
-    const keda = s.flag(a.enabled);
+    const kedaOn = s.flag(a.enabled);
     this.service = new ShoshizanService(this, 'service', {
       release,
       component: 'kafka-consumer',
@@ -37,7 +37,7 @@ export class KafkaConsumer extends Construct {
         RETRY_DELAYS_MS: v.kafkaConsumer.retryDelaysMs,
       },
       env: s.concat(release.kafkaEnv(), release.databaseEnv()),
-      externallyScaled: keda,
+      externallyScaled: kedaOn,
       // Workers hand their requests back on SIGTERM within 25 s.
       terminationGracePeriodSeconds: 40,
     });
@@ -45,12 +45,10 @@ export class KafkaConsumer extends Construct {
     const name = release.name('kafka-consumer');
     const labels = release.labels('kafka-consumer');
     const prefix = v.kafka.topicPrefix;
-    s.when(keda, this, 'keda', (inner) => {
+    s.when(kedaOn, this, 'keda', (inner) => {
       const authName = `${name}-kafka`;
       s.when(release.kafkaSasl, inner, 'auth', (auth) => {
-        new ApiObject(auth, 'trigger-auth', {
-          apiVersion: 'keda.sh/v1alpha1',
-          kind: 'TriggerAuthentication',
+        new keda.TriggerAuthentication(auth, 'trigger-auth', {
           metadata: { name: authName, labels },
           spec: {
             secretTargetRef: [
@@ -76,9 +74,7 @@ export class KafkaConsumer extends Construct {
         sasl: kedaSasl,
         tls: s.choose(release.kafkaTls, 'enable', 'disable'),
       });
-      const scaledObject = new ApiObject(inner, 'scaled-object', {
-        apiVersion: 'keda.sh/v1alpha1',
-        kind: 'ScaledObject',
+      const scaledObject = new keda.ScaledObject(inner, 'scaled-object', {
         metadata: { name, labels },
         spec: {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },

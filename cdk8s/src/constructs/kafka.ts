@@ -1,7 +1,7 @@
-import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { TOPICS, type TopicKey } from '@shoshizan/shared-interfaces';
+import * as strimzi from '../../imports/kafka.strimzi.io';
 import { PORTS, type Release } from './context';
 import { containerSecurity, podSecurity } from './stateful';
 
@@ -101,17 +101,15 @@ export class Kafka extends Construct {
     const cluster = release.name('kafka');
     const labels = { ...release.labels('kafka'), 'strimzi.io/cluster': cluster };
     const rf = v.kafka.strimzi.replicationFactor;
-    new ApiObject(scope, 'kafka', {
-      apiVersion: 'kafka.strimzi.io/v1',
-      kind: 'Kafka',
+    new strimzi.Kafka(scope, 'kafka', {
       // Strimzi's v1 API: KRaft and node pools only.
       metadata: { name: cluster, labels: release.labels('kafka') },
       spec: {
         kafka: {
           version: v.kafka.strimzi.version,
           listeners: [
-            { name: 'plain', port: 9092, type: 'internal', tls: false },
-            { name: 'tls', port: 9093, type: 'internal', tls: true },
+            { name: 'plain', port: 9092, type: strimzi.KafkaSpecKafkaListenersType.INTERNAL, tls: false },
+            { name: 'tls', port: 9093, type: strimzi.KafkaSpecKafkaListenersType.INTERNAL, tls: true },
           ],
           config: {
             'default.replication.factor': rf,
@@ -124,24 +122,28 @@ export class Kafka extends Construct {
         entityOperator: { topicOperator: {}, userOperator: {} },
       },
     });
-    new ApiObject(scope, 'node-pool', {
-      apiVersion: 'kafka.strimzi.io/v1',
-      kind: 'KafkaNodePool',
+    new strimzi.KafkaNodePool(scope, 'node-pool', {
       metadata: { name: `${cluster}-dual`, labels },
       spec: {
         replicas: v.kafka.strimzi.replicas,
-        roles: ['controller', 'broker'],
+        roles: [strimzi.KafkaNodePoolSpecRoles.CONTROLLER, strimzi.KafkaNodePoolSpecRoles.BROKER],
         storage: {
-          type: 'jbod',
-          volumes: [{ id: 0, type: 'persistent-claim', size: v.kafka.strimzi.storage, deleteClaim: false, kraftMetadata: 'shared' }],
+          type: strimzi.KafkaNodePoolSpecStorageType.JBOD,
+          volumes: [
+            {
+              id: 0,
+              type: strimzi.KafkaNodePoolSpecStorageVolumesType.PERSISTENT_HYPHEN_CLAIM,
+              size: v.kafka.strimzi.storage,
+              deleteClaim: false,
+              kraftMetadata: strimzi.KafkaNodePoolSpecStorageVolumesKraftMetadata.SHARED,
+            },
+          ],
         },
       },
     });
     for (const key of Object.keys(TOPICS) as TopicKey[]) {
       const topic = TOPICS[key];
-      new ApiObject(scope, `topic-${key}`, {
-        apiVersion: 'kafka.strimzi.io/v1',
-        kind: 'KafkaTopic',
+      new strimzi.KafkaTopic(scope, `topic-${key}`, {
         metadata: { name: `${cluster}-${topic.name.replace(/[^a-z0-9-]/g, '-')}`, labels },
         spec: {
           topicName: `${v.kafka.topicPrefix}${topic.name}`,

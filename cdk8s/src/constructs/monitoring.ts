@@ -1,5 +1,5 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as monitoring from '../../imports/monitoring.coreos.com';
 import type { Release } from './context';
 
 export interface ServiceMonitorProps {
@@ -18,9 +18,7 @@ export class ServiceMonitor extends Construct {
     super(scope, id);
     const { s, v } = props.release;
     s.when(s.flag(v.metrics.serviceMonitor.enabled), this, 'enabled', (inner) => {
-      const monitor = new ApiObject(inner, 'service-monitor', {
-        apiVersion: 'monitoring.coreos.com/v1',
-        kind: 'ServiceMonitor',
+      const monitor = new monitoring.ServiceMonitor(inner, 'service-monitor', {
         metadata: { name: props.name },
         spec: {
           selector: { matchLabels: props.release.selectorLabels(props.component) },
