@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Release, type ShoshizanSettings } from './constructs/context';
+import { Dashboards } from './constructs/dashboards';
 import { Gateway } from './constructs/gateway';
 import { HelmTest } from './constructs/helm-test';
 import { GptApi } from './constructs/gpt-api';
@@ -37,6 +38,7 @@ export class ShoshizanChart extends Chart {
     new Postgresql(this, 'postgresql', { release });
     new Ingress(this, 'ingress', { release });
     new NetworkPolicies(this, 'network-policies', { release });
+    new Dashboards(this, 'dashboards', { release });
     // A plain synth has no `helm test`; `helm template --skip-tests` leaves it out too.
     if (settings.mode === 'helm') new HelmTest(this, 'tests', { release });
   }

@@ -94,7 +94,9 @@ class TemplateWriter<D extends Declarations> {
     if (typeof value === 'boolean') return String(value);
     const text = typeof value === "string" ? value : JSON.stringify(value);
     const expr = stringExpression(text, (t) => this.settings.lookup(t));
-    return expr === JSON.stringify(text) ? expr : `{{ ${expr} | toJson }}`;
+    // A literal with braces (Grafana's legends) would be read as a template action.
+    if (expr === JSON.stringify(text) && !/\{\{|\}\}/.test(text)) return expr;
+    return `{{ ${expr} | toJson }}`;
   }
 }
 

@@ -209,6 +209,10 @@ export const declarations = {
       interval: setting.string('30s', 'Scrape interval.'),
       labels: setting.object({}, 'Extra labels (e.g. the `release` your Prometheus selects).', stringMap),
     },
+    grafanaDashboard: {
+      enabled: setting.bool(true, 'A ConfigMap with the Grafana dashboard, labelled `grafana_dashboard: "1"` for the Grafana sidecar.'),
+      namespace: setting.string('', "Namespace the Grafana sidecar watches, if not the release's."),
+    },
   },
 } as const;
 
