@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { TOPICS, type TopicKey } from '@shoshizan/shared-interfaces';
 import * as strimzi from '../../imports/kafka.strimzi.io';
 import { PORTS, type Release } from './context';
-import { containerSecurity, podSecurity } from './stateful';
+import { containerSecurity, statefulWorkload } from './stateful';
 
 export interface KafkaProps {
   readonly release: Release;
@@ -57,43 +57,29 @@ export class Kafka extends Construct {
       KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
       KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
     };
-    const sts = new kplus.k8s.KubeStatefulSet(scope, 'statefulset', {
-      metadata: { name, labels },
-      spec: {
-        serviceName: name,
-        replicas: 1,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: podSecurity(1000),
-            containers: [
-              {
-                name: 'kafka',
-                image: v.kafka.bundled.image,
-                env: Object.entries(env).map(([k, value]) => ({ name: k, value })),
-                ports: [
-                  { name: 'kafka', containerPort: PORTS.kafka },
-                  { name: 'controller', containerPort: 9093 },
-                ],
-                // The image writes its generated server.properties into /opt/kafka/config.
-                securityContext: containerSecurity(1000, { readOnlyRootFilesystem: false }),
-                volumeMounts: [{ name: 'data', mountPath: '/var/lib/kafka/data' }],
-                readinessProbe: { tcpSocket: { port: kplus.k8s.IntOrString.fromString('kafka') }, periodSeconds: 5, failureThreshold: 3 },
-                livenessProbe: { tcpSocket: { port: kplus.k8s.IntOrString.fromString('controller') }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 6 },
-              },
-            ],
-          },
+    const sts = statefulWorkload(scope, 'statefulset', {
+      release,
+      component: 'kafka',
+      user: 1000,
+      claim: { name: 'data', size: v.kafka.bundled.storage },
+      containers: [
+        {
+          name: 'kafka',
+          image: v.kafka.bundled.image,
+          env: Object.entries(env).map(([k, value]) => ({ name: k, value })),
+          ports: [
+            { name: 'kafka', containerPort: PORTS.kafka },
+            { name: 'controller', containerPort: 9093 },
+          ],
+          // The image writes its generated server.properties into /opt/kafka/config.
+          securityContext: containerSecurity(1000, { readOnlyRootFilesystem: false }),
+          volumeMounts: [{ name: 'data', mountPath: '/var/lib/kafka/data' }],
+          readinessProbe: { tcpSocket: { port: kplus.k8s.IntOrString.fromString('kafka') }, periodSeconds: 5, failureThreshold: 3 },
+          livenessProbe: { tcpSocket: { port: kplus.k8s.IntOrString.fromString('controller') }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 6 },
         },
-        volumeClaimTemplates: [
-          { metadata: { name: 'data', labels }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: kplus.k8s.Quantity.fromString(v.kafka.bundled.storage) } } } },
-        ],
-      },
+      ],
     });
     s.set(sts, '/spec/template/spec/containers/0/resources', v.kafka.bundled.resources);
-    s.set(sts, '/spec/template/spec/containers/0/imagePullPolicy', v.global.imagePullPolicy);
-    s.setOptional(sts, '/spec/template/spec/imagePullSecrets', v.global.imagePullSecrets);
   }
 
   private strimzi(scope: Construct, release: Release): void {

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PORTS, type Release } from './context';
-import { containerSecurity, podSecurity } from './stateful';
+import { containerSecurity, statefulWorkload } from './stateful';
 
 export interface OllamaProps {
   readonly release: Release;
@@ -50,52 +50,40 @@ export class Ollama extends Construct {
       metadata: { name, labels },
       spec: { selector, ports: [{ name: 'http', port: PORTS.ollama, targetPort: kplus.k8s.IntOrString.fromNumber(PORTS.ollama) }] },
     });
-    const sts = new kplus.k8s.KubeStatefulSet(this, 'statefulset', {
-      metadata: { name, labels },
-      spec: {
-        serviceName: `${name}-headless`,
-        replicas: v.ollama.replicas,
-        podManagementPolicy: 'Parallel',
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: podSecurity(1000),
-            containers: [
-              {
-                name: 'ollama',
-                image: v.ollama.image,
-                args: ['serve'],
-                env,
-                ports: [{ name: 'http', containerPort: PORTS.ollama }],
-                volumeMounts: mounts,
-                securityContext: containerSecurity(1000),
-                startupProbe: { httpGet: { path: '/', port: kplus.k8s.IntOrString.fromString('http') }, periodSeconds: 2, failureThreshold: 60 },
-                livenessProbe: { httpGet: { path: '/', port: kplus.k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-                readinessProbe: { exec: { command: ['/bin/sh', '-c', allPresent] }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 1 },
-              },
-              {
-                name: 'model-puller',
-                image: v.ollama.image,
-                command: ['/bin/sh', '-c', pull],
-                env: [...env.filter((e) => e.name !== 'OLLAMA_HOST'), { name: 'OLLAMA_HOST', value: `127.0.0.1:${PORTS.ollama}` }],
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-                securityContext: containerSecurity(1000),
-                resources: { requests: { cpu: kplus.k8s.Quantity.fromString('10m'), memory: kplus.k8s.Quantity.fromString('32Mi') }, limits: { memory: kplus.k8s.Quantity.fromString('128Mi') } },
-              },
-            ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: kplus.k8s.Quantity.fromString('1Gi') } }],
-          },
+    const sts = statefulWorkload(this, 'statefulset', {
+      release,
+      component: 'ollama',
+      user: 1000,
+      replicas: v.ollama.replicas,
+      serviceName: `${name}-headless`,
+      podManagementPolicy: 'Parallel',
+      claim: { name: 'models', size: v.ollama.storage.size },
+      containers: [
+        {
+          name: 'ollama',
+          image: v.ollama.image,
+          args: ['serve'],
+          env,
+          ports: [{ name: 'http', containerPort: PORTS.ollama }],
+          volumeMounts: mounts,
+          securityContext: containerSecurity(1000),
+          startupProbe: { httpGet: { path: '/', port: kplus.k8s.IntOrString.fromString('http') }, periodSeconds: 2, failureThreshold: 60 },
+          livenessProbe: { httpGet: { path: '/', port: kplus.k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+          readinessProbe: { exec: { command: ['/bin/sh', '-c', allPresent] }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 1 },
         },
-        volumeClaimTemplates: [
-          { metadata: { name: 'models', labels }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: kplus.k8s.Quantity.fromString(v.ollama.storage.size) } } } },
-        ],
-      },
+        {
+          name: 'model-puller',
+          image: v.ollama.image,
+          command: ['/bin/sh', '-c', pull],
+          env: [...env.filter((e) => e.name !== 'OLLAMA_HOST'), { name: 'OLLAMA_HOST', value: `127.0.0.1:${PORTS.ollama}` }],
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          securityContext: containerSecurity(1000),
+          resources: { requests: { cpu: kplus.k8s.Quantity.fromString('10m'), memory: kplus.k8s.Quantity.fromString('32Mi') }, limits: { memory: kplus.k8s.Quantity.fromString('128Mi') } },
+        },
+      ],
+      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: kplus.k8s.Quantity.fromString('1Gi') } }],
     });
     const spec = '/spec/template/spec';
-    s.set(sts, `${spec}/containers/0/imagePullPolicy`, v.global.imagePullPolicy);
-    s.set(sts, `${spec}/containers/1/imagePullPolicy`, v.global.imagePullPolicy);
     s.setOptional(sts, '/spec/volumeClaimTemplates/0/spec/storageClassName', v.ollama.storage.storageClassName);
     // The GPU: a limit of nvidia.com/gpu on top of the resources, and the GPU nodes' placement.
     const gpuLimit = s.overlay(v.ollama.resources, { limits: { 'nvidia.com/gpu': v.ollama.gpu.count } });
@@ -103,6 +91,5 @@ export class Ollama extends Construct {
     s.setOptional(sts, `${spec}/nodeSelector`, s.choose(gpu, v.ollama.gpu.nodeSelector, null));
     s.setOptional(sts, `${spec}/tolerations`, s.choose(gpu, v.ollama.gpu.tolerations, null));
     s.setOptional(sts, `${spec}/runtimeClassName`, s.choose(gpu, v.ollama.gpu.runtimeClassName, ''));
-    s.setOptional(sts, `${spec}/imagePullSecrets`, v.global.imagePullSecrets);
   }
 }

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PORTS, secretEnv, type Release } from './context';
-import { containerSecurity, podSecurity } from './stateful';
+import { containerSecurity, statefulWorkload } from './stateful';
 
 export interface PostgresqlProps {
   readonly release: Release;
@@ -30,51 +30,37 @@ export class Postgresql extends Construct {
       spec: { clusterIp: 'None', selector, ports: [{ name: 'postgresql', port: PORTS.postgresql, targetPort: kplus.k8s.IntOrString.fromNumber(PORTS.postgresql) }] },
     });
     const ready = ['/bin/sh', '-c', 'pg_isready -U shoshizan -d shoshizan -h 127.0.0.1'];
-    const sts = new kplus.k8s.KubeStatefulSet(scope, 'statefulset', {
-      metadata: { name, labels },
-      spec: {
-        serviceName: name,
-        replicas: 1,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: podSecurity(999),
-            containers: [
-              {
-                name: 'postgresql',
-                image: v.postgresql.bundled.image,
-                env: [
-                  { name: 'POSTGRES_USER', value: 'shoshizan' },
-                  { name: 'POSTGRES_DB', value: 'shoshizan' },
-                  secretEnv('POSTGRES_PASSWORD', v.postgresql.existingSecret, 'password'),
-                  { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
-                ],
-                ports: [{ name: 'postgresql', containerPort: PORTS.postgresql }],
-                securityContext: containerSecurity(999),
-                volumeMounts: [
-                  { name: 'data', mountPath: '/var/lib/postgresql/data' },
-                  { name: 'run', mountPath: '/var/run/postgresql' },
-                  { name: 'tmp', mountPath: '/tmp' },
-                ],
-                readinessProbe: { exec: { command: ready }, periodSeconds: 5, failureThreshold: 3 },
-                livenessProbe: { tcpSocket: { port: kplus.k8s.IntOrString.fromString('postgresql') }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 6 },
-              },
-            ],
-            volumes: [
-              { name: 'run', emptyDir: {} },
-              { name: 'tmp', emptyDir: {} },
-            ],
-          },
+    const sts = statefulWorkload(scope, 'statefulset', {
+      release,
+      component: 'postgresql',
+      user: 999,
+      claim: { name: 'data', size: v.postgresql.bundled.storage },
+      containers: [
+        {
+          name: 'postgresql',
+          image: v.postgresql.bundled.image,
+          env: [
+            { name: 'POSTGRES_USER', value: 'shoshizan' },
+            { name: 'POSTGRES_DB', value: 'shoshizan' },
+            secretEnv('POSTGRES_PASSWORD', v.postgresql.existingSecret, 'password'),
+            { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+          ],
+          ports: [{ name: 'postgresql', containerPort: PORTS.postgresql }],
+          securityContext: containerSecurity(999),
+          volumeMounts: [
+            { name: 'data', mountPath: '/var/lib/postgresql/data' },
+            { name: 'run', mountPath: '/var/run/postgresql' },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+          readinessProbe: { exec: { command: ready }, periodSeconds: 5, failureThreshold: 3 },
+          livenessProbe: { tcpSocket: { port: kplus.k8s.IntOrString.fromString('postgresql') }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 6 },
         },
-        volumeClaimTemplates: [
-          { metadata: { name: 'data', labels }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: kplus.k8s.Quantity.fromString(v.postgresql.bundled.storage) } } } },
-        ],
-      },
+      ],
+      volumes: [
+        { name: 'run', emptyDir: {} },
+        { name: 'tmp', emptyDir: {} },
+      ],
     });
     s.set(sts, '/spec/template/spec/containers/0/resources', v.postgresql.bundled.resources);
-    s.set(sts, '/spec/template/spec/containers/0/imagePullPolicy', v.global.imagePullPolicy);
-    s.setOptional(sts, '/spec/template/spec/imagePullSecrets', v.global.imagePullSecrets);
   }
 }
