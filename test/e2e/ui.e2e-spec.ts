@@ -26,6 +26,7 @@ interface PageElement {
 }
 declare const document: {
   body: unknown;
+  activeElement: { getAttribute(name: string): string | null } | null;
   documentElement: PageElement;
   querySelectorAll(selector: string): ArrayLike<PageNode>;
 };
@@ -74,11 +75,16 @@ afterAll(async () => {
  * name>.png) is the one the test takes at its telling moment, or else of where it ended; a
  * failed test's is always of where it failed.
  */
-function uiTest(name: string, body: (session: BrowserSession) => Promise<void>, timeoutMs?: number): void {
+function uiTest(
+  name: string,
+  body: (session: BrowserSession) => Promise<void>,
+  timeoutMs?: number,
+  context: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+): void {
   it(
     name,
     async () => {
-      const session = await BrowserSession.open(browser, { baseURL: ui.url });
+      const session = await BrowserSession.open(browser, { baseURL: ui.url, ...context });
       const shot = currentTestSlug();
       let passed = false;
       try {
@@ -521,6 +527,69 @@ describe('the chat UI', () => {
     // And signing in again works.
     await signIn(page);
   });
+
+  uiTest(
+    'works at phone width in the dark theme, by keyboard alone, with every control named',
+    async (session) => {
+      const { page } = session;
+      await page.goto('/login');
+      await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
+      await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      // At phone width the chat list starts hidden behind this button.
+      await page.getByRole('button', { name: 'Show chats', exact: true }).waitFor();
+      expect(await page.getByRole('button', { name: 'New chat', exact: true }).isVisible()).toBe(false);
+      expect(await page.evaluate(() => document.documentElement.getAttribute('data-theme'))).toBe('dark');
+      // Nothing wider than the screen.
+      const overflow = await page.evaluate(() => {
+        const root = document as unknown as { documentElement: { scrollWidth: number; clientWidth: number } };
+        return root.documentElement.scrollWidth - root.documentElement.clientWidth;
+      });
+      expect(overflow).toBeLessThanOrEqual(0);
+      // The chat list is behind a button, and comes back out of the way.
+      await page.getByRole('button', { name: 'Show chats', exact: true }).click();
+      await page.getByRole('button', { name: 'New chat', exact: true }).click();
+      // Every button, field and select has a name a screen reader can say.
+      const unnamed = await page.evaluate(() => {
+        const all = document.querySelectorAll('button, input, select, textarea, a[href]') as unknown as ArrayLike<{
+          getAttribute(name: string): string | null;
+          textContent: string | null;
+          id: string;
+          labels?: ArrayLike<unknown> | null;
+          outerHTML: string;
+          offsetParent: unknown;
+        }>;
+        return Array.from(all)
+          .filter((el) => el.offsetParent !== null)
+          .filter((el) => !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.textContent?.trim() || (el.labels && el.labels.length > 0) || el.getAttribute('title')))
+          .map((el) => el.outerHTML.slice(0, 120));
+      });
+      expect(unnamed).toEqual([]);
+      // Tab reaches the message field; Enter sends; the answer comes.
+      let focused = '';
+      for (let i = 0; i < 40 && focused !== 'Message'; i++) {
+        await page.keyboard.press('Tab');
+        focused = await page.evaluate(() => {
+          const el = document.activeElement;
+          return el?.getAttribute('aria-label') ?? el?.getAttribute('id') ?? '';
+        });
+        if (focused !== 'Message') {
+          focused = await page.evaluate(() => {
+            const el = document.activeElement as unknown as { labels?: ArrayLike<{ textContent: string | null }> } | null;
+            return el?.labels?.[0]?.textContent?.trim() ?? '';
+          });
+        }
+      }
+      expect(focused).toBe('Message');
+      await page.keyboard.type('Name a colour.');
+      await page.keyboard.press('Enter');
+      await messages(page).locator('article[data-role="user"]').filter({ hasText: 'Name a colour.' }).waitFor();
+      await waitForStatus(page, 'done');
+      await session.screenshot();
+    },
+    undefined,
+    { viewport: { width: 375, height: 740 }, colorScheme: 'dark' },
+  );
 
   uiTest('shows an answer with HTML in it as text, running none of it', async (session) => {
     const { page } = session;
