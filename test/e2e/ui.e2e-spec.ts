@@ -149,6 +149,62 @@ async function lastAnswer(id: string, done: (m: StoredMessage) => boolean): Prom
   return (await eventually(read, (m) => m !== undefined && done(m), { timeoutMs: 120_000, what: 'the stored answer' }))!;
 }
 
+/**
+ * Visible text whose colour against its background is below WCAG AA (4.5:1; 3:1 for large
+ * text), as "text (ratio)". The background is the first opaque one up the tree.
+ */
+async function contrastProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type El = {
+      parentElement: El | null;
+      textContent: string | null;
+      childNodes: ArrayLike<{ nodeType: number; textContent: string | null }>;
+      offsetParent: unknown;
+      getBoundingClientRect(): { width: number; height: number };
+    };
+    const win = window as unknown as { getComputedStyle(el: El): { color: string; backgroundColor: string; fontSize: string; fontWeight: string; opacity: string; visibility: string } };
+    const parse = (c: string): [number, number, number, number] => {
+      const m = /rgba?\(([^)]+)\)/.exec(c);
+      const parts = (m?.[1] ?? '0,0,0,0').split(/[ ,/]+/).filter(Boolean).map(Number);
+      return [parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 0, parts[3] ?? 1];
+    };
+    const lum = ([r, g, b]: number[]) => {
+      const f = (v: number) => {
+        const s = v / 255;
+        return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * f(r ?? 0) + 0.7152 * f(g ?? 0) + 0.0722 * f(b ?? 0);
+    };
+    const background = (el: El | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const bg = parse(win.getComputedStyle(e).backgroundColor);
+        if (bg[3] > 0.5) return bg;
+      }
+      return [255, 255, 255, 1];
+    };
+    const problems: string[] = [];
+    const all = document.querySelectorAll('body *') as unknown as ArrayLike<El>;
+    for (const el of Array.from(all)) {
+      const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
+      if (!own || el.offsetParent === null) continue;
+      const style = win.getComputedStyle(el);
+      if (style.visibility === 'hidden' || Number(style.opacity) === 0) continue;
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0) continue;
+      const fg = parse(style.color);
+      const bg = background(el);
+      // A translucent text colour is blended over its background first.
+      const blended = [0, 1, 2].map((i) => (fg[i] ?? 0) * fg[3] + (bg[i] ?? 0) * (1 - fg[3]));
+      const [hi, lo] = [lum(blended), lum(bg)].sort((a, b) => b - a) as [number, number];
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) problems.push(`${(el.textContent ?? '').trim().slice(0, 40)} (${ratio.toFixed(2)})`);
+    }
+    return problems;
+  });
+}
+
 async function signIn(page: Page): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('Username', { exact: true }).fill(ADMIN.username);
@@ -248,6 +304,8 @@ describe('the chat UI', () => {
     await waitForStatus(page, 'done');
 
     const shown = await contentOf(lastAssistant(page));
+    // Light theme: every visible text meets WCAG AA contrast.
+    expect(await contrastProblems(page)).toEqual([]);
     const stored = await lastAnswer(id, (m) => m.status === 'done');
     expect(stored.content.trim()).not.toBe('');
     expect(bare(shown)).toBe(bare(stored.content));
@@ -585,6 +643,7 @@ describe('the chat UI', () => {
       await page.keyboard.press('Enter');
       await messages(page).locator('article[data-role="user"]').filter({ hasText: 'Name a colour.' }).waitFor();
       await waitForStatus(page, 'done');
+      expect(await contrastProblems(page)).toEqual([]);
       await session.screenshot();
     },
     undefined,
