@@ -9,6 +9,7 @@ cd "$ROOT"
 
 bash "$DIR/deps.sh"
 bash "$DIR/infra/k8s-tools.sh" install
+bash "$DIR/infra/kube-apiserver.sh" install   # etcd + kube-apiserver for the server-side dry-run spec
 log "linting"
 npx eslint . --max-warnings=0
 
