@@ -151,17 +151,8 @@ export class Settings<D extends Declarations> {
     return { plain: value === literal, helm: `eq ${this.exprOf(value)} ${goString(literal)}` };
   }
 
-  /** True when a string setting is not empty. */
-  nonEmpty(value: string): Condition {
-    return { plain: value !== '', helm: `ne ${this.exprOf(value)} ""` };
-  }
-
   not(c: Condition): Condition {
     return { plain: !c.plain, helm: `not (${c.helm})` };
-  }
-
-  and(...cs: Condition[]): Condition {
-    return { plain: cs.every((c) => c.plain), helm: `and ${cs.map((c) => `(${c.helm})`).join(' ')}` };
   }
 
   or(...cs: Condition[]): Condition {
