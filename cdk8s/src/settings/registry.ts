@@ -151,14 +151,6 @@ export class Settings<D extends Declarations> {
     return { plain: value === literal, helm: `eq ${this.exprOf(value)} ${goString(literal)}` };
   }
 
-  not(c: Condition): Condition {
-    return { plain: !c.plain, helm: `not (${c.helm})` };
-  }
-
-  or(...cs: Condition[]): Condition {
-    return { plain: cs.some((c) => c.plain), helm: `or ${cs.map((c) => `(${c.helm})`).join(' ')}` };
-  }
-
   /**
    * Builds what `build` adds to `scope` only when `condition` holds. A plain synth runs it or
    * not; a chart synth always runs it and marks every API object it made with the condition,
