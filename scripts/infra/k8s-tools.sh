@@ -102,30 +102,6 @@ module_dir() {
   echo "$dir"
 }
 
-# run_build NAME LOG DIR COMMAND...: runs a long build in DIR with a heartbeat; dies with
-# the log's tail when it fails.
-run_build() {
-  local name="$1" build_log="$2" dir="$3"; shift 3
-  local started=$SECONDS next=60 pid rc=0
-  (cd "$dir" && exec "$@") >"$build_log" 2>&1 9>&- &
-  pid=$!
-  trap 'kill "$pid" 2>/dev/null || true' INT TERM
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1
-    if ((SECONDS - started >= next)) && kill -0 "$pid" 2>/dev/null; then
-      log "still building $name ($((SECONDS - started))s)"
-      next=$((next + 60))
-    fi
-  done
-  wait "$pid" || rc=$?
-  trap - INT TERM
-  if ((rc != 0)); then
-    tail -n 40 "$build_log" >&2
-    die "the $name build failed (exit $rc); see $build_log"
-  fi
-  log "built $name in $((SECONDS - started))s"
-}
-
 # go_install NAME VERSION PACKAGE LDFLAGS: `go install PACKAGE@VERSION` for modules without
 # replace directives; the binary is moved into place only once complete.
 go_install() {

@@ -65,31 +65,14 @@ built() { [[ -x "$BIN_DIR/$1" && -f "$BIN_DIR/$1.stamp" && "$(cat "$BIN_DIR/$1.s
 # complete. -mod=readonly: go.mod and go.sum are used as committed, never changed.
 build() {
   local name="$1" ldflags="$2" stage="$BUILD_DIR/$1" build_log="$SHOSHIZAN_LOGS/kube-apiserver-build-$1.log"
-  local started=$SECONDS next=60 pid rc=0
   built "$name" && return 0
   rm -rf "$stage" && mkdir -p "$stage" "$BIN_DIR"
   log "building $name from source (a first build of kube-apiserver takes about 10 minutes on 2 cores)"
-  (cd "$HERE/$name" && exec env CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS= "$GO" build -mod=readonly -trimpath -buildvcs=false \
-    -ldflags "$ldflags" -o "$stage/$name" .) >"$build_log" 2>&1 9>&- &
-  pid=$!
-  trap 'kill "$pid" 2>/dev/null || true' INT TERM
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1
-    if ((SECONDS - started >= next)) && kill -0 "$pid" 2>/dev/null; then
-      log "still building $name ($((SECONDS - started))s)"
-      next=$((next + 60))
-    fi
-  done
-  wait "$pid" || rc=$?
-  trap - INT TERM
-  if ((rc != 0)); then
-    tail -n 40 "$build_log" >&2
-    die "the $name build failed (exit $rc); see $build_log"
-  fi
+  run_build "$name" "$build_log" "$HERE/$name" env CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS= "$GO" build -mod=readonly -trimpath \
+    -buildvcs=false -ldflags "$ldflags" -o "$stage/$name" .
   mv "$stage/$name" "$BIN_DIR/$name"
   source_sum "$name" >"$BIN_DIR/$name.stamp"
   rm -rf "$stage"
-  log "built $name in $((SECONDS - started))s"
 }
 
 install() {

@@ -87,30 +87,14 @@ build_ollama() {
   ldflags="-s -w -X github.com/ollama/ollama/version.Version=${OLLAMA_VERSION#v}"
   ldflags+=" -X github.com/ollama/ollama/server.mode=release"
   log "building Ollama $OLLAMA_VERSION from source (CPU, cgo${cflags:+, $cflags}); a first build takes about 3 minutes on 2 cores"
-  local started=$SECONDS pid rc=0
-  (
-    cd "$BUILD_DIR" || exit 1
-    exec env CGO_ENABLED=1 GOBIN="$stage" \
-      CGO_CPPFLAGS="-I$include" CGO_CFLAGS="-O2 $cflags" CGO_CXXFLAGS="-O2 $cflags" \
-      "$GO" install -trimpath -ldflags "$ldflags" "github.com/ollama/ollama@$OLLAMA_VERSION"
-  ) >"$build_log" 2>&1 9>&- &
-  pid=$!
-  # A heartbeat, so a long silent compile is not taken for a hang; an interrupt ends the build.
-  trap 'kill "$pid" 2>/dev/null || true' INT TERM
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 5
-    (((SECONDS - started) % 60 < 5)) && kill -0 "$pid" 2>/dev/null && log "still building Ollama ($((SECONDS - started))s)"
-  done
-  wait "$pid" || rc=$?
-  trap - INT TERM
-  if ((rc != 0)) || [[ ! -x "$stage/ollama" ]]; then
-    tail -n 40 "$build_log" >&2
-    die "the Ollama build failed (exit $rc); see $build_log"
-  fi
+  run_build "Ollama $OLLAMA_VERSION" "$build_log" "$BUILD_DIR" env CGO_ENABLED=1 GOBIN="$stage" \
+    CGO_CPPFLAGS="-I$include" CGO_CFLAGS="-O2 $cflags" CGO_CXXFLAGS="-O2 $cflags" \
+    "$GO" install -trimpath -ldflags "$ldflags" "github.com/ollama/ollama@$OLLAMA_VERSION"
+  [[ -x "$stage/ollama" ]] || die "the Ollama build made no binary; see $build_log"
   mkdir -p "$(dirname "$OLLAMA_BIN")"
   mv "$stage/ollama" "$OLLAMA_BIN"
   rm -rf "$BUILD_DIR"
-  log "built Ollama $OLLAMA_VERSION in $((SECONDS - started))s: $OLLAMA_BIN"
+  log "Ollama is at $OLLAMA_BIN"
 }
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
