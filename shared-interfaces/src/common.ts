@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text';
 
 /** The envelope version this code writes. Readers accept only versions they know. */
 export const ENVELOPE_VERSION = 1 as const;
@@ -7,10 +8,10 @@ export const ENVELOPE_VERSION = 1 as const;
 export const idSchema = z.uuid();
 
 /** A user id as issued by the gateway's identity layer (a JWT `sub`). */
-export const userIdSchema = z.string().min(1).max(200);
+export const userIdSchema = text().min(1).max(200);
 
 /** The caller's roles (from the token); per-role limits apply through them. */
-export const rolesSchema = z.array(z.string().min(1).max(64)).max(32);
+export const rolesSchema = z.array(text().min(1).max(64)).max(32);
 
 /** A model name as Ollama knows it, e.g. `gemma3:270m`. */
 export const modelNameSchema = z
@@ -24,7 +25,7 @@ export type ChatRole = z.infer<typeof chatRoleSchema>;
 
 export const chatMessageSchema = z.strictObject({
   role: chatRoleSchema,
-  content: z.string().max(200_000),
+  content: text().max(200_000),
 });
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
@@ -41,7 +42,7 @@ export const generationOptionsSchema = z.strictObject({
   /** Upper bound of generated tokens; the model's own limit applies when absent. */
   maxTokens: z.int().min(1).max(32_768).optional(),
   seed: z.int().optional(),
-  stop: z.array(z.string().min(1).max(100)).max(8).optional(),
+  stop: z.array(text().min(1).max(100)).max(8).optional(),
 });
 export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
@@ -58,7 +59,7 @@ export const traceContextSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent')
     .optional(),
-  tracestate: z.string().max(512).optional(),
+  tracestate: text().max(512).optional(),
 });
 export type TraceContext = z.infer<typeof traceContextSchema>;
 

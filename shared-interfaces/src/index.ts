@@ -1,4 +1,5 @@
 export * from './common';
+export * from './text';
 export * from './errors';
 export * from './validation';
 export * from './kafka/topics';

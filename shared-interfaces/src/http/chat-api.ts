@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../text';
 import { chatMessagesSchema, generationOptionsSchema, idSchema, modelNameSchema } from '../common';
 
 /** Body of `POST /v1/chat` on the gateway. */
@@ -14,12 +15,12 @@ export const chatBodySchema = z.strictObject({
 export type ChatBody = z.infer<typeof chatBodySchema>;
 
 /** Body of `POST /v1/conversations`. */
-export const createConversationSchema = z.strictObject({ title: z.string().trim().min(1).max(200).optional() });
+export const createConversationSchema = z.strictObject({ title: text().trim().min(1).max(200).optional() });
 /** Body of `PATCH /v1/conversations/:id`. */
-export const renameConversationSchema = z.strictObject({ title: z.string().trim().min(1).max(200) });
+export const renameConversationSchema = z.strictObject({ title: text().trim().min(1).max(200) });
 /** Body of `POST /v1/conversations/:id/messages` and of editing the last message. */
 export const postMessageSchema = z.strictObject({
-  content: z.string().min(1).max(200_000),
+  content: text().min(1).max(200_000),
   model: modelNameSchema.optional(),
   options: generationOptionsSchema.default({}),
 });

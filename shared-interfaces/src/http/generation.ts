@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from '../errors';
+import { text } from '../text';
 import {
   chatMessagesSchema,
   finishReasonSchema,
@@ -26,13 +27,13 @@ export const generateRequestSchema = z.strictObject({
    * The start of the answer, already streamed by an earlier attempt that was cut off: the
    * model goes on from its last character instead of answering again.
    */
-  continuation: z.string().max(1_000_000).optional(),
+  continuation: text().max(1_000_000).optional(),
 });
 export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 
 export const generationChunkSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('started'), model: modelNameSchema }),
-  z.strictObject({ type: z.literal('token'), text: z.string() }),
+  z.strictObject({ type: z.literal('token'), text: text() }),
   z.strictObject({
     type: z.literal('done'),
     model: modelNameSchema,
@@ -43,7 +44,7 @@ export const generationChunkSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('error'),
     code: z.enum(ErrorCode),
-    message: z.string(),
+    message: text(),
     retriable: z.boolean(),
   }),
 ]);

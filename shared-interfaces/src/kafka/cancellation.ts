@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../text';
 import { ENVELOPE_VERSION, idSchema, isoDateTimeSchema, userIdSchema } from '../common';
 
 /**
@@ -10,7 +11,7 @@ export const cancellationEnvelopeSchema = z.strictObject({
   kind: z.literal('chat.cancel'),
   requestId: idSchema,
   userId: userIdSchema,
-  reason: z.string().max(500).default('cancelled by the user'),
+  reason: text().max(500).default('cancelled by the user'),
   at: isoDateTimeSchema,
 });
 export type CancellationEnvelope = z.infer<typeof cancellationEnvelopeSchema>;

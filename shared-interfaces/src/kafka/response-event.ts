@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from '../errors';
+import { text } from '../text';
 import {
   ENVELOPE_VERSION,
   finishReasonSchema,
@@ -64,14 +65,14 @@ export const retryingEventSchema = z.strictObject({
   retry: z.int().min(1),
   delayMs: z.int().min(0),
   code: z.enum(ErrorCode),
-  message: z.string(),
+  message: text(),
 });
 
 /** A piece of the answer, in order. */
 export const tokenEventSchema = z.strictObject({
   ...base,
   type: z.literal('token'),
-  text: z.string(),
+  text: text(),
 });
 
 /** The answer is complete. */
@@ -89,7 +90,7 @@ export const errorEventSchema = z.strictObject({
   ...base,
   type: z.literal('error'),
   code: z.enum(ErrorCode),
-  message: z.string(),
+  message: text(),
   retriable: z.boolean(),
 });
 
@@ -97,7 +98,7 @@ export const errorEventSchema = z.strictObject({
 export const cancelledEventSchema = z.strictObject({
   ...base,
   type: z.literal('cancelled'),
-  reason: z.string().max(500),
+  reason: text().max(500),
 });
 
 export const responseEventSchema = z.discriminatedUnion('type', [

@@ -1,16 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public, ZodBodyPipe } from '@shoshizan/service-kit';
-import { z } from '@shoshizan/shared-interfaces';
+import { text, z } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiProblems } from '../docs/api-problems';
 import { schemaRef } from '../docs/api-schemas';
 import { AccountsService, type TokenPair } from './accounts.service';
 import { ApiKeysService, type ApiKey } from './api-keys.service';
 
-const loginSchema = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
-const refreshSchema = z.strictObject({ refreshToken: z.string().min(10).max(200) });
-const apiKeySchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
+export const loginSchema = z.strictObject({ username: text().min(1).max(64), password: text().min(1).max(1024) });
+export const refreshSchema = z.strictObject({ refreshToken: text().min(10).max(200) });
+export const apiKeySchema = z.strictObject({ name: text().trim().min(1).max(100) });
 
 @ApiTags('auth')
 @ApiProblems()

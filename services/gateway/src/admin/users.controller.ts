@@ -1,14 +1,14 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ZodBodyPipe } from '@shoshizan/service-kit';
-import { z } from '@shoshizan/shared-interfaces';
+import { text, z } from '@shoshizan/shared-interfaces';
 import { AccountsService } from '../accounts/accounts.service';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { requireAdmin } from './require-admin';
 
-const createUserSchema = z.strictObject({
-  username: z.string().trim().min(1).max(64).regex(/^[\w.@-]+$/, 'may hold letters, digits and . _ @ - only'),
-  password: z.string().min(12, 'must be at least 12 characters').max(1024),
+export const createUserSchema = z.strictObject({
+  username: text().trim().min(1).max(64).regex(/^[\w.@-]+$/, 'may hold letters, digits and . _ @ - only'),
+  password: text().min(12, 'must be at least 12 characters').max(1024),
   roles: z.array(z.enum(['user', 'admin'])).min(1).default(['user']),
 });
 

@@ -14,6 +14,7 @@ import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } fr
 import {
   ErrorCode,
   chatBodySchema,
+  text,
   z,
   type ChatBody,
   type ChatRequestState,
@@ -28,7 +29,7 @@ import { ChatService } from './chat.service';
 import type { EventSubscription } from './event-subscription';
 import { SSE_KEEPALIVE, formatSse } from './sse';
 
-const cancelBodySchema = z.strictObject({ reason: z.string().max(500).default('cancelled by the user') });
+export const cancelBodySchema = z.strictObject({ reason: text().max(500).default('cancelled by the user') });
 
 /** The seq a resumed stream starts after: a Last-Event-ID or `after` value, or -1 (from the start). */
 function afterSeqOf(value: string | undefined): number {

@@ -5,6 +5,8 @@ import { schemaRef } from '../docs/api-schemas';
 import { DomainException, ZodBodyPipe } from '@shoshizan/service-kit';
 import {
   ErrorCode,
+  UNSTORABLE_TEXT_MESSAGE,
+  isStorableText,
   type ConversationPage,
   createConversationSchema,
   postMessageSchema,
@@ -56,6 +58,13 @@ export class ConversationsController {
       throw new DomainException(ErrorCode.ValidationFailed, 'limit must be a whole number from 1 to 100.', {
         issues: [{ path: 'limit', message: 'must be a whole number from 1 to 100' }],
       });
+    }
+    for (const [name, value] of [['cursor', cursor], ['q', q]] as const) {
+      if (value !== undefined && !isStorableText(value)) {
+        throw new DomainException(ErrorCode.ValidationFailed, `${name} is invalid.`, {
+          issues: [{ path: name, message: UNSTORABLE_TEXT_MESSAGE }],
+        });
+      }
     }
     const search = q?.trim().slice(0, 200);
     return this.conversations.list(user, parsed.data, cursor, search || undefined);

@@ -1,19 +1,19 @@
-import { ErrorCode, chatBodySchema, parseOrThrow, z, type ChatBody, type ChatMessage } from '@shoshizan/shared-interfaces';
+import { ErrorCode, chatBodySchema, parseOrThrow, text, z, type ChatBody, type ChatMessage } from '@shoshizan/shared-interfaces';
 
 /**
  * The part of OpenAI's Chat Completions request that Shoshizan serves. Fields OpenAI
  * defines and Shoshizan does not support (tools, n > 1, logprobs, ...) are refused by name;
  * fields it does not know are ignored, as OpenAI's own API does with vendor extensions.
  */
-const contentPartSchema = z.object({ type: z.literal('text'), text: z.string() });
+const contentPartSchema = z.object({ type: z.literal('text'), text: text() });
 const openAiMessageSchema = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant']),
-  content: z.union([z.string(), z.array(contentPartSchema)]),
-  name: z.string().optional(),
+  content: z.union([text(), z.array(contentPartSchema)]),
+  name: text().optional(),
 });
 
 export const chatCompletionRequestSchema = z.object({
-  model: z.string().min(1),
+  model: text().min(1),
   messages: z.array(openAiMessageSchema).min(1),
   stream: z.boolean().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
@@ -22,9 +22,9 @@ export const chatCompletionRequestSchema = z.object({
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().gt(0).max(1).nullish(),
   seed: z.int().nullish(),
-  stop: z.union([z.string(), z.array(z.string()).max(8)]).nullish(),
+  stop: z.union([text(), z.array(text()).max(8)]).nullish(),
   n: z.literal(1).nullish(),
-  user: z.string().optional(),
+  user: text().optional(),
   tools: z.undefined({ error: 'tools are not supported' }).optional(),
   tool_choice: z.undefined({ error: 'tool_choice is not supported' }).optional(),
   logprobs: z.literal(false).nullish(),

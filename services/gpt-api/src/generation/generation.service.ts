@@ -3,6 +3,7 @@ import { DomainException } from '@shoshizan/service-kit';
 import {
   ErrorCode,
   isRetriable,
+  toStorableText,
   type FinishReason,
   type GenerateRequest,
   type GenerationChunk,
@@ -89,7 +90,7 @@ export class GenerationService {
             firstTokenAt = performance.now();
             this.metrics.timeToFirstToken.observe({ model }, (firstTokenAt - startedAt) / 1000);
           }
-          yield { type: 'token', text };
+          yield { type: 'token', text: toStorableText(text) };
         }
         if (part.done) {
           const usage = {
@@ -118,7 +119,7 @@ export class GenerationService {
           ? error
           : new DomainException(ErrorCode.Internal, 'Generation failed unexpectedly.', { cause: error });
       this.logger.warn({ ...log, code: domain.code, err: error }, 'Generation failed');
-      yield { type: 'error', code: domain.code, message: domain.message, retriable: isRetriable(domain.code) };
+      yield { type: 'error', code: domain.code, message: toStorableText(domain.message), retriable: isRetriable(domain.code) };
     } finally {
       this.metrics.inflight.dec();
       this.metrics.generationDuration.observe({ model, outcome }, (performance.now() - startedAt) / 1000);

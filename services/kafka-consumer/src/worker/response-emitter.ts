@@ -4,6 +4,7 @@ import {
   HEADERS,
   encodeMessage,
   responseEventSchema,
+  toStorableText,
   type ChatRequestEnvelope,
   type ResponseEvent,
 } from '@shoshizan/shared-interfaces';
@@ -54,7 +55,7 @@ export class ResponseEmitter {
   async emit(body: EventBody): Promise<ResponseEvent> {
     if (this.failure !== undefined) throw this.failure;
     const event = {
-      ...body,
+      ...storable(body),
       version: ENVELOPE_VERSION,
       kind: 'chat.response',
       requestId: this.request.requestId,
@@ -94,5 +95,26 @@ export class ResponseEmitter {
       .finally(() => {
         this.sending = undefined;
       });
+  }
+}
+
+/**
+ * The body with its free text made storable: a model's token or an upstream error message
+ * with a NUL in it would otherwise fail validation here, and the request with it.
+ */
+export function storable(body: EventBody): EventBody {
+  switch (body.type) {
+    case 'token':
+      return { ...body, text: toStorableText(body.text) };
+    case 'error':
+    case 'retrying':
+      return { ...body, message: toStorableText(body.message) };
+    case 'cancelled':
+      return { ...body, reason: toStorableText(body.reason) };
+    case 'queued':
+    case 'started':
+    case 'resumed':
+    case 'done':
+      return body;
   }
 }
