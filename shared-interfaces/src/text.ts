@@ -13,7 +13,9 @@ import { z } from 'zod';
  * With the `u` flag a paired surrogate is one code point (an emoji), so only unpaired
  * halves match the range.
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what these refuse
 export const UNSTORABLE_CHARACTER = /[\u0000\uD800-\uDFFF]/u;
+// eslint-disable-next-line no-control-regex -- as above
 const STORABLE_TEXT = /^[^\u0000\uD800-\uDFFF]*$/u;
 export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
 
