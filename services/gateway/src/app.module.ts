@@ -46,7 +46,7 @@ export class AppModule {
           ...kafkaSecurity('gateway', config),
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           // requests and deadLetter: the admin redrive reads one and writes the other.
-          ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['responses', 'requests', 'deadLetter'] : false,
+          ensureTopics: config.KAFKA_ENSURE_TOPICS ? ['responses', 'requests', 'deadLetter', 'quarantine'] : false,
         }),
         AccountsModule,
         AuthModule,

@@ -34,7 +34,7 @@ export class AppModule {
           ...kafkaSecurity('kafka-consumer', config),
           topicPrefix: config.KAFKA_TOPIC_PREFIX,
           ensureTopics: config.KAFKA_ENSURE_TOPICS
-            ? ['requests', 'responses', 'cancellations', 'deadLetter', ...RETRY_TOPICS]
+            ? ['requests', 'responses', 'cancellations', 'deadLetter', 'quarantine', ...RETRY_TOPICS]
             : false,
         }),
         DatabaseModule.forRoot({

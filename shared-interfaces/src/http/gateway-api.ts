@@ -153,3 +153,30 @@ export const systemStatusSchema = z.strictObject({
   services: z.array(serviceStatusSchema),
 });
 export type SystemStatus = z.infer<typeof systemStatusSchema>;
+
+/**
+ * `GET /v1/admin/quarantine`: a record some consumer could not process and set aside (see
+ * the quarantine topic). One entry per source record, however many replicas set it aside.
+ */
+export const quarantinedRecordSchema = z.strictObject({
+  /** Where the record was: `<topic>/<partition>/<offset>`. */
+  id: z.string(),
+  sourceTopic: z.string().nullable(),
+  sourcePartition: z.int().nullable(),
+  sourceOffset: z.string().nullable(),
+  /** The consumers (service, topic and replica) that gave up on it. */
+  consumers: z.array(z.string()),
+  code: z.string().nullable(),
+  reason: z.string().nullable(),
+  tries: z.int().nullable(),
+  /** When it was first set aside. */
+  quarantinedAt: isoDateTimeSchema,
+  /** The record's value as UTF-8 text when it is that (first 4096 characters), else null. */
+  text: z.string().nullable(),
+  /** The record's value, base64 (first 4096 bytes). */
+  base64: z.string(),
+  sizeBytes: z.int().min(0),
+});
+export type QuarantinedRecord = z.infer<typeof quarantinedRecordSchema>;
+
+export const quarantineListSchema = z.strictObject({ items: z.array(quarantinedRecordSchema) });

@@ -56,6 +56,18 @@ export const TOPICS = {
     partitions: 1,
     config: { 'retention.ms': String(30 * DAY_MS) },
   },
+  /**
+   * Records any consumer set aside because it could not process them after a bounded
+   * number of tries (a response event PostgreSQL refuses, garbage on the cancellations
+   * topic), with the reason and where they came from in headers, so no single record stops
+   * a partition. Requests go to `deadLetter` instead, where they can be redriven; these are
+   * for an admin to read (GET /v1/admin/quarantine) and act on by hand.
+   */
+  quarantine: {
+    name: 'shoshizan.quarantine.v1',
+    partitions: 1,
+    config: { 'retention.ms': String(30 * DAY_MS) },
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -101,6 +113,16 @@ export const HEADERS = {
   /** The failure that sent a request to a retry topic. */
   lastErrorCode: 'x-last-error-code',
   lastError: 'x-last-error',
+  /** Quarantine headers: why, which consumer, where from, after how many tries. */
+  quarantineReason: 'x-quarantine-reason',
+  quarantineErrorCode: 'x-quarantine-error-code',
+  quarantineConsumer: 'x-quarantine-consumer',
+  quarantineSourceTopic: 'x-quarantine-source-topic',
+  quarantineSourcePartition: 'x-quarantine-source-partition',
+  quarantineSourceOffset: 'x-quarantine-source-offset',
+  /** The record's own key (the quarantine topic is keyed by source position). */
+  quarantineSourceKey: 'x-quarantine-source-key',
+  quarantineTries: 'x-quarantine-tries',
   /** Set on a request an admin sent back from the dead-letter topic (ISO time). */
   redrivenAt: 'x-redriven-at',
 } as const;

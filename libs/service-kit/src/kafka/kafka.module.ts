@@ -8,11 +8,13 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { Partitioners, type Admin, type IHeaders, type Kafka, type Producer, type RecordMetadata, type SASLOptions } from 'kafkajs';
-import { ErrorCode, topicName, type TopicKey } from '@shoshizan/shared-interfaces';
-import { DomainException } from '../errors/domain.exception';
+import type { Admin, Kafka, SASLOptions } from 'kafkajs';
+import type { TopicKey } from '@shoshizan/shared-interfaces';
 import { createKafka, ensureTopics } from './kafka-client';
+import { KAFKA, KAFKA_ADMIN, KAFKA_OPTIONS, KafkaPublisher } from './kafka-publisher';
 import { KafkaReadiness } from './kafka.readiness';
+import { ConsumerProgress } from './consumer-progress';
+import { Quarantine } from './quarantine';
 
 export interface KafkaModuleOptions {
   readonly clientId: string;
@@ -27,85 +29,6 @@ export interface KafkaModuleOptions {
   readonly sasl?: SASLOptions;
   /** How long one produce waits for acknowledgement by all in-sync replicas. @default 10000 */
   readonly produceTimeoutMs?: number;
-}
-
-export const KAFKA = Symbol('KAFKA');
-export const KAFKA_ADMIN = Symbol('KAFKA_ADMIN');
-export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
-
-export interface OutgoingMessage {
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers?: IHeaders;
-}
-
-/**
- * The service's one Kafka producer: idempotent and acks=all, so an acknowledged message is
- * durable and a retried send is not written twice. Sends to topics by their shared key.
- */
-@Injectable()
-export class KafkaPublisher {
-  readonly producer: Producer;
-
-  constructor(
-    @Inject(KAFKA) kafka: Kafka,
-    @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
-  ) {
-    // Idempotence needs at most one request in flight per connection for ordering in kafkajs.
-    // The partitioner is named, not left to the client's default: partitionForKey() must
-    // agree with it (and Java clients do: murmur2 of the key, like Kafka's own).
-    this.producer = kafka.producer({
-      // A bounded retry budget (about 6 s of backoff with jitter) so that a failed send
-      // fails for good before its caller gives up on it: "503" must mean "not enqueued",
-      // never "enqueued later, after the client was told otherwise".
-      retry: { initialRetryTime: 250, multiplier: 2, factor: 0.2, maxRetryTime: 2000, retries: 5 },
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-  }
-
-  topic(key: TopicKey): string {
-    return topicName(key, this.options.topicPrefix);
-  }
-
-  /**
-   * Resolves once every in-sync replica has the messages. A failure after the client's own
-   * retries (exponential backoff with jitter) becomes QueueUnavailable.
-   */
-  async send(key: TopicKey, messages: readonly OutgoingMessage[]): Promise<RecordMetadata[]> {
-    try {
-      return await this.producer.send({
-        topic: this.topic(key),
-        acks: -1,
-        timeout: this.options.produceTimeoutMs ?? 10_000,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
-      });
-    } catch (error) {
-      throw new DomainException(ErrorCode.QueueUnavailable, `Kafka did not accept the message: ${(error as Error).message}`, {
-        cause: error,
-        retryAfterSeconds: 5,
-      });
-    }
-  }
-}
-
-const keyPartitioner = Partitioners.DefaultPartitioner();
-
-/** The partition KafkaPublisher writes a message with this key to, of `partitions`. */
-export function partitionForKey(topic: string, key: string, partitions: number): number {
-  return keyPartitioner({
-    topic,
-    partitionMetadata: Array.from({ length: partitions }, (_, partitionId) => ({
-      partitionId,
-      leader: 0,
-      partitionErrorCode: 0,
-      replicas: [0],
-      isr: [0],
-    })),
-    message: { key, value: null },
-  });
 }
 
 @Injectable()
@@ -158,8 +81,10 @@ export class KafkaModule {
         { provide: KafkaReadiness, useFactory: (admin: Admin) => new KafkaReadiness(admin), inject: [KAFKA_ADMIN] },
         KafkaPublisher,
         KafkaLifecycle,
+        Quarantine,
+        ConsumerProgress,
       ],
-      exports: [KAFKA, KAFKA_ADMIN, KAFKA_OPTIONS, KafkaReadiness, KafkaPublisher],
+      exports: [KAFKA, KAFKA_ADMIN, KAFKA_OPTIONS, KafkaReadiness, KafkaPublisher, Quarantine, ConsumerProgress],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { partitionForKey } from './kafka.module';
+import { partitionForKey } from './kafka-publisher';
 
 describe('partitionForKey', () => {
   // Expected partitions computed by Kafka's own Java client (kafka-clients 4.1.1:

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 
 export interface PartitionRange {
   readonly topic: string;
@@ -64,4 +64,35 @@ export async function readPartitionRange(
     clearTimeout(timer);
     await consumer.disconnect();
   }
+}
+
+/**
+ * The newest `limit` messages of each partition of `topic` (fewer where a partition holds
+ * fewer), read with `readPartitionRange`: how an admin route lists a topic's tail.
+ */
+export async function readNewest(
+  kafka: Kafka,
+  admin: Admin,
+  topic: string,
+  limit: number,
+  groupPrefix: string,
+): Promise<{ partition: number; message: KafkaMessage }[]> {
+  const found: { partition: number; message: KafkaMessage }[] = [];
+  for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+    const from = BigInt(high) - BigInt(limit) > BigInt(low) ? BigInt(high) - BigInt(limit) : BigInt(low);
+    await readPartitionRange(kafka, { topic, partition, from: from.toString(), to: high, groupPrefix }, (message) =>
+      found.push({ partition, message }),
+    );
+  }
+  return found;
+}
+
+/**
+ * A message's timestamp as an ISO string. A producer may set any 64-bit value, and one out
+ * of Date's range would make toISOString throw and an admin listing fail for good: such a
+ * time reads as the epoch.
+ */
+export function messageTime(message: Pick<KafkaMessage, 'timestamp'>): string {
+  const ms = Number(message.timestamp);
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : new Date(0).toISOString();
 }

@@ -1,7 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Admin, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { DomainException, KAFKA, KAFKA_ADMIN, KafkaPublisher, readPartitionRange } from '@shoshizan/service-kit';
+import {
+  DomainException,
+  KAFKA,
+  KAFKA_ADMIN,
+  KafkaPublisher,
+  messageTime,
+  readNewest,
+  readPartitionRange,
+} from '@shoshizan/service-kit';
 import {
   ErrorCode,
   HEADERS,
@@ -66,11 +74,8 @@ export class DeadLettersService {
 
   /** The newest `limit` dead letters, newest first. */
   async list(limit: number): Promise<DeadLetter[]> {
-    const letters: DeadLetter[] = [];
-    for (const { partition, high, low } of await this.admin.fetchTopicOffsets(this.topic)) {
-      const from = BigInt(high) - BigInt(limit) > BigInt(low) ? BigInt(high) - BigInt(limit) : BigInt(low);
-      await this.read(partition, from.toString(), high, (message) => letters.push(this.describe(partition, message)));
-    }
+    const newest = await readNewest(this.kafka, this.admin, this.topic, limit, this.config.KAFKA_TOPIC_PREFIX);
+    const letters = newest.map(({ partition, message }) => this.describe(partition, message));
     return letters.sort((a, b) => b.deadLetteredAt.localeCompare(a.deadLetteredAt)).slice(0, limit);
   }
 
@@ -144,7 +149,7 @@ export class DeadLettersService {
       attempts: intOrNull(header(h, HEADERS.attempt)),
       retries: intOrNull(header(h, HEADERS.retries)),
       sourceTopic: header(h, HEADERS.dlqSourceTopic),
-      deadLetteredAt: new Date(Number(message.timestamp)).toISOString(),
+      deadLetteredAt: messageTime(message),
       redrivable: envelope !== undefined,
     };
   }

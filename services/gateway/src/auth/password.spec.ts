@@ -1,5 +1,8 @@
 import { hashPassword, verifyPassword } from './password';
 
+// scrypt at production cost (N=2^16) takes ~0.3 s a hash alone, seconds on a busy machine.
+jest.setTimeout(30_000);
+
 describe('password hashing', () => {
   it('verifies the right password and refuses a wrong one', async () => {
     const hash = await hashPassword('correct horse battery staple');

@@ -3,8 +3,22 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Consumer, Kafka } from 'kafkajs';
-import { KAFKA, keepRunning, type ReadinessCheck } from '@shoshizan/service-kit';
-import { decodeMessage, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import {
+  ConsumerProgress,
+  KAFKA,
+  Quarantine,
+  isTransientError,
+  keepRunning,
+  type ConsumedRecord,
+  type ReadinessCheck,
+} from '@shoshizan/service-kit';
+import {
+  SchemaValidationError,
+  decodeMessage,
+  responseEventSchema,
+  topicName,
+  type ResponseEvent,
+} from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ChatRequestsRepository } from './chat-requests.repository';
 import { EventSubscription } from './event-subscription';
@@ -24,11 +38,15 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
   private fetching = false;
   private readonly recorders: ((event: ResponseEvent) => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
+  /** Names this replica's reader in the quarantine headers. */
+  private readonly consumerName = `gateway.responses@${hostname()}`;
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly repository: ChatRequestsRepository,
+    private readonly quarantine: Quarantine,
+    private readonly progress: ConsumerProgress,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(ResponseHub.name);
@@ -39,6 +57,9 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
     });
     // Ready only once a fetch ran: from then on no event of a new request can be missed.
     this.consumer.on(this.consumer.events.FETCH, () => (this.fetching = true));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) =>
+      this.progress.assigned(event.payload.groupId, event.payload.memberAssignment),
+    );
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       this.fetching = false;
       this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'The responses consumer crashed');
@@ -83,35 +104,53 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
     await keepRunning(this.consumer, {
       partitionsConsumedConcurrently: 4,
       // A batch at a time: its events are stored in one statement, and stored before any
-      // live stream sees them, so a stream resumed from the store never misses one.
+      // live stream sees them, so a stream resumed from the store never misses one. No
+      // record can stop a partition: one that cannot be read or stored is set aside.
       eachBatch: async (payload) => {
         const { batch } = payload;
-        const events: ResponseEvent[] = [];
+        const heartbeat = () => payload.heartbeat();
+        const received: { record: ConsumedRecord; event: ResponseEvent }[] = [];
         for (const message of batch.messages) {
+          const record = { topic: batch.topic, partition: batch.partition, message };
           try {
-            events.push(decodeMessage(responseEventSchema, message.value, 'response event'));
+            received.push({ record, event: decodeMessage(responseEventSchema, message.value, 'response event') });
           } catch (error) {
-            this.logger.warn(
-              { topic: batch.topic, partition: batch.partition, offset: message.offset, err: error },
-              'Skipped an invalid response event',
-            );
+            if (!(error instanceof SchemaValidationError)) throw error;
+            await this.quarantine.setAsideUnreadable(record, this.consumerName, error.message);
           }
         }
-        await this.repository.storeEvents(events);
-        for (const event of events) {
-          // The record first: once a client has the final event, GET /v1/chat/:id agrees.
-          if (event.type !== 'token') {
-            await this.repository.applyEvent(event);
-            for (const record of this.recorders) await record(event);
-          }
-          for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
+        // The whole batch in one statement; if PostgreSQL refuses it for one event's sake,
+        // one event at a time below finds that event and sets it aside.
+        let stored = false;
+        try {
+          await this.repository.storeEvents(received.map((r) => r.event));
+          stored = true;
+        } catch (error) {
+          if (isTransientError(error)) throw error;
+        }
+        for (const { record, event } of received) {
+          const kept = await this.quarantine.guard(
+            record,
+            this.consumerName,
+            async () => {
+              if (!stored) await this.repository.storeEvents([event]);
+              // The record first: once a client has the final event, GET /v1/chat/:id agrees.
+              if (event.type !== 'token') {
+                await this.repository.applyEvent(event);
+                for (const record of this.recorders) await record(event);
+              }
+            },
+            { heartbeat },
+          );
+          // A stream sees only what was stored, so a resumed stream never misses an event.
+          if (kept) for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
         }
         const last = batch.messages.at(-1);
         if (last) {
           await this.repository.markResponsesRead(batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
           payload.resolveOffset(last.offset);
         }
-        await payload.heartbeat();
+        await heartbeat();
       },
     }, { name: 'responses', logger: this.logger.logger, stopping: this.stopping.signal });
     // Read again from where the stored events end (storing is idempotent, and a stream

@@ -10,6 +10,7 @@ import {
   modelListSchema,
   postedSchema,
   problemDetailsSchema,
+  quarantineListSchema,
   responseEventSchema,
   systemStatusSchema,
   tokenPairSchema,
@@ -36,6 +37,7 @@ export const API_SCHEMAS = {
   ModelList: modelListSchema,
   SystemStatus: systemStatusSchema,
   ProblemDetails: problemDetailsSchema,
+  QuarantineList: quarantineListSchema,
 } as const;
 export type ApiSchemaName = keyof typeof API_SCHEMAS;
 

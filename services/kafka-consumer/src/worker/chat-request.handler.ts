@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { KafkaMessage } from 'kafkajs';
-import { DomainException, KafkaPublisher } from '@shoshizan/service-kit';
+import { DomainException, KafkaPublisher, Quarantine } from '@shoshizan/service-kit';
 import {
   ErrorCode,
   HEADERS,
@@ -76,6 +76,7 @@ export class ChatRequestHandler {
     private readonly attempts: AttemptsRepository,
     private readonly responseLog: ResponseLog,
     private readonly metrics: ConsumerMetrics,
+    private readonly quarantine: Quarantine,
     private readonly logger: PinoLogger,
     @Inject(KAFKA_CONSUMER_CONFIG) private readonly config: KafkaConsumerConfig,
   ) {
@@ -94,6 +95,7 @@ export class ChatRequestHandler {
       await this.deadLetter({ ctx, attempt: 1, retries: 0 }, ErrorCode.PoisonMessage, error.message);
       this.logger.warn({ ...where, reason: error.message }, 'Dead-lettered a poison message');
       this.metrics.processed.inc({ outcome: 'dead_lettered' });
+      this.quarantine.count(ctx.topic, ErrorCode.PoisonMessage);
       return;
     }
 
@@ -301,6 +303,43 @@ export class ChatRequestHandler {
     if (NOT_DEAD_LETTERED.has(error.code)) return 'error';
     await this.deadLetter(delivery, error.code, message);
     return 'dead_lettered';
+  }
+
+  /**
+   * The last resort for a message whose handling failed for its own sake as often as it
+   * was tried (Quarantine.guard decides when): its client gets an `error` event unless the
+   * answer was final already, and the message goes to the dead-letter topic with the
+   * reason, so the partition moves on. The event is best effort; the dead letter is not:
+   * if that produce fails this throws, and the message is tried again.
+   */
+  async giveUp(ctx: MessageContext, error: unknown, tries: number): Promise<void> {
+    const cause = error instanceof Error ? error.message : String(error);
+    const reason = `handling failed ${tries} times: ${cause}`;
+    let envelope: ChatRequestEnvelope | undefined;
+    try {
+      envelope = decodeMessage(chatRequestEnvelopeSchema, ctx.message.value, 'chat request');
+    } catch {
+      envelope = undefined;
+    }
+    if (envelope) {
+      try {
+        const soFar = await this.responseLog.read(envelope.requestId, Date.parse(envelope.createdAt));
+        if (!soFar.final) {
+          await new ResponseEmitter(this.publisher, envelope, soFar.lastSeq + 1).emit({
+            type: 'error',
+            code: ErrorCode.Internal,
+            message: 'The request could not be processed; it was set aside for an administrator.',
+            retriable: false,
+          });
+        }
+        await this.attempts.finish(envelope.requestId);
+      } catch (failure) {
+        this.logger.warn({ requestId: envelope.requestId, err: failure }, 'Could not tell the client about a request set aside');
+      }
+    }
+    const retries = Math.max(0, Number.parseInt(headerOf(ctx, HEADERS.retries) ?? '0', 10) || 0);
+    await this.deadLetter({ ctx, attempt: tries, retries }, ErrorCode.Internal, reason);
+    this.metrics.processed.inc({ outcome: 'dead_lettered' });
   }
 
   private async deadLetter(delivery: Delivery, code: ErrorCode, reason: string): Promise<void> {

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import type { Consumer, Kafka } from 'kafkajs';
-import { KAFKA, keepRunning, type ReadinessCheck } from '@shoshizan/service-kit';
+import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import { ConsumerProgress, KAFKA, Quarantine, keepRunning, type ReadinessCheck } from '@shoshizan/service-kit';
 import {
   RETRY_TOPICS,
+  SchemaValidationError,
   TOPICS,
   cancellationEnvelopeSchema,
   consumerGroup,
@@ -14,8 +15,7 @@ import {
 } from '@shoshizan/shared-interfaces';
 import { CancellationRegistry } from '../cancellation/cancellation.registry';
 import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from '../config/kafka-consumer.config';
-import { ChatRequestHandler } from './chat-request.handler';
-import { ConsumerLag } from './consumer-lag';
+import { ChatRequestHandler, HandedBack, type MessageContext } from './chat-request.handler';
 
 /**
  * Runs three consumers: the shared worker group on the requests topic; a second shared
@@ -38,7 +38,8 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     @Inject(KAFKA_CONSUMER_CONFIG) private readonly config: KafkaConsumerConfig,
     private readonly handler: ChatRequestHandler,
     private readonly registry: CancellationRegistry,
-    private readonly lag: ConsumerLag,
+    private readonly progress: ConsumerProgress,
+    private readonly quarantine: Quarantine,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(ChatWorkerService.name);
@@ -65,11 +66,11 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     });
     this.requests.on(this.requests.events.GROUP_JOIN, (event) => {
       this.joined = true;
-      this.lag.assigned(event.payload.groupId, event.payload.memberAssignment);
+      this.progress.assigned(event.payload.groupId, event.payload.memberAssignment);
       this.logger.info({ assignment: event.payload.memberAssignment }, 'Joined the worker group');
     });
     this.retries.on(this.retries.events.GROUP_JOIN, (event) => {
-      this.lag.assigned(event.payload.groupId, event.payload.memberAssignment);
+      this.progress.assigned(event.payload.groupId, event.payload.memberAssignment);
     });
     this.requests.on(this.requests.events.CRASH, (event) => {
       this.joined = false;
@@ -85,14 +86,17 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     await this.cancellations.subscribe({ topic: topicName('cancellations', prefix), fromBeginning: true });
     const supervision = (name: string) => ({ name, logger: this.logger.logger, stopping: this.stopping.signal });
     await keepRunning(this.cancellations, {
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ topic, partition, message }) => {
+        let cancel;
         try {
-          const cancel = decodeMessage(cancellationEnvelopeSchema, message.value, 'cancellation');
-          const here = this.registry.cancel(cancel.requestId, cancel.reason, Date.parse(cancel.at));
-          this.logger.info({ requestId: cancel.requestId, runningHere: here }, 'Received a cancellation');
+          cancel = decodeMessage(cancellationEnvelopeSchema, message.value, 'cancellation');
         } catch (error) {
-          this.logger.warn({ err: error, offset: message.offset }, 'Ignored an invalid cancellation');
+          if (!(error instanceof SchemaValidationError)) throw error;
+          await this.quarantine.setAsideUnreadable({ topic, partition, message }, this.consumerName('cancellations'), error.message);
+          return;
         }
+        const here = this.registry.cancel(cancel.requestId, cancel.reason, Date.parse(cancel.at));
+        this.logger.info({ requestId: cancel.requestId, runningHere: here }, 'Received a cancellation');
       },
     }, supervision('cancellations'));
 
@@ -100,14 +104,9 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     await this.requests.subscribe({ topic: topicName('requests', prefix), fromBeginning: true });
     await keepRunning(this.requests, {
       partitionsConsumedConcurrently: this.config.WORKER_CONCURRENCY,
-      // The offset is committed after eachMessage returns, i.e. once the request is final.
-      eachMessage: (payload) =>
-        this.handler.handle({
-          topic: payload.topic,
-          partition: payload.partition,
-          message: payload.message,
-          heartbeat: () => payload.heartbeat(),
-        }),
+      // The offset is committed after eachMessage returns, i.e. once the request is final
+      // (or set aside: no message can stop its partition).
+      eachMessage: (payload) => this.handleGuarded('requests', toContext(payload)),
     }, supervision('requests'));
 
     const delays = this.config.RETRY_DELAYS_MS;
@@ -121,15 +120,28 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
           const tier = RETRY_TOPICS.findIndex((key) => topicName(key, prefix) === payload.topic);
           const delayMs = delays[Math.min(tier, delays.length - 1)] ?? 0;
           await this.waitUntil(Number(payload.message.timestamp) + delayMs, () => payload.heartbeat());
-          await this.handler.handle({
-            topic: payload.topic,
-            partition: payload.partition,
-            message: payload.message,
-            heartbeat: () => payload.heartbeat(),
-          });
+          await this.handleGuarded('retries', toContext(payload));
         },
       }, supervision('retries'));
     }
+  }
+
+  /**
+   * Handles one request message. A failure of the world (Kafka or PostgreSQL down) and a
+   * shutdown's hand-back go to the consumer loop, which leaves the offset uncommitted; a
+   * failure of the message's own is tried a few times, then the message is dead-lettered
+   * with the reason and its client told, so the partition moves on.
+   */
+  private async handleGuarded(consumer: string, ctx: MessageContext): Promise<void> {
+    await this.quarantine.guard(ctx, this.consumerName(consumer), () => this.handler.handle(ctx), {
+      heartbeat: ctx.heartbeat,
+      passThrough: (error) => error instanceof HandedBack,
+      setAside: (error, tries) => this.handler.giveUp(ctx, error, tries),
+    });
+  }
+
+  private consumerName(consumer: string): string {
+    return `kafka-consumer.${consumer}@${hostname()}`;
   }
 
   /**
@@ -164,4 +176,13 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     await Promise.all([this.requests.disconnect(), this.retries.disconnect()]);
     await this.cancellations.disconnect();
   }
+}
+
+function toContext(payload: EachMessagePayload): MessageContext {
+  return {
+    topic: payload.topic,
+    partition: payload.partition,
+    message: payload.message,
+    heartbeat: () => payload.heartbeat(),
+  };
 }

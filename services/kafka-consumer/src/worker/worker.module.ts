@@ -5,7 +5,6 @@ import { AttemptsRepository } from '../recovery/attempts.repository';
 import { ResponseLog } from '../recovery/response-log';
 import { ChatRequestHandler } from './chat-request.handler';
 import { ChatWorkerService } from './chat-worker.service';
-import { ConsumerLag } from './consumer-lag';
 import { ConsumerMetrics } from './consumer.metrics';
 
 @Module({
@@ -17,7 +16,6 @@ import { ConsumerMetrics } from './consumer.metrics';
     ChatRequestHandler,
     ChatWorkerService,
     ConsumerMetrics,
-    ConsumerLag,
   ],
   exports: [ChatWorkerService],
 })
