@@ -94,3 +94,8 @@ run_build() {
   fi
   log "built $name in $((SECONDS - started))s"
 }
+
+# Node.js 24 for every script and what it runs (npm ci, the build, the services, jest):
+# the machine's when it is a 24, else the pinned one from the cache (see infra/node.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/infra/node.sh"
+node_use

@@ -7,6 +7,7 @@ DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$DIR/.." && pwd)"
 cd "$ROOT"
 
+log "Node.js $(node --version) runs the build and every suite"
 bash "$DIR/deps.sh"
 bash "$DIR/infra/k8s-tools.sh" install
 bash "$DIR/infra/kube-apiserver.sh" install   # etcd + kube-apiserver for the server-side dry-run spec
