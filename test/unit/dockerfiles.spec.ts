@@ -45,7 +45,8 @@ describe.each(Object.keys(services) as Service[])('services/%s/Dockerfile', (nam
     expect(froms.length).toBeGreaterThanOrEqual(2);
     for (const from of froms) expect(from).toMatch(/^FROM \$\{NODE_IMAGE\}( AS [a-z-]+)?$/);
     const base = lines.find((l) => l.startsWith('ARG NODE_IMAGE='));
-    expect(base).toMatch(/^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-[a-z]+-slim$/);
+    // Node.js 24 LTS, an exact release (test/unit/node-version.spec.ts: the one the tests run on).
+    expect(base).toMatch(/^ARG NODE_IMAGE=node:24\.\d+\.\d+-bookworm-slim$/);
   });
 
   it('ships production dependencies only, without install scripts', () => {
