@@ -46,10 +46,17 @@ export const generationOptionsSchema = z.strictObject({
 });
 export type GenerationOptions = z.infer<typeof generationOptionsSchema>;
 
+/**
+ * A count or duration that PostgreSQL keeps in an `integer` column. Bounded here, in the
+ * schema, so that a larger value is refused where it enters instead of failing the insert
+ * of every consumer that stores it (the same class of fault as text() guards against).
+ */
+export const storedIntSchema = z.int().min(0).max(2_147_483_647);
+
 export const usageSchema = z.strictObject({
-  promptTokens: z.int().min(0),
-  completionTokens: z.int().min(0),
-  totalTokens: z.int().min(0),
+  promptTokens: storedIntSchema,
+  completionTokens: storedIntSchema,
+  totalTokens: storedIntSchema,
 });
 export type Usage = z.infer<typeof usageSchema>;
 

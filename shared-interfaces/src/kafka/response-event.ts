@@ -7,6 +7,7 @@ import {
   idSchema,
   isoDateTimeSchema,
   modelNameSchema,
+  storedIntSchema,
   usageSchema,
   userIdSchema,
 } from '../common';
@@ -21,7 +22,7 @@ const base = {
   requestId: idSchema,
   conversationId: idSchema,
   userId: userIdSchema,
-  seq: z.int().min(0),
+  seq: storedIntSchema,
   at: isoDateTimeSchema,
 };
 
@@ -48,9 +49,9 @@ export const resumedEventSchema = z.strictObject({
   ...base,
   type: z.literal('resumed'),
   /** Which delivery of the request this is: 2 for the first redelivery. */
-  attempt: z.int().min(2),
+  attempt: storedIntSchema.min(2),
   /** The last event of the earlier attempts; a client that has it misses nothing. */
-  afterSeq: z.int().min(0),
+  afterSeq: storedIntSchema,
 });
 
 /**
@@ -62,8 +63,8 @@ export const retryingEventSchema = z.strictObject({
   ...base,
   type: z.literal('retrying'),
   /** Which retry comes next: 1 for the first. */
-  retry: z.int().min(1),
-  delayMs: z.int().min(0),
+  retry: storedIntSchema.min(1),
+  delayMs: storedIntSchema,
   code: z.enum(ErrorCode),
   message: text(),
 });
@@ -82,7 +83,7 @@ export const doneEventSchema = z.strictObject({
   model: modelNameSchema,
   usage: usageSchema,
   finishReason: finishReasonSchema,
-  durationMs: z.number().min(0),
+  durationMs: z.number().min(0).max(2_147_483_647),
 });
 
 /** The request ended in an error; `retriable` says whether sending it again may work. */
