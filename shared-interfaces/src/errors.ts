@@ -16,6 +16,8 @@ export enum ErrorCode {
   Cancelled = 'cancelled',
   RateLimited = 'rate_limited',
   QuotaExceeded = 'quota_exceeded',
+  /** Too many failed logins for a username or from an address; Retry-After says when to try again. */
+  LoginThrottled = 'login_throttled',
   PoisonMessage = 'poison_message',
   Internal = 'internal',
 }
@@ -28,6 +30,7 @@ export function isRetriable(code: ErrorCode): boolean {
     case ErrorCode.UpstreamTimeout:
     case ErrorCode.ModelUnavailable:
     case ErrorCode.RateLimited:
+    case ErrorCode.LoginThrottled:
       return true;
     case ErrorCode.ValidationFailed:
     case ErrorCode.Unauthenticated:
@@ -58,6 +61,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 404;
     case ErrorCode.RateLimited:
     case ErrorCode.QuotaExceeded:
+    case ErrorCode.LoginThrottled:
       return 429;
     case ErrorCode.QueueUnavailable:
     case ErrorCode.UpstreamUnavailable:

@@ -13,6 +13,12 @@ export interface BootstrapOptions {
   readonly port: number;
   /** Largest request body accepted, in bytes. @default 1 MiB */
   readonly bodyLimitBytes?: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe for `request.ip`: a number of hops in front
+   * (1: the address the nearest proxy saw), or true for all (the leftmost address, which a
+   * client can write itself). @default true
+   */
+  readonly trustProxy?: boolean | number;
   /** Runs after the app is created and before it listens (Swagger, CORS, ...). */
   readonly configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -24,7 +30,7 @@ export interface BootstrapOptions {
 export async function bootstrapService(options: BootstrapOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
-    trustProxy: true,
+    trustProxy: options.trustProxy ?? true,
     genReqId: requestIdOf,
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module as never, adapter, {

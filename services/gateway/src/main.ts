@@ -11,6 +11,9 @@ runService(async () => {
     host: config.HOST,
     port: config.PORT,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    // Login throttling counts failures per client address: only the hops that are really
+    // there may name it, or a client could pick a fresh address for every guess.
+    trustProxy: config.TRUST_PROXY_HOPS,
     configure: (app) => {
       app.enableCors({
         origin: config.CORS_ORIGINS,

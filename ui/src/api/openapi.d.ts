@@ -584,7 +584,7 @@ export interface components {
         };
         ProblemDetails: {
             /** @enum {string} */
-            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "poison_message" | "internal";
+            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal";
             detail?: string;
             errors?: {
                 message: string;
@@ -648,7 +648,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "poison_message" | "internal";
+            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal";
             /** Format: uuid */
             conversationId: string;
             delayMs: number;
@@ -708,7 +708,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "poison_message" | "internal";
+            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal";
             /** Format: uuid */
             conversationId: string;
             /** @enum {string} */
@@ -1250,6 +1250,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too many failed logins for this username or from this address (`login_throttled`); the password was not checked. `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
             /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
             default: {

@@ -36,6 +36,12 @@ export function describeError(error: unknown): Problem {
   switch (error.code) {
     case 'rate_limited':
       return { code: error.code, retryAfterSeconds: retry, message: `You are sending requests too quickly.${when}` };
+    case 'login_throttled':
+      return {
+        code: error.code,
+        retryAfterSeconds: retry,
+        message: `Too many failed sign-ins.${when || ' Try again in a few minutes.'}`,
+      };
     case 'quota_exceeded': {
       const seconds = retry ?? secondsUntilUtcMidnight();
       return {
@@ -95,6 +101,7 @@ export function describeAnswerError(code: ErrorCode, reason: string): Problem {
     case 'not_found':
     case 'unauthenticated':
     case 'validation_failed':
+    case 'login_throttled':
       return { code, message: `The answer failed. Reason: ${reason}` };
   }
 }

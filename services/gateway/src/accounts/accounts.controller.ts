@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Ip, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public, ZodBodyPipe } from '@shoshizan/service-kit';
-import { text, z } from '@shoshizan/shared-interfaces';
+import { PROBLEM_CONTENT_TYPE, text, z } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiProblems } from '../docs/api-problems';
 import { schemaRef } from '../docs/api-schemas';
@@ -25,8 +25,19 @@ export class AuthController {
   @ApiBody({ schema: z.toJSONSchema(loginSchema) as object })
   @ApiResponse({ status: 200, description: 'The token pair.', schema: schemaRef('TokenPair') })
   @ApiResponse({ status: 401, description: 'Wrong username or password.' })
-  login(@Body(new ZodBodyPipe(loginSchema, 'Login')) body: z.infer<typeof loginSchema>): Promise<TokenPair> {
-    return this.accounts.login(body.username, body.password);
+  @ApiResponse({
+    status: 429,
+    description:
+      'Too many failed logins for this username or from this address (`login_throttled`); the password was not ' +
+      'checked. `Retry-After` says when to try again.',
+    headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: schemaRef('ProblemDetails') } },
+  })
+  login(
+    @Body(new ZodBodyPipe(loginSchema, 'Login')) body: z.infer<typeof loginSchema>,
+    @Ip() ip: string,
+  ): Promise<TokenPair> {
+    return this.accounts.login(body.username, body.password, ip);
   }
 
   @Public()

@@ -3,12 +3,20 @@ import { AccessTokens } from './access-tokens';
 import { ApiKeysController, AuthController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
 import { ApiKeysService } from './api-keys.service';
+import { LoginAttemptsRepository } from './login-attempts.repository';
+import { LoginThrottleService } from './login-throttle.service';
 
-/** Local accounts (login, refresh, logout) and API keys. Global: the auth guard checks keys. */
+/** Local accounts (login with its throttle, refresh, logout) and API keys. Global: the auth guard checks keys. */
 @Global()
 @Module({
   controllers: [AuthController, ApiKeysController],
-  providers: [AccessTokens, AccountsService, ApiKeysService],
+  providers: [
+    AccessTokens,
+    AccountsService,
+    ApiKeysService,
+    LoginAttemptsRepository,
+    LoginThrottleService,
+  ],
   exports: [ApiKeysService, AccountsService],
 })
 export class AccountsModule {}

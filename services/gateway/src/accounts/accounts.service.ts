@@ -7,6 +7,7 @@ import { ErrorCode } from '@shoshizan/shared-interfaces';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { AccessTokens } from './access-tokens';
+import { LoginThrottleService } from './login-throttle.service';
 
 export interface TokenPair {
   readonly accessToken: string;
@@ -30,6 +31,7 @@ export class AccountsService implements OnApplicationBootstrap {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly accessTokens: AccessTokens,
+    private readonly throttle: LoginThrottleService,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(AccountsService.name);
@@ -58,7 +60,13 @@ export class AccountsService implements OnApplicationBootstrap {
     return userId;
   }
 
-  async login(username: string, password: string): Promise<TokenPair> {
+  /**
+   * Checks a password, unless the login throttle holds the attempt (LoginThrottled) for the
+   * username or the client address `ip`: then the password is not even looked at, so a
+   * guess made while held tells nothing.
+   */
+  async login(username: string, password: string, ip: string): Promise<TokenPair> {
+    const attempt = await this.throttle.admit(username, ip);
     const { rows } = await this.pool.query<{ user_id: string; password_hash: string | null; roles: string[] }>(
       'SELECT user_id, password_hash, roles FROM gateway.users WHERE username = $1',
       [username],
@@ -66,6 +74,7 @@ export class AccountsService implements OnApplicationBootstrap {
     const user = rows[0];
     const ok = await verifyPassword(password, user?.password_hash ?? (await DUMMY_HASH));
     if (!user || !ok) throw new DomainException(ErrorCode.Unauthenticated, 'Wrong username or password.');
+    await this.throttle.succeeded(attempt);
     return this.issue({ userId: user.user_id, username, roles: user.roles }, randomUUID());
   }
 

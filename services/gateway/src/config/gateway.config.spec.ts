@@ -72,6 +72,29 @@ describe('gateway config', () => {
     expect(problemsOf({ ...valid, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'long enough secret' })).toEqual([]);
   });
 
+  it('keeps the login limits in the order that stops one address locking a user out', () => {
+    expect(loadGatewayConfig(valid)).toMatchObject({
+      LOGIN_THROTTLE_WINDOW_SECONDS: 300,
+      LOGIN_FAILURES_PER_USER_ADDRESS: 10,
+      LOGIN_FAILURES_PER_USER: 30,
+      LOGIN_FAILURES_PER_ADDRESS: 100,
+      TRUST_PROXY_HOPS: 1,
+    });
+    expect(problemsOf({ ...valid, LOGIN_FAILURES_PER_USER_ADDRESS: '30' })).toEqual([
+      'LOGIN_FAILURES_PER_USER_ADDRESS: must be below LOGIN_FAILURES_PER_USER',
+    ]);
+    expect(problemsOf({ ...valid, LOGIN_FAILURES_PER_USER: '10' })).toEqual([
+      'LOGIN_FAILURES_PER_USER: must be above LOGIN_FAILURES_PER_USER_ADDRESS',
+    ]);
+    expect(problemsOf({ ...valid, LOGIN_FAILURES_PER_ADDRESS: '5' })).toEqual([
+      'LOGIN_FAILURES_PER_ADDRESS: must be at least LOGIN_FAILURES_PER_USER_ADDRESS',
+    ]);
+    expect(problemsOf({ ...valid, LOGIN_FAILURES_PER_USER_ADDRESS: '3', LOGIN_FAILURES_PER_USER: '5', LOGIN_FAILURES_PER_ADDRESS: '3' })).toEqual(
+      [],
+    );
+    expect(problemsOf({ ...valid, TRUST_PROXY_HOPS: '-1' })).toHaveLength(1);
+  });
+
   it('throws a ConfigValidationError whose message lists the variables', () => {
     expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(ConfigValidationError);
     expect(() => loadGatewayConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(/gateway: invalid configuration:\n {2}- JWT_SECRET/);

@@ -1,6 +1,8 @@
 import { env, loadConfig, kafkaSecurityEnv } from '@shoshizan/service-kit';
 import { z } from '@shoshizan/shared-interfaces';
 
+const LOGIN_FAILURES_PER_USER_ADDRESS_DEFAULT = 10;
+
 /** The gateway's environment variables. Each default is what local mode uses. */
 export const gatewayConfigSchema = z.object({
   PORT: env.port(3000),
@@ -12,6 +14,24 @@ export const gatewayConfigSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: env.positiveInt(900),
   /** Lifetime of a refresh token, in seconds (each use replaces it with a new one). */
   REFRESH_TOKEN_TTL_SECONDS: env.positiveInt(30 * 24 * 60 * 60),
+  /**
+   * Login throttling: within any LOGIN_THROTTLE_WINDOW_SECONDS, at most this many failed
+   * logins per (username, client address), per username (from addresses it has not logged
+   * in from lately), and per client address; one more gets 429 with Retry-After.
+   */
+  LOGIN_THROTTLE_WINDOW_SECONDS: env.positiveInt(300),
+  LOGIN_FAILURES_PER_USER_ADDRESS: env.positiveInt(LOGIN_FAILURES_PER_USER_ADDRESS_DEFAULT),
+  LOGIN_FAILURES_PER_USER: env.positiveInt(30),
+  LOGIN_FAILURES_PER_ADDRESS: env.positiveInt(100),
+  /** Days after a successful login that its address stays exempt from the per-username limit. */
+  LOGIN_KNOWN_ADDRESS_DAYS: env.positiveInt(30),
+  /**
+   * How many proxies in front of the gateway add themselves to X-Forwarded-For; the client
+   * address is the entry the outermost of them wrote, and entries a client made up before
+   * it are ignored. 1 suits the chart (one ingress, the only way in); 0 when clients reach
+   * the gateway directly (then X-Forwarded-For is ignored).
+   */
+  TRUST_PROXY_HOPS: env.nonNegativeInt(1),
   /** The first admin, created at start-up when no user has that name (both or neither). */
   ADMIN_USERNAME: z.string().min(1).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -64,6 +84,25 @@ export const gatewayConfigSchema = z.object({
     for (const name of ['OIDC_AUDIENCE', 'OIDC_JWKS_URL'] as const) {
       if (config[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required with OIDC_ISSUER' });
     }
+  }
+  // One address alone must never fill a username's count (that would let it lock the user
+  // out), nor be held by its own address limit before its (username, address) one. The
+  // problem is told on a variable that was set: the loader calls an unset one "required".
+  const perUserAddress = config.LOGIN_FAILURES_PER_USER_ADDRESS;
+  const changed = perUserAddress !== LOGIN_FAILURES_PER_USER_ADDRESS_DEFAULT;
+  if (perUserAddress >= config.LOGIN_FAILURES_PER_USER) {
+    ctx.addIssue(
+      changed
+        ? { code: 'custom', path: ['LOGIN_FAILURES_PER_USER_ADDRESS'], message: 'must be below LOGIN_FAILURES_PER_USER' }
+        : { code: 'custom', path: ['LOGIN_FAILURES_PER_USER'], message: 'must be above LOGIN_FAILURES_PER_USER_ADDRESS' },
+    );
+  }
+  if (perUserAddress > config.LOGIN_FAILURES_PER_ADDRESS) {
+    ctx.addIssue(
+      changed
+        ? { code: 'custom', path: ['LOGIN_FAILURES_PER_USER_ADDRESS'], message: 'must be at most LOGIN_FAILURES_PER_ADDRESS' }
+        : { code: 'custom', path: ['LOGIN_FAILURES_PER_ADDRESS'], message: 'must be at least LOGIN_FAILURES_PER_USER_ADDRESS' },
+    );
   }
   if ((config.ADMIN_USERNAME === undefined) !== (config.ADMIN_PASSWORD === undefined)) {
     const missing = config.ADMIN_USERNAME === undefined ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD';

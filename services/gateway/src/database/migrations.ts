@@ -153,4 +153,28 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '008-login-attempts',
+    sql: `
+      -- Login attempts, one row per key they count against ((username, address), username,
+      -- address), written before the password is checked so that parallel guesses are
+      -- counted too; a successful login deletes its own rows. Kept for one throttle window.
+      CREATE TABLE login_attempts (
+        attempt_id   uuid        NOT NULL,
+        key          text        NOT NULL,
+        attempted_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (attempt_id, key)
+      );
+      CREATE INDEX login_attempts_key_time ON login_attempts (key, attempted_at DESC);
+      CREATE INDEX login_attempts_time ON login_attempts (attempted_at);
+      -- Addresses a user logged in from lately: failures from elsewhere do not hold them.
+      CREATE TABLE login_known_addresses (
+        username      text        NOT NULL REFERENCES users (username) ON DELETE CASCADE ON UPDATE CASCADE,
+        address       text        NOT NULL,
+        last_login_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (username, address)
+      );
+      CREATE INDEX login_known_addresses_time ON login_known_addresses (last_login_at);
+    `,
+  },
 ];

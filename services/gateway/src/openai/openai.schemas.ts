@@ -72,6 +72,7 @@ export function openAiErrorType(code: ErrorCode): string {
     case ErrorCode.ModelNotFound:
       return 'not_found_error';
     case ErrorCode.RateLimited:
+    case ErrorCode.LoginThrottled:
       return 'rate_limit_error';
     case ErrorCode.QuotaExceeded:
       return 'insufficient_quota';
