@@ -170,7 +170,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a refresh token and every token descended from the same login */
+        /**
+         * Revoke a refresh token and every token descended from the same login
+         * @description The access tokens of that login stop working too (at once on this replica, within seconds on the others).
+         */
         post: operations["AuthController_logout"];
         delete?: never;
         options?: never;
@@ -189,7 +192,7 @@ export interface paths {
         put?: never;
         /**
          * Swap a refresh token for a new pair
-         * @description Each refresh token works once; using one twice revokes all tokens descended from the same login.
+         * @description Each refresh token works once; using one twice revokes all tokens descended from the same login, access tokens included.
          */
         post: operations["AuthController_refresh"];
         delete?: never;

@@ -7,10 +7,17 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 export class AccessTokens {
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
-  issue(user: { userId: string; username?: string; roles: readonly string[] }): { token: string; expiresIn: number } {
+  /**
+   * `sessionId` becomes the `sid` claim: the gateway refuses the token once that session
+   * (the login's refresh-token family) is logged out or revoked, before it expires.
+   */
+  issue(
+    user: { userId: string; username?: string; roles: readonly string[] },
+    sessionId: string,
+  ): { token: string; expiresIn: number } {
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
     const token = jwt.sign(
-      { roles: [...user.roles], ...(user.username ? { preferred_username: user.username } : {}) },
+      { roles: [...user.roles], sid: sessionId, ...(user.username ? { preferred_username: user.username } : {}) },
       this.config.JWT_SECRET,
       {
         algorithm: 'HS256',

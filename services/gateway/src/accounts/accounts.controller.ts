@@ -45,7 +45,9 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Swap a refresh token for a new pair',
-    description: 'Each refresh token works once; using one twice revokes all tokens descended from the same login.',
+    description:
+      'Each refresh token works once; using one twice revokes all tokens descended from the same login, access ' +
+      'tokens included.',
   })
   @ApiBody({ schema: z.toJSONSchema(refreshSchema) as object })
   @ApiResponse({ status: 200, description: 'A new token pair.', schema: schemaRef('TokenPair') })
@@ -57,7 +59,10 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke a refresh token and every token descended from the same login' })
+  @ApiOperation({
+    summary: 'Revoke a refresh token and every token descended from the same login',
+    description: 'The access tokens of that login stop working too (at once on this replica, within seconds on the others).',
+  })
   @ApiBody({ schema: z.toJSONSchema(refreshSchema) as object })
   async logout(@Body(new ZodBodyPipe(refreshSchema, 'Logout')) body: z.infer<typeof refreshSchema>): Promise<void> {
     await this.accounts.logout(body.refreshToken);

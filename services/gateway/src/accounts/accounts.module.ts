@@ -5,8 +5,13 @@ import { AccountsService } from './accounts.service';
 import { ApiKeysService } from './api-keys.service';
 import { LoginAttemptsRepository } from './login-attempts.repository';
 import { LoginThrottleService } from './login-throttle.service';
+import { SessionsRepository } from './sessions.repository';
+import { SessionsService } from './sessions.service';
 
-/** Local accounts (login with its throttle, refresh, logout) and API keys. Global: the auth guard checks keys. */
+/**
+ * Local accounts (login with its throttle, refresh, logout, sessions) and API keys. Global:
+ * the auth guard checks keys and sessions.
+ */
 @Global()
 @Module({
   controllers: [AuthController, ApiKeysController],
@@ -16,7 +21,9 @@ import { LoginThrottleService } from './login-throttle.service';
     ApiKeysService,
     LoginAttemptsRepository,
     LoginThrottleService,
+    SessionsRepository,
+    SessionsService,
   ],
-  exports: [ApiKeysService, AccountsService],
+  exports: [ApiKeysService, AccountsService, SessionsService],
 })
 export class AccountsModule {}

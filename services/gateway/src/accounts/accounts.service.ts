@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from '../auth/password';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { AccessTokens } from './access-tokens';
 import { LoginThrottleService } from './login-throttle.service';
+import { SessionsService } from './sessions.service';
 
 export interface TokenPair {
   readonly accessToken: string;
@@ -23,7 +24,9 @@ const DUMMY_HASH = hashPassword(randomBytes(16).toString('hex'));
 
 /**
  * Local accounts: login with a password, short-lived access tokens, refresh tokens that
- * rotate on every use (a reused one revokes its whole family: it was stolen), logout.
+ * rotate on every use (a reused one revokes its whole family: it was stolen), logout. A
+ * login's refresh-token family is its session: the access tokens carry its id (`sid`), and
+ * end with it.
  */
 @Injectable()
 export class AccountsService implements OnApplicationBootstrap {
@@ -32,6 +35,7 @@ export class AccountsService implements OnApplicationBootstrap {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly accessTokens: AccessTokens,
     private readonly throttle: LoginThrottleService,
+    private readonly sessions: SessionsService,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(AccountsService.name);
@@ -138,7 +142,7 @@ export class AccountsService implements OnApplicationBootstrap {
           [token.family_id],
         );
         this.logger.warn({ userId: token.user_id, family: token.family_id }, 'Revoked a refresh token family after reuse');
-        return { refused: 'reused' as const };
+        return { refused: 'reused' as const, familyId: token.family_id };
       }
       await client.query('UPDATE gateway.refresh_tokens SET used_at = now() WHERE token_id = $1', [token.token_id]);
       const pair = await this.issue(
@@ -149,6 +153,7 @@ export class AccountsService implements OnApplicationBootstrap {
       return { pair };
     });
     if (outcome.pair) return outcome.pair;
+    if (outcome.refused === 'reused') this.sessions.ended(outcome.familyId);
     throw new DomainException(
       ErrorCode.Unauthenticated,
       outcome.refused === 'reused'
@@ -157,13 +162,15 @@ export class AccountsService implements OnApplicationBootstrap {
     );
   }
 
-  /** Revokes the refresh token's family; access tokens already issued run out by themselves. */
+  /** Revokes the refresh token's family, and with it the access tokens of that session. */
   async logout(refreshToken: string): Promise<void> {
-    await this.pool.query(
+    const { rows } = await this.pool.query<{ family_id: string }>(
       `UPDATE gateway.refresh_tokens SET revoked_at = now()
-        WHERE family_id = (SELECT family_id FROM gateway.refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL`,
+        WHERE family_id = (SELECT family_id FROM gateway.refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL
+        RETURNING family_id`,
       [sha256(refreshToken)],
     );
+    if (rows[0]) this.sessions.ended(rows[0].family_id);
   }
 
   private async issue(
@@ -177,7 +184,7 @@ export class AccountsService implements OnApplicationBootstrap {
        VALUES ($1, $2, $3, $4, now() + $5 * interval '1 second')`,
       [randomUUID(), familyId, user.userId, sha256(refreshToken), this.config.REFRESH_TOKEN_TTL_SECONDS],
     );
-    const access = this.accessTokens.issue(user);
+    const access = this.accessTokens.issue(user, familyId);
     return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn, refreshToken };
   }
 }

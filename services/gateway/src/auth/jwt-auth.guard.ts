@@ -12,6 +12,7 @@ function reasonOf(info: unknown): string {
   const name = (info as { name?: string } | undefined)?.name;
   const message = (info as { message?: string } | undefined)?.message ?? '';
   if (name === 'TokenExpiredError') return 'expired';
+  if (/session has ended/i.test(message)) return 'session_ended';
   if (/no auth token/i.test(message)) return 'missing_token';
   if (/signature|secret or public key/i.test(message)) return 'bad_signature';
   if (/issuer|audience/i.test(message)) return 'wrong_issuer_or_audience';
@@ -21,7 +22,7 @@ function reasonOf(info: unknown): string {
 
 function refuse<TUser>(metrics: AuthMetrics, error: unknown, user: TUser | false, info: unknown): TUser {
   if (error || !user) {
-    const reason = reasonOf(info);
+    const reason = reasonOf(info ?? error);
     metrics.failures.inc({ reason });
     throw error instanceof UnauthorizedException
       ? error

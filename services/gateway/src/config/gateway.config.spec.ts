@@ -79,6 +79,7 @@ describe('gateway config', () => {
       LOGIN_FAILURES_PER_USER: 30,
       LOGIN_FAILURES_PER_ADDRESS: 100,
       TRUST_PROXY_HOPS: 1,
+      SESSION_CHECK_CACHE_MS: 5000,
     });
     expect(problemsOf({ ...valid, LOGIN_FAILURES_PER_USER_ADDRESS: '30' })).toEqual([
       'LOGIN_FAILURES_PER_USER_ADDRESS: must be below LOGIN_FAILURES_PER_USER',

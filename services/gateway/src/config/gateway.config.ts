@@ -15,6 +15,12 @@ export const gatewayConfigSchema = z.object({
   /** Lifetime of a refresh token, in seconds (each use replaces it with a new one). */
   REFRESH_TOKEN_TTL_SECONDS: env.positiveInt(30 * 24 * 60 * 60),
   /**
+   * How long a logged-out or revoked session's access tokens may still work on a replica
+   * that did not do the logout, in ms: each replica keeps a session's "still live" answer
+   * this long before asking PostgreSQL again (0: ask on every request).
+   */
+  SESSION_CHECK_CACHE_MS: env.nonNegativeInt(5000),
+  /**
    * Login throttling: within any LOGIN_THROTTLE_WINDOW_SECONDS, at most this many failed
    * logins per (username, client address), per username (from addresses it has not logged
    * in from lately), and per client address; one more gets 429 with Retry-After.

@@ -177,4 +177,12 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX login_known_addresses_time ON login_known_addresses (last_login_at);
     `,
   },
+  {
+    id: '009-live-sessions',
+    sql: `
+      -- Every request with an access token asks whether its session (refresh-token family)
+      -- is live: this finds a live token of the family without reading the used ones.
+      CREATE INDEX refresh_tokens_live_family ON refresh_tokens (family_id) WHERE revoked_at IS NULL;
+    `,
+  },
 ];
