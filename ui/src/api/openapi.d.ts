@@ -1405,6 +1405,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The `conversationId` is another user's, or a deleted conversation. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The queue is unavailable; see Retry-After. */
             503: {
                 headers: {

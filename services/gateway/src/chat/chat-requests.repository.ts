@@ -71,6 +71,21 @@ export class ChatRequestsRepository {
     });
   }
 
+  /**
+   * Whether `userId` may send under `conversationId`: no other user's conversation or request
+   * has it, and it is not a deleted conversation. An id nobody has used yet is open (a client
+   * may pick one to keep its requests in order) and is the caller's from its first request.
+   */
+  async conversationOpenTo(conversationId: string, userId: string): Promise<boolean> {
+    const { rows } = await this.pool.query<{ open: boolean }>(
+      `SELECT NOT EXISTS (SELECT 1 FROM gateway.conversations
+                           WHERE conversation_id = $1 AND (user_id <> $2 OR deleted_at IS NOT NULL))
+          AND NOT EXISTS (SELECT 1 FROM gateway.chat_requests WHERE conversation_id = $1 AND user_id <> $2) AS open`,
+      [conversationId, userId],
+    );
+    return rows[0]?.open ?? false;
+  }
+
   async setStatus(requestId: string, status: 'rejected', errorCode?: string): Promise<void> {
     await this.pool.query(
       `UPDATE gateway.chat_requests

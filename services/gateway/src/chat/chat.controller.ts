@@ -69,6 +69,7 @@ export class ChatController {
   })
   @ApiResponse({ status: 400, description: 'Problem details naming each invalid field.' })
   @ApiResponse({ status: 401, description: 'Missing, invalid or expired token.' })
+  @ApiResponse({ status: 404, description: 'The `conversationId` is another user\'s, or a deleted conversation.' })
   @ApiResponse({ status: 503, description: 'The queue is unavailable; see Retry-After.' })
   async send(
     @Body(new ZodBodyPipe(chatBodySchema, 'Chat request')) body: ChatBody,

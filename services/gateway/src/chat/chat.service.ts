@@ -55,6 +55,11 @@ export class ChatService {
     traceparent?: string,
     requestId: string = randomUUID(),
   ): Promise<AcceptedChat> {
+    // A conversation id is the Kafka key its requests are ordered under; another user's is
+    // answered as the conversation routes answer it: as if it did not exist.
+    if (body.conversationId && !(await this.repository.conversationOpenTo(body.conversationId, user.userId))) {
+      throw new DomainException(ErrorCode.NotFound, `No conversation ${body.conversationId}.`);
+    }
     if (body.model) await this.models.requireModel(body.model);
     const conversationId = body.conversationId ?? randomUUID();
     const now = new Date();

@@ -185,4 +185,11 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX refresh_tokens_live_family ON refresh_tokens (family_id) WHERE revoked_at IS NULL;
     `,
   },
+  {
+    id: '010-conversation-senders',
+    sql: `
+      -- POST /v1/chat asks who else sent under a conversation id before it queues a request.
+      CREATE INDEX chat_requests_conversation ON chat_requests (conversation_id, user_id);
+    `,
+  },
 ];
