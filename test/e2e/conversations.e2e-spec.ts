@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Stack, collect, textOf } from './support/stack';
 import { infra, stopService } from './support/system';
 
@@ -175,6 +176,36 @@ describe('conversations', () => {
     const mine = (await (await call('GET', `/v1/conversations/${id}`, alice())).json()) as { title: string; messages: unknown[] };
     expect(mine).toMatchObject({ title: 'private' });
     expect(mine.messages).toHaveLength(2);
+  });
+
+  it('POST /v1/chat queues nothing under a conversation id another user holds (404, as the routes above)', async () => {
+    const chat = (conversationId: string, token: string) =>
+      stack.chat({ conversationId, messages: [{ role: 'user', content: 'Say OK.' }], options: { maxTokens: 4 } }, token);
+    const { id } = (await (await call('POST', '/v1/conversations', alice(), { title: 'hers' })).json()) as { id: string };
+    // An id alice picked herself for /v1/chat, with no conversation behind it, is hers too.
+    const picked = randomUUID();
+    const first = await chat(picked, alice());
+    expect(first.status).toBe(200);
+    expect((await collect(first)).at(-1)?.type).toBe('done');
+
+    const before = await stack.requestsTopicSize();
+    for (const conversationId of [id, picked]) {
+      const refused = await chat(conversationId, bob());
+      expect(refused.status).toBe(404);
+      expect(await refused.json()).toMatchObject({ code: 'not_found', detail: `No conversation ${conversationId}.` });
+    }
+    expect(await stack.requestsTopicSize()).toBe(before);
+
+    // Its owner goes on using it; a deleted conversation is gone for its owner too.
+    const again = await chat(picked, alice());
+    expect(again.status).toBe(200);
+    await collect(again);
+    expect((await call('DELETE', `/v1/conversations/${id}`, alice())).status).toBe(204);
+    expect((await chat(id, alice())).status).toBe(404);
+    // An id nobody has used is still anyone's to take.
+    const fresh = await chat(randomUUID(), bob());
+    expect(fresh.status).toBe(200);
+    await collect(fresh);
   });
 
   it("prunes stored events of requests finished long ago, keeping the conversation's text", async () => {
