@@ -1,5 +1,6 @@
+import { createHash, randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
-import { Stack } from './support/stack';
+import { Stack, metricSamples } from './support/stack';
 
 /** Local accounts, refresh-token rotation and API keys, against the real PostgreSQL. */
 jest.setTimeout(240_000);
@@ -25,6 +26,31 @@ async function post(path: string, body: unknown, bearer?: string): Promise<Respo
     headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
     body: JSON.stringify(body),
   });
+}
+
+/**
+ * A login as if through the one proxy the gateway trusts by default (TRUST_PROXY_HOPS=1):
+ * `forwardedFor` is the X-Forwarded-For that proxy would send.
+ */
+async function loginFrom(forwardedFor: string, username: string, password: string): Promise<Response> {
+  return fetch(`${stack.gateway}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+    body: JSON.stringify({ username, password }),
+  });
+}
+
+/** Creates a local user through the admin API; returns its password. */
+async function createUser(username: string): Promise<string> {
+  const admin = ((await (await post('/v1/auth/login', ADMIN)).json()) as Pair).accessToken;
+  const password = `${username} has a long password`;
+  expect((await post('/v1/admin/users', { username, password }, admin)).status).toBe(201);
+  return password;
+}
+
+async function throttledCount(scope: string): Promise<number> {
+  const exposition = await (await fetch(`${stack.gateway}/metrics`)).text();
+  return metricSamples(exposition, 'gateway_login_throttled_total').find((s) => s.labels.scope === scope)?.value ?? 0;
 }
 
 async function get(path: string, bearer: string): Promise<Response> {
@@ -82,6 +108,115 @@ describe('accounts', () => {
     const pair = (await (await post('/v1/auth/login', ADMIN)).json()) as Pair;
     expect((await post('/v1/auth/logout', { refreshToken: pair.refreshToken })).status).toBe(204);
     expect((await post('/v1/auth/refresh', { refreshToken: pair.refreshToken })).status).toBe(401);
+  });
+});
+
+describe('sessions', () => {
+  it('a token used after logout gets 401; another login of the same user goes on working', async () => {
+    const pair = (await (await post('/v1/auth/login', ADMIN)).json()) as Pair;
+    const other = (await (await post('/v1/auth/login', ADMIN)).json()) as Pair;
+    expect((await get('/v1/api-keys', pair.accessToken)).status).toBe(200);
+    expect((await post('/v1/auth/logout', { refreshToken: pair.refreshToken })).status).toBe(204);
+
+    const after = await get('/v1/api-keys', pair.accessToken);
+    expect(after.status).toBe(401);
+    expect(await after.json()).toMatchObject({ code: 'unauthenticated', detail: expect.stringContaining('session has ended') });
+    expect((await get('/v1/api-keys', other.accessToken)).status).toBe(200);
+    const metrics = await (await fetch(`${stack.gateway}/metrics`)).text();
+    expect(metrics).toMatch(/gateway_auth_failures_total\{reason="session_ended",service="gateway"\} [1-9]/);
+  });
+
+  it('reuse of a refresh token ends every access token of its login, old and new', async () => {
+    const first = (await (await post('/v1/auth/login', ADMIN)).json()) as Pair;
+    const second = (await (await post('/v1/auth/refresh', { refreshToken: first.refreshToken })).json()) as Pair;
+    expect((await get('/v1/api-keys', first.accessToken)).status).toBe(200);
+    expect((await get('/v1/api-keys', second.accessToken)).status).toBe(200);
+
+    expect((await post('/v1/auth/refresh', { refreshToken: first.refreshToken })).status).toBe(401);
+    expect((await get('/v1/api-keys', first.accessToken)).status).toBe(401);
+    expect((await get('/v1/api-keys', second.accessToken)).status).toBe(401);
+  });
+
+  it("a replica that did not do the logout refuses the token once its cache's few seconds pass", async () => {
+    const pair = (await (await post('/v1/auth/login', ADMIN)).json()) as Pair;
+    expect((await get('/v1/api-keys', pair.accessToken)).status).toBe(200); // now cached as live
+    // The logout as another replica would write it: straight into PostgreSQL.
+    await stack.db.query(
+      `UPDATE gateway.refresh_tokens SET revoked_at = now()
+        WHERE family_id = (SELECT family_id FROM gateway.refresh_tokens WHERE token_hash = $1)`,
+      [createHash('sha256').update(pair.refreshToken).digest()],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5500));
+    expect((await get('/v1/api-keys', pair.accessToken)).status).toBe(401);
+  });
+});
+
+describe('login throttling', () => {
+  it('the 11th to 20th wrong password in a minute get 429 with Retry-After, and so does the right one, from that address', async () => {
+    const password = await createUser('grace');
+    const throttledBefore = await throttledCount('user_address');
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 20; i++) {
+      last = await loginFrom('203.0.113.10', 'grace', `wrong guess ${i}`);
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([...Array<number>(10).fill(401), ...Array<number>(10).fill(429)]);
+    const retryAfter = Number(last!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(240);
+    expect(retryAfter).toBeLessThanOrEqual(300);
+    expect(await last!.json()).toMatchObject({ status: 429, code: 'login_throttled' });
+    expect(await throttledCount('user_address')).toBe(throttledBefore + 10);
+
+    // The right password is not even checked while held, and an address a client writes in
+    // front of the one the proxy saw changes nothing.
+    expect((await loginFrom('203.0.113.10', 'grace', password)).status).toBe(429);
+    expect((await loginFrom('198.51.100.99, 203.0.113.10', 'grace', password)).status).toBe(429);
+    // From elsewhere the user is not locked out.
+    expect((await loginFrom('203.0.113.11', 'grace', password)).status).toBe(200);
+
+    // Once those failures are a window (5 minutes) old, the address may try again.
+    await stack.db.query(`UPDATE gateway.login_attempts SET attempted_at = attempted_at - interval '5 minutes'`);
+    expect((await loginFrom('203.0.113.10', 'grace', password)).status).toBe(200);
+  });
+
+  it('a success clears the count of its address for the user', async () => {
+    const password = await createUser('heidi');
+    for (let i = 0; i < 9; i++) expect((await loginFrom('203.0.113.20', 'heidi', `typo ${i}`)).status).toBe(401);
+    expect((await loginFrom('203.0.113.20', 'heidi', password)).status).toBe(200);
+    for (let i = 0; i < 10; i++) expect((await loginFrom('203.0.113.20', 'heidi', `typo ${i}`)).status).toBe(401);
+    expect((await loginFrom('203.0.113.20', 'heidi', password)).status).toBe(429);
+  });
+
+  it('guesses from many addresses hold a username, but not at an address it logged in from lately', async () => {
+    const password = await createUser('ivan');
+    expect((await loginFrom('198.51.100.7', 'ivan', password)).status).toBe(200);
+    // Three attackers, ten guesses each: each address is held after its ten...
+    for (const attacker of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) {
+      for (let i = 0; i < 10; i++) expect((await loginFrom(attacker, 'ivan', `guess ${i}`)).status).toBe(401);
+    }
+    // ...and now the username is, from any address it has not logged in from.
+    const held = await loginFrom('192.0.2.4', 'ivan', password);
+    expect(held.status).toBe(429);
+    expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await loginFrom('2001:db8:77::1', 'ivan', password)).status).toBe(429);
+    // The user's own address is not locked out by the attack.
+    expect((await loginFrom('198.51.100.7', 'ivan', password)).status).toBe(200);
+    // A username nobody has is throttled the same way (a 429 tells nothing about who exists).
+    for (const attacker of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) {
+      for (let i = 0; i < 10; i++) expect((await loginFrom(attacker, 'no-such-ivan', `guess ${i}`)).status).toBe(401);
+    }
+    expect((await loginFrom('192.0.2.4', 'no-such-ivan', 'guess')).status).toBe(429);
+  });
+
+  it('one address trying many usernames is held after 100 failures, counted exactly even in parallel', async () => {
+    const attempts = Array.from({ length: 110 }, () => loginFrom('2001:db8:1:2::5', `spray-${randomUUID()}`, 'Password1!'));
+    const statuses = (await Promise.all(attempts)).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(100);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    // Another address of the same /64 is the same client.
+    expect((await loginFrom('2001:db8:1:2:ffff::9', 'anyone', 'x')).status).toBe(429);
+    expect((await loginFrom('2001:db8:1:3::9', 'anyone', 'x')).status).toBe(401);
   });
 });
 
