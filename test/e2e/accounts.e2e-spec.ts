@@ -6,7 +6,10 @@ import { Stack, metricSamples } from './support/stack';
 jest.setTimeout(240_000);
 
 const ADMIN = { username: 'root-admin', password: 'a long enough admin password' };
-const stack = new Stack({ gateway: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password } });
+// The test plays the gateway's one proxy (an ingress): its X-Forwarded-For names the client.
+const stack = new Stack({
+  gateway: { ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, TRUSTED_PROXIES: 'loopback' },
+});
 
 beforeAll(() => stack.start(), 600_000);
 afterAll(async () => {
@@ -28,10 +31,7 @@ async function post(path: string, body: unknown, bearer?: string): Promise<Respo
   });
 }
 
-/**
- * A login as if through the one proxy the gateway trusts by default (TRUST_PROXY_HOPS=1):
- * `forwardedFor` is the X-Forwarded-For that proxy would send.
- */
+/** A login through the trusted proxy: `forwardedFor` is the X-Forwarded-For it sends. */
 async function loginFrom(forwardedFor: string, username: string, password: string): Promise<Response> {
   return fetch(`${stack.gateway}/v1/auth/login`, {
     method: 'POST',

@@ -14,11 +14,11 @@ export interface BootstrapOptions {
   /** Largest request body accepted, in bytes. @default 1 MiB */
   readonly bodyLimitBytes?: number;
   /**
-   * Which proxies' X-Forwarded-For to believe for `request.ip`: a number of hops in front
-   * (1: the address the nearest proxy saw), or true for all (the leftmost address, which a
-   * client can write itself). @default true
+   * Which hops' word to take for `request.ip`: a function of the address and its hop (0: the
+   * connection's peer, then X-Forwarded-For from the right), or true for all (the leftmost
+   * address, which a client can write itself). @default true
    */
-  readonly trustProxy?: boolean | number;
+  readonly trustProxy?: boolean | ((address: string, hop: number) => boolean);
   /** Runs after the app is created and before it listens (Swagger, CORS, ...). */
   readonly configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }

@@ -2,6 +2,7 @@ import { bootstrapService, runService } from '@shoshizan/service-kit';
 import { AppModule } from './app.module';
 import { loadGatewayConfig } from './config/gateway.config';
 import { setUpSwagger } from './docs/swagger';
+import { proxyTrust } from './http/proxy-trust';
 import { addSecurityHeaders } from './http/security-headers';
 
 runService(async () => {
@@ -11,9 +12,9 @@ runService(async () => {
     host: config.HOST,
     port: config.PORT,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    // Login throttling counts failures per client address: only the hops that are really
+    // Login throttling counts failures per client address: only the proxies that are really
     // there may name it, or a client could pick a fresh address for every guess.
-    trustProxy: config.TRUST_PROXY_HOPS,
+    trustProxy: proxyTrust(config.TRUSTED_PROXIES, config.TRUSTED_PROXY_HOPS),
     configure: (app) => {
       app.enableCors({
         origin: config.CORS_ORIGINS,

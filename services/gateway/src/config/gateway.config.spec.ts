@@ -78,7 +78,8 @@ describe('gateway config', () => {
       LOGIN_FAILURES_PER_USER_ADDRESS: 10,
       LOGIN_FAILURES_PER_USER: 30,
       LOGIN_FAILURES_PER_ADDRESS: 100,
-      TRUST_PROXY_HOPS: 1,
+      TRUSTED_PROXIES: ['uniquelocal'],
+      TRUSTED_PROXY_HOPS: 1,
       SESSION_CHECK_CACHE_MS: 5000,
     });
     expect(problemsOf({ ...valid, LOGIN_FAILURES_PER_USER_ADDRESS: '30' })).toEqual([
@@ -93,7 +94,10 @@ describe('gateway config', () => {
     expect(problemsOf({ ...valid, LOGIN_FAILURES_PER_USER_ADDRESS: '3', LOGIN_FAILURES_PER_USER: '5', LOGIN_FAILURES_PER_ADDRESS: '3' })).toEqual(
       [],
     );
-    expect(problemsOf({ ...valid, TRUST_PROXY_HOPS: '-1' })).toHaveLength(1);
+    expect(problemsOf({ ...valid, TRUSTED_PROXY_HOPS: '-1' })).toHaveLength(1);
+    expect(problemsOf({ ...valid, TRUSTED_PROXIES: 'loopback,10.0.0.0/40' })).toEqual([
+      "TRUSTED_PROXIES: entry 2: '10.0.0.0/40' has a bad prefix length",
+    ]);
   });
 
   it('throws a ConfigValidationError whose message lists the variables', () => {

@@ -1,5 +1,6 @@
 import { env, loadConfig, kafkaSecurityEnv } from '@shoshizan/service-kit';
 import { z } from '@shoshizan/shared-interfaces';
+import { proxyEntryProblem } from '../http/proxy-trust';
 
 const LOGIN_FAILURES_PER_USER_ADDRESS_DEFAULT = 10;
 
@@ -32,12 +33,24 @@ export const gatewayConfigSchema = z.object({
   /** Days after a successful login that its address stays exempt from the per-username limit. */
   LOGIN_KNOWN_ADDRESS_DAYS: env.positiveInt(30),
   /**
-   * How many proxies in front of the gateway add themselves to X-Forwarded-For; the client
-   * address is the entry the outermost of them wrote, and entries a client made up before
-   * it are ignored. 1 suits the chart (one ingress, the only way in); 0 when clients reach
-   * the gateway directly (then X-Forwarded-For is ignored).
+   * The proxies whose X-Forwarded-For is believed for the client address (addresses, CIDR
+   * blocks, or loopback, linklocal, uniquelocal), at most TRUSTED_PROXY_HOPS of them in a
+   * row. The default trusts a peer in a private range (an ingress in the cluster) for one
+   * hop; a client connecting from anywhere else is counted by its own address, so in local
+   * mode X-Forwarded-For is ignored.
    */
-  TRUST_PROXY_HOPS: env.nonNegativeInt(1),
+  TRUSTED_PROXIES: env
+    .list()
+    .pipe(
+      z.array(
+        z.string().superRefine((entry, ctx) => {
+          const problem = proxyEntryProblem(entry);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      ),
+    )
+    .default(['uniquelocal']),
+  TRUSTED_PROXY_HOPS: env.nonNegativeInt(1),
   /** The first admin, created at start-up when no user has that name (both or neither). */
   ADMIN_USERNAME: z.string().min(1).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
