@@ -56,7 +56,10 @@ export async function ensureTopics(
   await warnOnConfigDrift(admin, prefix, keys.filter((key) => existing.has(topicName(key, prefix))), logger);
   if (missing.length === 0) return;
   await admin.createTopics({
-    waitForLeaders: true,
+    // Waited for below: kafkajs' own wait retries only "leader not available", while a
+    // broker that has just created a topic may first answer "does not host this
+    // topic-partition", which failed the service's start.
+    waitForLeaders: false,
     topics: missing.map((key) => ({
       topic: topicName(key, prefix),
       numPartitions: TOPICS[key].partitions,
@@ -64,7 +67,27 @@ export async function ensureTopics(
       configEntries: Object.entries(TOPICS[key].config).map(([name, value]) => ({ name, value })),
     })),
   });
+  await waitForLeaders(admin, missing.map((key) => topicName(key, prefix)));
   logger.info({ topics: missing.map((key) => topicName(key, prefix)) }, 'Created topics');
+}
+
+/** Resolves once every partition of `topics` has a leader; throws after `timeoutMs`. */
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delayMs = 100; ; delayMs = Math.min(1000, delayMs * 2)) {
+    let last: unknown;
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const led = found.length === topics.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (led) return;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`topics ${topics.join(', ')} had no leaders after ${timeoutMs} ms`, { cause: last });
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
 }
 
 /**
