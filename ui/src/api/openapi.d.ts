@@ -89,6 +89,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/quarantine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Records the services could not process and set aside, newest first
+         * @description A record that cannot be read, or whose processing failed for its own sake a few times (say, a response event PostgreSQL refuses), is set aside so that its partition moves on. Each entry says where it came from, which consumers gave up on it and why. Requests go to the dead-letter topic instead.
+         */
+        get: operations["QuarantineController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users": {
         parameters: {
             query?: never;
@@ -599,6 +619,23 @@ export interface components {
             title: string;
             type: string;
         };
+        QuarantineList: {
+            items: {
+                base64: string;
+                code: string | null;
+                consumers: string[];
+                id: string;
+                /** Format: date-time */
+                quarantinedAt: string;
+                reason: string | null;
+                sizeBytes: number;
+                sourceOffset: string | null;
+                sourcePartition: number | null;
+                sourceTopic: string | null;
+                text: string | null;
+                tries: number | null;
+            }[];
+        };
         ResponseEvent: {
             /** Format: date-time */
             at: string;
@@ -1091,6 +1128,35 @@ export interface operations {
             };
         };
     };
+    QuarantineController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The newest set-aside records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuarantineList"];
+                };
+            };
+            /** @description The caller is not an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     UsersController_create: {
         parameters: {
             query?: never;
@@ -1108,7 +1174,7 @@ export interface operations {
                      *     ]
                      */
                     roles?: ("user" | "admin")[];
-                    username: string;
+                    username: string & (unknown & unknown);
                 };
             };
         };
