@@ -34,6 +34,7 @@ const finalStage = (text: string): string[] => {
   return lines.slice(lastFrom);
 };
 const defaultPort = (name: Service): number => services[name].shape.PORT.parse(undefined);
+const defaultMetricsPort = (name: Service): number => services[name].shape.METRICS_PORT.parse(undefined);
 
 describe.each(Object.keys(services) as Service[])('services/%s/Dockerfile', (name) => {
   const text = dockerfileOf(name);
@@ -66,11 +67,13 @@ describe.each(Object.keys(services) as Service[])('services/%s/Dockerfile', (nam
     expect(users.at(-1)).toBe('USER node');
   });
 
-  it('listens on the port the service is configured for', () => {
-    const port = defaultPort(name);
-    expect(final).toContain(`EXPOSE ${port}`);
-    expect(final.find((l) => l.startsWith('ENV '))).toMatch(new RegExp(`\\bPORT=${port}\\b`));
-    expect(final.find((l) => l.startsWith('ENV '))).toMatch(/\bHOST=0\.0\.0\.0\b/);
+  it('listens on the ports the service is configured for: the API and the metrics', () => {
+    const [port, metricsPort] = [defaultPort(name), defaultMetricsPort(name)];
+    expect(final).toContain(`EXPOSE ${port} ${metricsPort}`);
+    const env = final.find((l) => l.startsWith('ENV '));
+    expect(env).toMatch(new RegExp(`(^|\\s)PORT=${port}\\b`));
+    expect(env).toMatch(new RegExp(`\\bMETRICS_PORT=${metricsPort}\\b`));
+    expect(env).toMatch(/\bHOST=0\.0\.0\.0\b/);
   });
 
   it("starts the service's built entry point with node as PID 1", () => {
@@ -95,12 +98,13 @@ describe.each(Object.keys(services) as Service[])('services/%s/Dockerfile', (nam
   });
 });
 
-it('the four Dockerfiles differ only in the service name and port (none drifts)', () => {
+it('the four Dockerfiles differ only in the service name and ports (none drifts)', () => {
   const normalised = (Object.keys(services) as Service[]).map((name) =>
     dockerfileOf(name)
       .replace(new RegExp(`^# ${name}: .*\\n`, 'm'), '') // the one line that says what it is
       .replaceAll(name, 'SERVICE')
-      .replaceAll(String(defaultPort(name)), 'PORT'),
+      .replaceAll(String(defaultPort(name)), 'PORT')
+      .replaceAll(String(defaultMetricsPort(name)), 'METRICS_PORT'),
   );
   for (const text of normalised) expect(text).toBe(normalised[0]);
 });

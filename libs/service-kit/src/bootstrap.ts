@@ -5,12 +5,15 @@ import { Logger } from 'nestjs-pino';
 import { ConfigValidationError } from './config/load-config';
 import { REQUEST_ID_HEADER, requestIdOf } from './logging/logger';
 import { ProblemDetailsFilter } from './errors/problem-details.filter';
-import { HttpMetrics } from './metrics/metrics.module';
+import { HttpMetrics, METRICS_REGISTRY } from './metrics/metrics.module';
+import { startMetricsServer } from './metrics/metrics.server';
 
 export interface BootstrapOptions {
   readonly module: unknown;
   readonly host: string;
   readonly port: number;
+  /** Port of `GET /metrics`, on `host` too; the API's port has no /metrics. */
+  readonly metricsPort: number;
   /** Largest request body accepted, in bytes. @default 1 MiB */
   readonly bodyLimitBytes?: number;
   /**
@@ -25,7 +28,8 @@ export interface BootstrapOptions {
 
 /**
  * Creates and starts a service: Fastify, JSON logs, problem-details errors, HTTP metrics
- * and graceful shutdown, so that SIGTERM stops taking work and runs every module's clean-up.
+ * served on a port of their own, and graceful shutdown, so that SIGTERM stops taking work
+ * and runs every module's clean-up.
  */
 export async function bootstrapService(options: BootstrapOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -40,6 +44,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
   app.useGlobalFilters(new ProblemDetailsFilter());
   exitGracefullyOnSignals(app);
 
+  const logger = app.get(Logger);
   const metrics = app.get(HttpMetrics);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -47,15 +52,23 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    if (route !== '/metrics') {
-      metrics.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    }
+    metrics.observe(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
   await options.configure?.(app);
+  const metricsServer = await startMetricsServer(app.get(METRICS_REGISTRY), {
+    host: options.host,
+    port: options.metricsPort,
+    onError: (error) => logger.error(`Collecting metrics failed: ${(error as Error)?.stack ?? String(error)}`),
+  });
+  // app.close() closes Fastify, which runs this: the metrics stop with the API, after the
+  // modules' destroy hooks have handed work back, so a drain can still be watched.
+  fastify.addHook('onClose', (_instance, done) => {
+    metricsServer.close().then(() => done(), done);
+  });
   await app.listen(options.port, options.host);
+  logger.log(`Serving metrics on http://${options.host}:${metricsServer.port}/metrics`);
   return app;
 }
 

@@ -2,6 +2,7 @@ export * from './bootstrap';
 export * from './config/load-config';
 export * from './logging/logger';
 export * from './metrics/metrics.module';
+export * from './metrics/metrics.server';
 export * from './health/health.module';
 export * from './errors/domain.exception';
 export * from './errors/problem-details.filter';

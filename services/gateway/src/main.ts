@@ -11,6 +11,7 @@ runService(async () => {
     module: AppModule.forRoot(config),
     host: config.HOST,
     port: config.PORT,
+    metricsPort: config.METRICS_PORT,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     // Login throttling counts failures per client address: only the proxies that are really
     // there may name it, or a client could pick a fresh address for every guess.

@@ -37,7 +37,9 @@ export function loadConfig<S extends z.ZodObject>(
       result.error.issues.map((issue) => {
         const [first, ...within] = issue.path.map(String);
         const variable = first ?? '(environment)';
-        if (input[variable] === undefined) return { variable, message: 'is required' };
+        // An unset variable that has a default is not missing: a check across variables failed.
+        const hasDefault = schema.shape[variable] instanceof z.ZodDefault;
+        if (input[variable] === undefined && !hasDefault) return { variable, message: 'is required' };
         // For list variables, say which entry is wrong.
         const message = within.length > 0 ? `entry ${Number(within[0]) + 1}: ${issue.message}` : issue.message;
         return { variable, message };
@@ -45,6 +47,16 @@ export function loadConfig<S extends z.ZodObject>(
     );
   }
   return result.data;
+}
+
+/**
+ * The check every service schema ends with (`.superRefine(metricsPortApart)`): /metrics is
+ * served on METRICS_PORT apart from the API on PORT, both on HOST, so they cannot be one port.
+ */
+export function metricsPortApart(config: { PORT: number; METRICS_PORT: number }, ctx: z.RefinementCtx): void {
+  if (config.PORT === config.METRICS_PORT) {
+    ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: `must differ from PORT (both are ${config.PORT})` });
+  }
 }
 
 /** Building blocks for the services' config schemas. */

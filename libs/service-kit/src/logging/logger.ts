@@ -41,9 +41,9 @@ export function loggerModule(service: string, level: string) {
       },
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
         error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      // Probes and scrapes would drown everything else.
+      // Probes would drown everything else (scrapes go to the metrics port, not through here).
       autoLogging: {
-        ignore: (req: IncomingMessage) => /^\/(health|metrics)/.test(req.url ?? ''),
+        ignore: (req: IncomingMessage) => /^\/health/.test(req.url ?? ''),
       },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),

@@ -1,6 +1,5 @@
-import { Controller, Get, Global, Header, Inject, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { Public } from '../http/public.decorator';
 
 /** The service's own Prometheus registry (not prom-client's global one). */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
@@ -40,25 +39,16 @@ export function createRegistry(service: string): Registry {
   return registry;
 }
 
-@Controller('metrics')
-class MetricsController {
-  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
-
-  @Public()
-  @Get()
-  @Header('Cache-Control', 'no-store')
-  async scrape(): Promise<string> {
-    return this.registry.metrics();
-  }
-}
-
+/**
+ * The registry and the HTTP metrics, injectable everywhere. It has no route: bootstrapService
+ * serves the registry on METRICS_PORT, apart from the API (see startMetricsServer).
+ */
 @Global()
 @Module({})
 export class MetricsModule {
   static forRoot(registry: Registry): DynamicModule {
     return {
       module: MetricsModule,
-      controllers: [MetricsController],
       providers: [
         { provide: METRICS_REGISTRY, useValue: registry },
         { provide: HttpMetrics, useFactory: () => new HttpMetrics(registry) },

@@ -21,6 +21,7 @@ describe('gateway config', () => {
   it('fills defaults for local mode', () => {
     expect(loadGatewayConfig(valid)).toMatchObject({
       PORT: 3000,
+      METRICS_PORT: 9460,
       HOST: '127.0.0.1',
       PRODUCER_URL: 'http://127.0.0.1:3001',
       JWT_ISSUER: 'shoshizan',

@@ -1,4 +1,4 @@
-import { env, loadConfig, kafkaSecurityEnv } from '@shoshizan/service-kit';
+import { env, loadConfig, metricsPortApart, kafkaSecurityEnv } from '@shoshizan/service-kit';
 import { z } from '@shoshizan/shared-interfaces';
 import { proxyEntryProblem } from '../http/proxy-trust';
 
@@ -7,6 +7,8 @@ const LOGIN_FAILURES_PER_USER_ADDRESS_DEFAULT = 10;
 /** The gateway's environment variables. Each default is what local mode uses. */
 export const gatewayConfigSchema = z.object({
   PORT: env.port(3000),
+  /** Where GET /metrics is served (on HOST too); the API's port has none. */
+  METRICS_PORT: env.port(9460),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   /** HMAC key that signs and verifies access tokens (HS256). Never commit one. */
@@ -127,7 +129,7 @@ export const gatewayConfigSchema = z.object({
     const missing = config.ADMIN_USERNAME === undefined ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD';
     ctx.addIssue({ code: 'custom', path: [missing], message: 'set ADMIN_USERNAME and ADMIN_PASSWORD together' });
   }
-});
+}).superRefine(metricsPortApart);
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -7,6 +7,7 @@ describe('gpt-api config', () => {
   it('fills defaults for local mode', () => {
     const config = loadGptApiConfig(valid);
     expect(config.PORT).toBe(3003);
+    expect(config.METRICS_PORT).toBe(9463);
     expect(config.OLLAMA_HOST).toBe('http://127.0.0.1:21434');
     expect(config.DEFAULT_MODEL).toBe('gemma3:270m');
     expect(config.ALLOWED_MODELS).toEqual([]);

@@ -1,9 +1,11 @@
-import { env, loadConfig } from '@shoshizan/service-kit';
+import { env, loadConfig, metricsPortApart } from '@shoshizan/service-kit';
 import { modelNameSchema, z } from '@shoshizan/shared-interfaces';
 
 /** gpt-api's environment variables. Each default is what local mode uses. */
 export const gptApiConfigSchema = z.object({
   PORT: env.port(3003),
+  /** Where GET /metrics is served (on HOST too); the API's port has none. */
+  METRICS_PORT: env.port(9463),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   /** Where Ollama listens. */
@@ -23,7 +25,7 @@ export const gptApiConfigSchema = z.object({
   DEFAULT_TOKENS_PER_DAY: env.nonNegativeInt(0),
   /** Requests a user may start a minute, unless a limits row says otherwise; 0: no limit. */
   DEFAULT_REQUESTS_PER_MINUTE: env.nonNegativeInt(0),
-});
+}).superRefine(metricsPortApart);
 export type GptApiConfig = z.output<typeof gptApiConfigSchema>;
 
 export const GPT_API_CONFIG = Symbol('GPT_API_CONFIG');

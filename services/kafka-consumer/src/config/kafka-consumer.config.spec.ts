@@ -17,6 +17,7 @@ describe('kafka-consumer config', () => {
   it('fills defaults for local mode', () => {
     expect(loadKafkaConsumerConfig(valid)).toMatchObject({
       PORT: 3002,
+      METRICS_PORT: 9462,
       GPT_API_URL: 'http://127.0.0.1:3003',
       WORKER_CONCURRENCY: 2,
       KAFKA_SESSION_TIMEOUT_MS: 30_000,

@@ -1,9 +1,11 @@
-import { env, loadConfig, kafkaSecurityEnv } from '@shoshizan/service-kit';
+import { env, loadConfig, metricsPortApart, kafkaSecurityEnv } from '@shoshizan/service-kit';
 import { RETRY_TOPICS, z } from '@shoshizan/shared-interfaces';
 
 /** kafka-consumer's environment variables. Each default is what local mode uses. */
 export const kafkaConsumerConfigSchema = z.object({
   PORT: env.port(3002),
+  /** Where GET /metrics is served (on HOST too); the API's port has none. */
+  METRICS_PORT: env.port(9462),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   KAFKA_BROKERS: env.brokers(),
@@ -33,7 +35,7 @@ export const kafkaConsumerConfigSchema = z.object({
     .default([5_000, 30_000, 120_000]),
   /** Where the delivery count of each request is kept (schema kafka_consumer). */
   DATABASE_URL: env.postgresUrl(),
-});
+}).superRefine(metricsPortApart);
 export type KafkaConsumerConfig = z.output<typeof kafkaConsumerConfigSchema>;
 
 export const KAFKA_CONSUMER_CONFIG = Symbol('KAFKA_CONSUMER_CONFIG');

@@ -18,6 +18,7 @@ describe('kafka-producer config', () => {
     const config = loadKafkaProducerConfig(valid);
     expect(config).toMatchObject({
       PORT: 3001,
+      METRICS_PORT: 9461,
       KAFKA_BROKERS: ['127.0.0.1:19092'],
       KAFKA_TOPIC_PREFIX: '',
       KAFKA_ENSURE_TOPICS: true,

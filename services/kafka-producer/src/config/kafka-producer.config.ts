@@ -1,9 +1,11 @@
-import { env, loadConfig, kafkaSecurityEnv } from '@shoshizan/service-kit';
+import { env, loadConfig, metricsPortApart, kafkaSecurityEnv } from '@shoshizan/service-kit';
 import { z } from '@shoshizan/shared-interfaces';
 
 /** kafka-producer's environment variables. Each default is what local mode uses. */
 export const kafkaProducerConfigSchema = z.object({
   PORT: env.port(3001),
+  /** Where GET /metrics is served (on HOST too); the API's port has none. */
+  METRICS_PORT: env.port(9461),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   KAFKA_BROKERS: env.brokers(),
@@ -15,7 +17,7 @@ export const kafkaProducerConfigSchema = z.object({
   ...kafkaSecurityEnv,
   /** How long one produce may wait for the broker's acknowledgement, in ms. */
   KAFKA_PRODUCE_TIMEOUT_MS: env.positiveInt(10_000),
-});
+}).superRefine(metricsPortApart);
 export type KafkaProducerConfig = z.output<typeof kafkaProducerConfigSchema>;
 
 export const KAFKA_PRODUCER_CONFIG = Symbol('KAFKA_PRODUCER_CONFIG');

@@ -1,0 +1,65 @@
+import { Controller, Get, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServer } from 'node:net';
+import { bootstrapService } from './bootstrap';
+import { loggerModule } from './logging/logger';
+import { MetricsModule, createRegistry } from './metrics/metrics.module';
+
+@Controller('ping')
+class PingController {
+  @Get()
+  ping(): string {
+    return 'pong';
+  }
+}
+
+@Module({ imports: [loggerModule('test', 'silent'), MetricsModule.forRoot(createRegistry('test'))], controllers: [PingController] })
+class TestModule {}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('bootstrapService', () => {
+  let app: NestFastifyApplication | undefined;
+  let api: string;
+  let metrics: string;
+
+  beforeAll(async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    app = await bootstrapService({ module: TestModule, host: '127.0.0.1', port, metricsPort });
+    api = `http://127.0.0.1:${port}`;
+    metrics = `http://127.0.0.1:${metricsPort}/metrics`;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('serves /metrics on the metrics port only, counting the API requests there', async () => {
+    const ping = await fetch(`${api}/ping`);
+    expect([ping.status, await ping.text()]).toEqual([200, 'pong']);
+    const onApiPort = await fetch(`${api}/metrics`);
+    expect(onApiPort.status).toBe(404);
+    expect(await onApiPort.text()).not.toContain('http_requests_total');
+    const scrape = await fetch(metrics);
+    expect(scrape.status).toBe(200);
+    const text = await scrape.text();
+    expect(text).toMatch(/^http_requests_total\{method="GET",route="\/ping",status="200",service="test"\} 1$/m);
+    expect(text).toMatch(/^http_requests_total\{method="GET",route="unmatched",status="404",service="test"\} 1$/m);
+    expect(text).toContain('process_cpu_seconds_total');
+  });
+
+  it('stops serving metrics when the app closes', async () => {
+    expect((await fetch(metrics)).status).toBe(200);
+    await app!.close();
+    app = undefined;
+    await expect(fetch(metrics)).rejects.toThrow();
+  });
+});
