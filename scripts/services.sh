@@ -22,6 +22,16 @@ port_of() {
   esac
 }
 
+# metrics_port_of NAME: where the service serves GET /metrics (the UI serves none).
+metrics_port_of() {
+  case "$1" in
+    gateway) echo "$GATEWAY_METRICS_PORT" ;;
+    kafka-producer) echo "$PRODUCER_METRICS_PORT" ;;
+    kafka-consumer) echo "$CONSUMER_METRICS_PORT" ;;
+    gpt-api) echo "$GPT_API_METRICS_PORT" ;;
+  esac
+}
+
 # ready NAME: the service's readiness probe answers 2xx.
 ready() {
   local path=/health/ready
@@ -29,16 +39,19 @@ ready() {
   curl -fsS --max-time 5 "http://127.0.0.1:$(port_of "$1")$path" >/dev/null 2>&1
 }
 
-# start_one NAME COMMAND...: runs COMMAND in the background with PORT set, waits until ready.
+# start_one NAME COMMAND...: runs COMMAND in the background with PORT (and METRICS_PORT) set,
+# waits until ready.
 start_one() {
-  local name="$1" port; shift
+  local name="$1" port metrics_port; shift
   port="$(port_of "$name")"
+  metrics_port="$(metrics_port_of "$name")"
   if pid_alive "$name"; then
     log "$name already running (pid $(cat "$SHOSHIZAN_RUN/$name.pid"))"
     return 0
   fi
   port_open "$port" && die "port $port (for $name) is taken by another process"
-  PORT="$port" nohup "$@" >>"$SHOSHIZAN_LOGS/$name.log" 2>&1 </dev/null &
+  [[ -n "$metrics_port" ]] && port_open "$metrics_port" && die "port $metrics_port (for $name's metrics) is taken by another process"
+  PORT="$port" METRICS_PORT="$metrics_port" nohup "$@" >>"$SHOSHIZAN_LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$SHOSHIZAN_RUN/$name.pid"
   if ! wait_for "$name on port $port" 90 ready "$name"; then
     tail -n 30 "$SHOSHIZAN_LOGS/$name.log" >&2
@@ -71,7 +84,8 @@ case "${1:-}" in
     for s in "${SERVICES[@]}" ui; do
       if pid_alive "$s"; then
         state="running"; ready "$s" && state="ready"
-        echo "$s: $state on 127.0.0.1:$(port_of "$s") (pid $(cat "$SHOSHIZAN_RUN/$s.pid"))"
+        metrics=""; [[ -n "$(metrics_port_of "$s")" ]] && metrics=", metrics on 127.0.0.1:$(metrics_port_of "$s")/metrics"
+        echo "$s: $state on 127.0.0.1:$(port_of "$s")$metrics (pid $(cat "$SHOSHIZAN_RUN/$s.pid"))"
       elif [[ "$s" == ui && ! -f "$UI_BUILD" ]]; then
         echo "ui: not built (npm run -w ui build)"
       else

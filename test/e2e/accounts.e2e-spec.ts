@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { Stack, metricSamples } from './support/stack';
+import { scrape } from './support/system';
 
 /** Local accounts, refresh-token rotation and API keys, against the real PostgreSQL. */
 jest.setTimeout(240_000);
@@ -49,7 +50,7 @@ async function createUser(username: string): Promise<string> {
 }
 
 async function throttledCount(scope: string): Promise<number> {
-  const exposition = await (await fetch(`${stack.gateway}/metrics`)).text();
+  const exposition = await scrape(stack.service('gateway'));
   return metricSamples(exposition, 'gateway_login_throttled_total').find((s) => s.labels.scope === scope)?.value ?? 0;
 }
 
@@ -122,7 +123,7 @@ describe('sessions', () => {
     expect(after.status).toBe(401);
     expect(await after.json()).toMatchObject({ code: 'unauthenticated', detail: expect.stringContaining('session has ended') });
     expect((await get('/v1/api-keys', other.accessToken)).status).toBe(200);
-    const metrics = await (await fetch(`${stack.gateway}/metrics`)).text();
+    const metrics = await scrape(stack.service('gateway'));
     expect(metrics).toMatch(/gateway_auth_failures_total\{reason="session_ended",service="gateway"\} [1-9]/);
   });
 
@@ -254,7 +255,7 @@ describe('API keys', () => {
     expect(revoked.status).toBe(204);
     expect((await get('/v1/api-keys', key.key)).status).toBe(401);
     await expect(client.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-    const metrics = await (await fetch(`${stack.gateway}/metrics`)).text();
+    const metrics = await scrape(stack.service('gateway'));
     expect(metrics).toMatch(/gateway_auth_failures_total\{reason="invalid_api_key",service="gateway"\} [1-9]/);
   });
 });

@@ -1,6 +1,6 @@
 import { HEADERS } from '@shoshizan/shared-interfaces';
 import { Stack, collect } from './support/stack';
-import { startService, stopService, type RunningService } from './support/system';
+import { scrape, startService, stopService, type RunningService } from './support/system';
 
 /**
  * Admission at the gateway: over a user's rate or quota, 429 with Retry-After before
@@ -66,7 +66,7 @@ describe('admission at the gateway', () => {
     expect(((await response.json()) as { code: string }).code).toBe('quota_exceeded');
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await stack.requestsTopicSize()).toBe(before);
-    const metrics = await (await fetch(`${second.url}/metrics`)).text();
+    const metrics = await scrape(second);
     expect(metrics).toMatch(/gateway_admission_rejections_total\{reason="quota_exceeded",service="gateway"\} 1/);
   });
 });

@@ -3,7 +3,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { HEADERS, TOPICS, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { readSse } from './support/sse';
 import { AUDIENCE, ISSUER, Stack, collect, metricSamples } from './support/stack';
-import { infra } from './support/system';
+import { infra, scrape } from './support/system';
 
 jest.setTimeout(240_000);
 
@@ -111,7 +111,7 @@ describe('a chat request, end to end through the real system', () => {
     });
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-chat-request-id')!;
-    const gptApiMetrics = async () => (await fetch(`${stack.service('gpt-api').url}/metrics`)).text();
+    const gptApiMetrics = () => scrape(stack.service('gpt-api'));
     const abortedBefore = metricSamples(await gptApiMetrics(), 'gpt_api_generation_duration_seconds_count')
       .filter((sample) => sample.labels.outcome === 'aborted')
       .reduce((sum, sample) => sum + sample.value, 0);
@@ -295,18 +295,32 @@ describe('a chat request, end to end through the real system', () => {
     expect(afterRows[0]!.n).toBe(beforeRows[0]!.n);
   });
 
-  it('serves health, metrics and the API docs without a token', async () => {
+  it('serves health and the API docs without a token, and metrics only on the metrics port', async () => {
     for (const service of Object.values(stack.services)) {
       const ready = await fetch(`${service.url}/health/ready`);
       expect({ service: service.name, status: ready.status }).toEqual({ service: service.name, status: 200 });
-      const metrics = await (await fetch(`${service.url}/metrics`)).text();
-      expect(metrics).toContain('http_requests_total');
-      expect(metrics).toContain('process_cpu_seconds_total');
+      // Not on the API's port: that one the Ingress and every client reach.
+      const onApiPort = await fetch(`${service.url}/metrics`);
+      expect({ service: service.name, status: onApiPort.status }).toEqual({ service: service.name, status: 404 });
+      expect(await onApiPort.text()).not.toContain('process_cpu_seconds_total');
     }
-    const gatewayMetrics = await (await fetch(`${gateway()}/metrics`)).text();
+    for (const service of Object.values(stack.services)) {
+      const metrics = await scrape(service);
+      expect(metrics).toContain('process_cpu_seconds_total');
+      // The API's own requests are still counted, the 404 above among them.
+      expect(metricSamples(metrics, 'http_requests_total')).toContainEqual({
+        labels: { method: 'GET', route: '/health/ready', status: '200', service: service.name },
+        value: expect.any(Number),
+      });
+      expect(metricSamples(metrics, 'http_requests_total')).toContainEqual({
+        labels: { method: 'GET', route: 'unmatched', status: '404', service: service.name },
+        value: expect.any(Number),
+      });
+    }
+    const gatewayMetrics = await scrape(stack.service('gateway'));
     expect(gatewayMetrics).toMatch(/gateway_auth_failures_total\{reason="missing_token",service="gateway"\} [1-9]/);
     // kafka-consumer reports the lag of the partitions it holds: all six, none behind now.
-    const consumerMetrics = await (await fetch(`${stack.service('kafka-consumer').url}/metrics`)).text();
+    const consumerMetrics = await scrape(stack.service('kafka-consumer'));
     const lag = metricSamples(consumerMetrics, 'kafka_consumer_group_lag').filter(
       (sample) => sample.labels.group === `${prefix}shoshizan.chat-workers`,
     );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { HEADERS, generationChunkSchema, type GenerationChunk } from '@shoshizan/shared-interfaces';
 import { Stack, metricSamples } from './support/stack';
-import { startService, stopService, type RunningService } from './support/system';
+import { scrape, startService, stopService, type RunningService } from './support/system';
 
 /**
  * Rate limits and token quotas live in PostgreSQL, so they hold across gpt-api replicas:
@@ -82,7 +82,7 @@ describe('limits across gpt-api replicas', () => {
     const { rows } = await stack.db.query('SELECT 1 FROM gpt_api.usage_ledger WHERE request_id = $1', [r1]);
     expect(rows).toHaveLength(1);
 
-    const metrics = await (await fetch(`${second.url}/metrics`)).text();
+    const metrics = await scrape(second);
     expect(
       metricSamples(metrics, 'gpt_api_admission_rejections_total').find((s) => s.labels.reason === 'quota_exceeded')
         ?.value,

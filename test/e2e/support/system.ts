@@ -26,7 +26,10 @@ export type ServiceName = 'gateway' | 'kafka-producer' | 'kafka-consumer' | 'gpt
 
 export interface RunningService {
   readonly name: ServiceName;
+  /** The API: http://127.0.0.1:<PORT>. */
   readonly url: string;
+  /** Where Prometheus scrapes it: http://127.0.0.1:<METRICS_PORT>/metrics. */
+  readonly metricsUrl: string;
   readonly process: ChildProcess;
 }
 
@@ -89,18 +92,27 @@ export async function startService(
   logName: string,
 ): Promise<RunningService> {
   const port = await freePort();
+  let metricsPort = await freePort();
+  while (metricsPort === port) metricsPort = await freePort();
   mkdirSync(ARTIFACTS, { recursive: true });
   const logFile = join(ARTIFACTS, `${logName}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
-  const service = { name, url: `http://127.0.0.1:${port}`, process: child };
+  const service = { name, url: `http://127.0.0.1:${port}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, process: child };
   await waitReady(service, 120_000, logFile);
   return service;
+}
+
+/** A service's metrics as Prometheus scrapes them, from its metrics port. */
+export async function scrape(service: RunningService): Promise<string> {
+  const response = await fetch(service.metricsUrl);
+  if (!response.ok) throw new Error(`${service.name}: GET ${service.metricsUrl} answered ${response.status}`);
+  return response.text();
 }
 
 /** SIGTERM, then the exit code (null if it had to be killed). */
