@@ -1,5 +1,6 @@
 import { Testing } from 'cdk8s';
 import { TOPICS } from '@shoshizan/shared-interfaces';
+import { METRICS_PORTS, PORTS } from '../src/constructs/context';
 import { Settings } from '../src/settings/registry';
 import { declarations, type ShoshizanOverrides } from '../src/settings/values';
 import { ShoshizanChart } from '../src/shoshizan-chart';
@@ -18,18 +19,27 @@ function find(objects: Obj[], kind: string, name: string): Obj {
   return found;
 }
 
-const SERVICES = { gateway: 3000, 'kafka-producer': 3001, 'kafka-consumer': 3002, 'gpt-api': 3003 } as const;
+/** Each service's API port and metrics port. */
+const SERVICES = {
+  gateway: [PORTS.gateway, METRICS_PORTS.gateway],
+  'kafka-producer': [PORTS.kafkaProducer, METRICS_PORTS.kafkaProducer],
+  'kafka-consumer': [PORTS.kafkaConsumer, METRICS_PORTS.kafkaConsumer],
+  'gpt-api': [PORTS.gptApi, METRICS_PORTS.gptApi],
+} as const;
 
 describe('the Shoshizan services', () => {
   const objects = synth();
 
-  it.each(Object.entries(SERVICES))('%s has a Deployment, Service, ServiceAccount, ConfigMap, PDB and ServiceMonitor', (component, port) => {
+  it.each(Object.entries(SERVICES))('%s has a Deployment, Service, ServiceAccount, ConfigMap, PDB and ServiceMonitor', (component, [port, metricsPort]) => {
     const name = `shoshizan-${component}`;
     const deployment = find(objects, 'Deployment', name);
     const pod = deployment.spec.template.spec;
     const [container] = pod.containers;
     expect(container.image).toBe(`ghcr.io/shoshizan/${component}:0.1.0`);
-    expect(container.ports).toEqual([{ containerPort: port, name: 'http' }]);
+    expect(container.ports).toEqual([
+      { containerPort: port, name: 'http' },
+      { containerPort: metricsPort, name: 'metrics' },
+    ]);
     expect(container.livenessProbe.httpGet).toMatchObject({ path: '/health/live', port });
     expect(container.readinessProbe.httpGet).toMatchObject({ path: '/health/ready', port });
     expect(container.securityContext).toMatchObject({
@@ -53,13 +63,17 @@ describe('the Shoshizan services', () => {
 
     const config = find(objects, 'ConfigMap', name);
     expect(config.data?.PORT).toBe(String(port));
+    expect(config.data?.METRICS_PORT).toBe(String(metricsPort));
     expect(container.envFrom).toEqual([{ configMapRef: { name } }]);
     expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
 
-    expect(find(objects, 'Service', name).spec.ports).toEqual([{ name: 'http', port, targetPort: port }]);
+    expect(find(objects, 'Service', name).spec.ports).toEqual([
+      { name: 'http', port, targetPort: port },
+      { name: 'metrics', port: metricsPort, targetPort: metricsPort },
+    ]);
     expect(find(objects, 'ServiceAccount', name)).toMatchObject({ automountServiceAccountToken: false });
     expect(find(objects, 'PodDisruptionBudget', name).spec).toEqual({ maxUnavailable: 1, selector: deployment.spec.selector });
-    expect(find(objects, 'ServiceMonitor', name).spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
+    expect(find(objects, 'ServiceMonitor', name).spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
   });
 
   it('never holds a secret value: no Secret objects, secrets only as secretKeyRef', () => {
@@ -260,6 +274,31 @@ describe('NetworkPolicies', () => {
     expect(from('postgresql').sort()).toEqual(['gateway', 'gpt-api', 'kafka-consumer']);
     expect(from('kafka').sort()).toEqual(['gateway', 'kafka-consumer', 'kafka-producer', 'keda']);
     expect(from('ui')).toEqual(['ingress-nginx']);
+  });
+
+  it('let Prometheus reach the metrics port of each service and nothing else; the API ports as before', () => {
+    type Peer = { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } };
+    const reach = (name: string) =>
+      find(policies, 'NetworkPolicy', `shoshizan-${name}`).spec.ingress.flatMap((r: { from: Peer[]; ports: { protocol: string; port: number }[] }) =>
+        r.from.flatMap((p) =>
+          r.ports.map(({ protocol, port }) => `${p.podSelector?.matchLabels['app.kubernetes.io/component'] ?? `ns/${p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']}`} -> ${protocol}/${port}`),
+        ),
+      );
+    expect(reach('gateway')).toEqual(['ns/ingress-nginx -> TCP/3000', 'helm-test -> TCP/3000', 'ns/monitoring -> TCP/9460']);
+    expect(reach('kafka-producer')).toEqual(['gateway -> TCP/3001', 'ns/monitoring -> TCP/9461']);
+    expect(reach('kafka-consumer')).toEqual(['gateway -> TCP/3002', 'ns/monitoring -> TCP/9462']);
+    expect(reach('gpt-api')).toEqual(['gateway -> TCP/3003', 'kafka-consumer -> TCP/3003', 'ns/monitoring -> TCP/9463']);
+    expect(reach('ui')).toEqual(['ns/ingress-nginx -> TCP/8080']);
+    // Each metrics port is the one the pod serves /metrics on, where the ServiceMonitor scrapes.
+    for (const [component, [, metricsPort]] of Object.entries(SERVICES)) {
+      const container = find(objects, 'Deployment', `shoshizan-${component}`).spec.template.spec.containers[0];
+      expect(container.ports).toContainEqual({ containerPort: metricsPort, name: 'metrics' });
+    }
+    const custom = synth({ networkPolicy: { monitoringNamespace: 'observability' } });
+    expect(find(custom.filter((o) => o.kind === 'NetworkPolicy'), 'NetworkPolicy', 'shoshizan-gpt-api').spec.ingress.at(-1)).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
+      ports: [{ protocol: 'TCP', port: 9463 }],
+    });
   });
 
   it('can be turned off', () => {

@@ -130,6 +130,12 @@ export function secretEnv(name: string, secretName: string, key: string, optiona
 /** The ports the services listen on (the defaults of their PORT). */
 export const PORTS = { gateway: 3000, kafkaProducer: 3001, kafkaConsumer: 3002, gptApi: 3003, ui: 8080, ollama: 11434, kafka: 9092, postgresql: 5432 } as const;
 
+/**
+ * The ports the services serve GET /metrics on, apart from their API (the defaults of their
+ * METRICS_PORT): only Prometheus is let in there. The UI has none.
+ */
+export const METRICS_PORTS = { gateway: 9460, kafkaProducer: 9461, kafkaConsumer: 9462, gptApi: 9463 } as const;
+
 /** Sets a JSON-pointer field on the API object behind a cdk8s-plus construct. */
 export function patch(object: ApiObject, path: string, value: unknown): void {
   object.addJsonPatch(JsonPatch.add(path, value));

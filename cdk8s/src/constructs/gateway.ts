@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PORTS, secretEnv, type Release } from './context';
+import { METRICS_PORTS, PORTS, secretEnv, type Release } from './context';
 import { ShoshizanService } from './shoshizan-service';
 
 export interface GatewayProps {
@@ -18,6 +18,7 @@ export class Gateway extends ShoshizanService {
       release,
       component: 'gateway',
       port: PORTS.gateway,
+      metricsPort: METRICS_PORTS.gateway,
       image: release.image('gateway', v.gateway.image),
       replicas: v.gateway.replicas,
       resources: v.gateway.resources,

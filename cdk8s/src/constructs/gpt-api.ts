@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PORTS, type Release } from './context';
+import { METRICS_PORTS, PORTS, type Release } from './context';
 import { ShoshizanService } from './shoshizan-service';
 
 export interface GptApiProps {
@@ -14,6 +14,7 @@ export class GptApi extends ShoshizanService {
       release,
       component: 'gpt-api',
       port: PORTS.gptApi,
+      metricsPort: METRICS_PORTS.gptApi,
       image: release.image('gpt-api', v.gptApi.image),
       replicas: v.gptApi.replicas,
       resources: v.gptApi.resources,

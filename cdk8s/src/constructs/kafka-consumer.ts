@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import * as keda from '../../imports/keda.sh';
 import { KAFKA_NAMES } from '../settings/values';
-import { PORTS, type Release } from './context';
+import { METRICS_PORTS, PORTS, type Release } from './context';
 import { ShoshizanService } from './shoshizan-service';
 
 export interface KafkaConsumerProps {
@@ -27,6 +27,7 @@ export class KafkaConsumer extends Construct {
       release,
       component: 'kafka-consumer',
       port: PORTS.kafkaConsumer,
+      metricsPort: METRICS_PORTS.kafkaConsumer,
       image: release.image('kafka-consumer', v.kafkaConsumer.image),
       replicas: v.kafkaConsumer.replicas,
       resources: v.kafkaConsumer.resources,

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PORTS, type Release } from './context';
+import { METRICS_PORTS, PORTS, type Release } from './context';
 import { ShoshizanService } from './shoshizan-service';
 
 export interface KafkaProducerProps {
@@ -14,6 +14,7 @@ export class KafkaProducer extends ShoshizanService {
       release,
       component: 'kafka-producer',
       port: PORTS.kafkaProducer,
+      metricsPort: METRICS_PORTS.kafkaProducer,
       image: release.image('kafka-producer', v.kafkaProducer.image),
       replicas: v.kafkaProducer.replicas,
       resources: v.kafkaProducer.resources,

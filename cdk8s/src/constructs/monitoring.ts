@@ -5,13 +5,13 @@ import type { Release } from './context';
 export interface ServiceMonitorProps {
   readonly release: Release;
   readonly component: string;
-  /** Name of the Service to scrape (its port `http`, path /metrics). */
+  /** Name of the Service to scrape (its port `metrics`, path /metrics). */
   readonly name: string;
 }
 
 /**
- * A Prometheus Operator ServiceMonitor for one service's /metrics, when
- * `metrics.serviceMonitor.enabled`. Extra labels let a Prometheus's selector find it.
+ * A Prometheus Operator ServiceMonitor for one service's /metrics on its `metrics` port (the
+ * API's port has none), when `metrics.serviceMonitor.enabled`. Extra labels let a Prometheus's selector find it.
  */
 export class ServiceMonitor extends Construct {
   constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
@@ -22,7 +22,7 @@ export class ServiceMonitor extends Construct {
         metadata: { name: props.name },
         spec: {
           selector: { matchLabels: props.release.selectorLabels(props.component) },
-          endpoints: [{ port: 'http', path: '/metrics', interval: v.metrics.serviceMonitor.interval }],
+          endpoints: [{ port: 'metrics', path: '/metrics', interval: v.metrics.serviceMonitor.interval }],
         },
       });
       s.set(monitor, '/metadata/labels', s.merge(props.release.labels(props.component), v.metrics.serviceMonitor.labels));

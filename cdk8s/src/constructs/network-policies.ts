@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PORTS, type Release } from './context';
+import { METRICS_PORTS, PORTS, type Release } from './context';
 
 export interface NetworkPoliciesProps {
   readonly release: Release;
@@ -16,7 +16,8 @@ interface Rule {
  * Default deny for every pod of the release, then one policy per component allowing only the
  * flows of the architecture: browser -> ingress -> gateway/UI; gateway -> kafka-producer,
  * gpt-api, Kafka, PostgreSQL; kafka-consumer -> Kafka, gpt-api, PostgreSQL; gpt-api ->
- * Ollama, PostgreSQL; Ollama -> HTTPS (model pulls); Prometheus -> /metrics; KEDA -> Kafka.
+ * Ollama, PostgreSQL; Ollama -> HTTPS (model pulls); Prometheus -> each service's metrics
+ * port, and nothing else of it (its API port serves no metrics); KEDA -> Kafka.
  * External Kafka or PostgreSQL are reached on any address (their addresses are not known here).
  */
 export class NetworkPolicies extends Construct {
@@ -41,7 +42,7 @@ export class NetworkPolicies extends Construct {
       peers: s.choose(release.is('postgresql', 'bundled'), [pods('postgresql')], [anywhere]),
       ports: [],
     };
-    const monitoring: Rule = { peers: [namespace(v.networkPolicy.monitoringNamespace)], ports: [] };
+    const prometheus = [namespace(v.networkPolicy.monitoringNamespace)];
     const fromIngress: Rule = { peers: [namespace(v.networkPolicy.ingressNamespace)], ports: [] };
     const dns = [
       {
@@ -57,11 +58,13 @@ export class NetworkPolicies extends Construct {
     const all = { matchLabels: { 'app.kubernetes.io/instance': release.s.releaseName, 'app.kubernetes.io/name': 'shoshizan' } };
     this.policy(scope, release, 'default-deny', all, [], dns);
 
-    const policies: Record<string, { port: number; from: Rule[]; to: Rule[] }> = {
+    // `from` reaches `port`; the monitoring namespace reaches `metricsPort` alone.
+    const policies: Record<string, { port: number; metricsPort?: number; from: Rule[]; to: Rule[] }> = {
       gateway: {
         port: PORTS.gateway,
+        metricsPort: METRICS_PORTS.gateway,
         // `helm test` asks the gateway's readiness route.
-        from: [fromIngress, monitoring, { peers: [pods('helm-test')], ports: [] }],
+        from: [fromIngress, { peers: [pods('helm-test')], ports: [] }],
         to: [
           { peers: [pods('kafka-producer')], ports: [PORTS.kafkaProducer] },
           { peers: [pods('gpt-api')], ports: [PORTS.gptApi] },
@@ -70,12 +73,18 @@ export class NetworkPolicies extends Construct {
           postgres,
         ],
       },
-      'kafka-producer': { port: PORTS.kafkaProducer, from: [{ peers: [pods('gateway')], ports: [] }, monitoring], to: [kafka] },
+      'kafka-producer': { port: PORTS.kafkaProducer, metricsPort: METRICS_PORTS.kafkaProducer, from: [{ peers: [pods('gateway')], ports: [] }], to: [kafka] },
       // The gateway's status page asks the workers' health.
-      'kafka-consumer': { port: PORTS.kafkaConsumer, from: [{ peers: [pods('gateway')], ports: [] }, monitoring], to: [kafka, { peers: [pods('gpt-api')], ports: [PORTS.gptApi] }, postgres] },
+      'kafka-consumer': {
+        port: PORTS.kafkaConsumer,
+        metricsPort: METRICS_PORTS.kafkaConsumer,
+        from: [{ peers: [pods('gateway')], ports: [] }],
+        to: [kafka, { peers: [pods('gpt-api')], ports: [PORTS.gptApi] }, postgres],
+      },
       'gpt-api': {
         port: PORTS.gptApi,
-        from: [{ peers: [pods('gateway'), pods('kafka-consumer')], ports: [] }, monitoring],
+        metricsPort: METRICS_PORTS.gptApi,
+        from: [{ peers: [pods('gateway'), pods('kafka-consumer')], ports: [] }],
         to: [{ peers: [pods('ollama')], ports: [PORTS.ollama] }, postgres],
       },
       ui: { port: PORTS.ui, from: [fromIngress], to: [] },
@@ -89,7 +98,10 @@ export class NetworkPolicies extends Construct {
         release,
         component,
         { matchLabels: release.selectorLabels(component) },
-        p.from.map((rule) => ({ from: rule.peers, ports: [{ protocol: 'TCP', port: p.port }] })),
+        [
+          ...p.from.map((rule) => ({ from: rule.peers, ports: [{ protocol: 'TCP', port: p.port }] })),
+          ...(p.metricsPort !== undefined ? [{ from: prometheus, ports: [{ protocol: 'TCP', port: p.metricsPort }] }] : []),
+        ],
         p.to.map((rule) => ({ to: rule.peers, ...(rule.ports.length > 0 ? { ports: rule.ports.map((port) => ({ protocol: 'TCP', port })) } : {}) })),
       );
     }

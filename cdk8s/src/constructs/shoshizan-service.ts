@@ -12,6 +12,11 @@ export interface ShoshizanServiceProps {
   readonly component: string;
   /** Port the service listens on (its PORT); the Service exposes it as `http`. */
   readonly port: number;
+  /**
+   * Port of its GET /metrics (its METRICS_PORT): the container and the Service expose it as
+   * `metrics`, and a ServiceMonitor scrapes it there. @default none (no metrics, no monitor)
+   */
+  readonly metricsPort?: number;
   /** Settings of the service, as its environment variables; empty values are left unset. */
   readonly config: Readonly<Record<string, string>>;
   /**
@@ -33,8 +38,6 @@ export interface ShoshizanServiceProps {
   readonly externallyScaled?: Condition;
   /** Health routes. @default live /health/live, ready /health/ready */
   readonly health?: { readonly live: string; readonly ready: string };
-  /** Expose /metrics to the Prometheus Operator. @default true */
-  readonly metrics?: boolean;
   /** Command, when the image's own is not the one. @default the image's */
   readonly command?: string[];
   /** Seconds a pod gets to finish after SIGTERM. @default 30 */
@@ -44,7 +47,7 @@ export interface ShoshizanServiceProps {
 /**
  * One Shoshizan HTTP service: Deployment, Service, ServiceAccount, ConfigMap, probes on the
  * health routes, hardened security context, PodDisruptionBudget, topology spread, CPU
- * autoscaling and a ServiceMonitor. The pod template carries a checksum of the ConfigMap,
+ * autoscaling and a ServiceMonitor on its metrics port. The pod template carries a checksum of the ConfigMap,
  * so a change of settings rolls the pods.
  */
 export class ShoshizanService extends Construct {
@@ -54,15 +57,25 @@ export class ShoshizanService extends Construct {
 
   constructor(scope: Construct, id: string, props: ShoshizanServiceProps) {
     super(scope, id);
-    const { release, component, port } = props;
+    const { release, component, port, metricsPort } = props;
     const { s, v } = release;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${component}: port must be 1-65535, got ${port}`);
+    if (metricsPort !== undefined) {
+      if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) throw new Error(`${component}: metricsPort must be 1-65535, got ${metricsPort}`);
+      if (metricsPort === port) throw new Error(`${component}: metricsPort must differ from port (both ${port})`);
+    }
     const name = (this.name = release.name(component));
     const labels = release.labels(component);
     const selector = release.selectorLabels(component);
     const health = props.health ?? { live: '/health/live', ready: '/health/ready' };
 
-    const data = { PORT: String(port), HOST: '0.0.0.0', LOG_LEVEL: v.global.logLevel, ...props.config };
+    const data = {
+      PORT: String(port),
+      ...(metricsPort !== undefined ? { METRICS_PORT: String(metricsPort) } : {}),
+      HOST: '0.0.0.0',
+      LOG_LEVEL: v.global.logLevel,
+      ...props.config,
+    };
     const configMap = new kplus.ConfigMap(this, 'config', { metadata: { name, labels }, data });
 
     const serviceAccount = new kplus.ServiceAccount(this, 'sa', {
@@ -83,7 +96,7 @@ export class ShoshizanService extends Construct {
         {
           name: component,
           image: props.image,
-          portNumber: port,
+          ports: [{ number: port, name: 'http' }, ...(metricsPort !== undefined ? [{ number: metricsPort, name: 'metrics' }] : [])],
           ...(props.command ? { command: props.command } : {}),
           envFrom: [kplus.Env.fromConfigMap(configMap)],
           securityContext: { ensureNonRoot: true, user: 1000, group: 1000, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
@@ -100,7 +113,6 @@ export class ShoshizanService extends Construct {
     const container = '/spec/template/spec/containers/0';
     s.set(obj, `${container}/imagePullPolicy`, v.global.imagePullPolicy);
     s.set(obj, `${container}/resources`, props.resources);
-    s.set(obj, `${container}/ports/0/name`, 'http');
     if (props.env) s.setOptional(obj, `${container}/env`, props.env);
     // Replicas are left out when an autoscaler owns them, so an upgrade does not reset them.
     const scaled = props.autoscaling ? s.flag(props.autoscaling.enabled) : props.externallyScaled;
@@ -114,7 +126,7 @@ export class ShoshizanService extends Construct {
 
     this.service = new kplus.Service(this, 'service', {
       metadata: { name, labels },
-      ports: [{ name: 'http', port, targetPort: port }],
+      ports: [{ name: 'http', port, targetPort: port }, ...(metricsPort !== undefined ? [{ name: 'metrics', port: metricsPort, targetPort: metricsPort }] : [])],
     });
     for (const [key, value] of Object.entries(selector)) this.service.selectLabel(key, value);
 
@@ -143,7 +155,7 @@ export class ShoshizanService extends Construct {
       });
     }
 
-    if (props.metrics ?? true) new ServiceMonitor(this, 'monitor', { release, component, name });
+    if (metricsPort !== undefined) new ServiceMonitor(this, 'monitor', { release, component, name });
   }
 }
 

@@ -24,7 +24,6 @@ export class Ui extends ShoshizanService {
       config: { GATEWAY_URL: '' },
       // Live: the server answers; ready: it serves the app.
       health: { live: '/healthz', ready: '/' },
-      metrics: false,
     });
   }
 }

@@ -200,7 +200,7 @@ export const declarations = {
   networkPolicy: {
     enabled: setting.bool(true, 'Deny all traffic but the flows of the architecture.'),
     ingressNamespace: setting.string('ingress-nginx', 'Namespace of the ingress controller, allowed to reach the gateway and UI.'),
-    monitoringNamespace: setting.string('monitoring', 'Namespace of Prometheus, allowed to scrape /metrics.'),
+    monitoringNamespace: setting.string('monitoring', "Namespace of Prometheus, allowed to reach the services' metrics ports (and only those)."),
     kedaNamespace: setting.string('keda', 'Namespace of KEDA, allowed to read the bundled Kafka for consumer lag.'),
   },
   metrics: {
