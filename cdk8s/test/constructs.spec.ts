@@ -1,6 +1,7 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { TOPICS } from '@shoshizan/shared-interfaces';
-import { METRICS_PORTS, PORTS } from '../src/constructs/context';
+import { METRICS_PORTS, PORTS, Release } from '../src/constructs/context';
+import { ShoshizanService } from '../src/constructs/shoshizan-service';
 import { Settings } from '../src/settings/registry';
 import { declarations, type ShoshizanOverrides } from '../src/settings/values';
 import { ShoshizanChart } from '../src/shoshizan-chart';
@@ -248,6 +249,17 @@ describe('Kafka and PostgreSQL modes', () => {
       KAFKA_ENSURE_TOPICS: 'false',
       KAFKA_TOPIC_PREFIX: 'p.',
     });
+  });
+});
+
+describe('ShoshizanService', () => {
+  it('refuses a metrics port that is no port or is the API port, naming the field', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const props = { release: new Release(Settings.plain(declarations, {})), component: 'svc', port: 3000, image: 'svc', replicas: 1, resources: {}, config: {} };
+    expect(() => new ShoshizanService(chart, 'same', { ...props, metricsPort: 3000 })).toThrow('svc: metricsPort must differ from port (both 3000)');
+    expect(() => new ShoshizanService(chart, 'big', { ...props, metricsPort: 70000 })).toThrow('svc: metricsPort must be 1-65535, got 70000');
+    expect(() => new ShoshizanService(chart, 'none', props)).not.toThrow();
+    expect(Testing.synth(chart).filter((o: { kind: string }) => o.kind === 'ServiceMonitor')).toEqual([]);
   });
 });
 
