@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Counter, Registry } from 'prom-client';
 import { startMetricsServer, type MetricsServer } from './metrics.server';
 
@@ -65,6 +65,18 @@ describe('startMetricsServer', () => {
     const probe = createServer();
     await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(server.port, '127.0.0.1', resolve));
     await new Promise((resolve) => probe.close(resolve));
+    server = await startMetricsServer(registry, { host: '127.0.0.1', port: 0 }); // for afterEach
+  });
+
+  it('does not let a client that holds a connection open hold up close', async () => {
+    const socket = connect(server.port, '127.0.0.1').on('error', () => undefined); // reset by close
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n'); // never finished
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    const started = Date.now();
+    await server.close();
+    await ended;
+    expect(Date.now() - started).toBeLessThan(1000);
     server = await startMetricsServer(registry, { host: '127.0.0.1', port: 0 }); // for afterEach
   });
 

@@ -13,7 +13,7 @@ export interface MetricsServerOptions {
 /** A running metrics listener. */
 export interface MetricsServer {
   readonly port: number;
-  /** Stops listening and drops idle kept-alive connections; resolves once all are gone. */
+  /** Stops listening and drops every connection, a scrape under way included. */
   close(): Promise<void>;
 }
 
@@ -44,6 +44,9 @@ export async function startMetricsServer(registry: Registry, options: MetricsSer
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
+        // A scrape cut short is harmless; a client that holds a connection open (slowly, or
+        // half-sent) must not hold up the service's shutdown.
+        server.closeAllConnections();
       }),
   };
 }
