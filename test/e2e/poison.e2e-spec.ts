@@ -3,6 +3,7 @@ import type { Message } from 'kafkajs';
 import { partitionForKey } from '@shoshizan/service-kit';
 import { HEADERS, TOPICS, topicName, type QuarantinedRecord, type TopicKey } from '@shoshizan/shared-interfaces';
 import { Stack, collect, metricSamples, textOf } from './support/stack';
+import { scrape } from './support/system';
 
 jest.setTimeout(300_000);
 
@@ -214,12 +215,12 @@ describe('no record stops delivery', () => {
     expect(letters.some((l) => l.code === 'model_not_found' && l.redrivable)).toBe(true);
 
     // Counted where an alert can see it.
-    const gatewayMetrics = await (await fetch(`${stack.gateway}/metrics`)).text();
+    const gatewayMetrics = await scrape(stack.service('gateway'));
     const quarantinedByGateway = metricSamples(gatewayMetrics, 'kafka_records_quarantined_total')
       .filter((s) => s.labels.topic === responsesTopic)
       .reduce((sum, s) => sum + s.value, 0);
     expect(quarantinedByGateway).toBe(garbage().length + unstorable);
-    const consumerMetrics = await (await fetch(`${stack.service('kafka-consumer').url}/metrics`)).text();
+    const consumerMetrics = await scrape(stack.service('kafka-consumer'));
     expect(metricSamples(consumerMetrics, 'kafka_records_quarantined_total').length).toBeGreaterThan(0);
     expect(metricSamples(consumerMetrics, 'kafka_consumer_partition_stalled_seconds').length).toBeGreaterThan(0);
 
