@@ -85,7 +85,12 @@ describe('the durable pipeline', () => {
       'SELECT attempts, finished_at IS NOT NULL AS finished FROM kafka_consumer.request_attempts WHERE request_id = $1',
       [requestId],
     );
-    expect(attempts).toEqual([{ attempts: 2, finished: true }]);
+    // At least the killed delivery and the one that finished. On a loaded machine the new
+    // worker can lose the partition in a rebalance and a third delivery finishes it: at
+    // least once is the promise; once as the client sees it is what the events above check.
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ finished: true });
+    expect(attempts[0].attempts).toBeGreaterThanOrEqual(2);
     process.stdout.write(
       `[measure] kill -9 of the consumer to the resumed event at the client: ${Math.round(resumedAt - killedAt)} ms\n`,
     );
