@@ -20,6 +20,14 @@ export enum ErrorCode {
   LoginThrottled = 'login_throttled',
   PoisonMessage = 'poison_message',
   Internal = 'internal',
+  /** The request conflicts with what exists (a username that is taken). */
+  Conflict = 'conflict',
+  /** A known path asked with a method it does not have; `Allow` lists those it has. */
+  MethodNotAllowed = 'method_not_allowed',
+  /** A body over the size limit. */
+  PayloadTooLarge = 'payload_too_large',
+  /** A body that is not JSON (a form post, text): every route with a body takes JSON only. */
+  UnsupportedMediaType = 'unsupported_media_type',
 }
 
 /** Whether trying the same thing again later can succeed. */
@@ -42,6 +50,10 @@ export function isRetriable(code: ErrorCode): boolean {
     case ErrorCode.QuotaExceeded:
     case ErrorCode.PoisonMessage:
     case ErrorCode.Internal:
+    case ErrorCode.Conflict:
+    case ErrorCode.MethodNotAllowed:
+    case ErrorCode.PayloadTooLarge:
+    case ErrorCode.UnsupportedMediaType:
       return false;
   }
 }
@@ -59,6 +71,14 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.NotFound:
     case ErrorCode.ModelNotFound:
       return 404;
+    case ErrorCode.MethodNotAllowed:
+      return 405;
+    case ErrorCode.Conflict:
+      return 409;
+    case ErrorCode.PayloadTooLarge:
+      return 413;
+    case ErrorCode.UnsupportedMediaType:
+      return 415;
     case ErrorCode.RateLimited:
     case ErrorCode.QuotaExceeded:
     case ErrorCode.LoginThrottled:

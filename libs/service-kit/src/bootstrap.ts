@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import type { ExceptionFilter } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ConfigValidationError } from './config/load-config';
 import { REQUEST_ID_HEADER, requestIdOf } from './logging/logger';
-import { ProblemDetailsFilter } from './errors/problem-details.filter';
+import { ProblemDetailsFilter, sendProblem } from './errors/problem-details.filter';
 import { HttpMetrics, METRICS_REGISTRY } from './metrics/metrics.module';
 import { startMetricsServer } from './metrics/metrics.server';
 
@@ -22,6 +24,11 @@ export interface BootstrapOptions {
    * address, which a client can write itself). @default true
    */
   readonly trustProxy?: boolean | ((address: string, hop: number) => boolean);
+  /**
+   * The one filter every error reaches, Fastify's own (a body too large or not JSON) included.
+   * @default new ProblemDetailsFilter()
+   */
+  readonly errorFilter?: ExceptionFilter;
   /** Runs after the app is created and before it listens (Swagger, CORS, ...). */
   readonly configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
@@ -36,12 +43,15 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? true,
     genReqId: requestIdOf,
+    // A URL Fastify cannot decode (or a parameter over its length limit) is answered before
+    // any route or hook: as problem details too, not as Fastify's own JSON.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply),
   });
   const app = await NestFactory.create<NestFastifyApplication>(options.module as never, adapter, {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(options.errorFilter ?? new ProblemDetailsFilter());
   exitGracefullyOnSignals(app);
 
   const logger = app.get(Logger);

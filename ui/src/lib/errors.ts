@@ -65,12 +65,16 @@ export function describeError(error: unknown): Problem {
     case 'unauthenticated':
       return { code: error.code, message: 'Your session has expired. Please sign in again.' };
     case 'validation_failed':
+    case 'conflict':
     case 'forbidden':
     case 'not_found':
     case 'deadline_exceeded':
     case 'cancelled':
     case 'poison_message':
     case 'internal':
+    case 'method_not_allowed':
+    case 'payload_too_large':
+    case 'unsupported_media_type':
     case undefined:
       return { code: error.code, retryAfterSeconds: retry, message: `${error.message}${when}` };
   }
@@ -102,6 +106,10 @@ export function describeAnswerError(code: ErrorCode, reason: string): Problem {
     case 'unauthenticated':
     case 'validation_failed':
     case 'login_throttled':
+    case 'conflict':
+    case 'method_not_allowed':
+    case 'payload_too_large':
+    case 'unsupported_media_type':
       return { code, message: `The answer failed. Reason: ${reason}` };
   }
 }

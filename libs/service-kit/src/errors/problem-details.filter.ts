@@ -17,7 +17,9 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   499: 'Client Closed Request',
@@ -30,6 +32,10 @@ function codeForStatus(status: number): ErrorCode {
   if (status === 401) return ErrorCode.Unauthenticated;
   if (status === 403) return ErrorCode.Forbidden;
   if (status === 404) return ErrorCode.NotFound;
+  if (status === 405) return ErrorCode.MethodNotAllowed;
+  if (status === 409) return ErrorCode.Conflict;
+  if (status === 413) return ErrorCode.PayloadTooLarge;
+  if (status === 415) return ErrorCode.UnsupportedMediaType;
   if (status === 429) return ErrorCode.RateLimited;
   if (status === 503) return ErrorCode.UpstreamUnavailable;
   if (status >= 400 && status < 500) return ErrorCode.ValidationFailed;
@@ -70,38 +76,45 @@ export function mapError(error: unknown): Mapped {
   return { status: 500, code: ErrorCode.Internal, detail: 'An unexpected error occurred.' };
 }
 
-/** Answers every error as RFC 9457 problem details (`application/problem+json`). */
+const logger = new Logger('ProblemDetailsFilter');
+
+/**
+ * Answers an error as RFC 9457 problem details (`application/problem+json`). Also for what
+ * Fastify refuses before any route or hook runs (a URL it cannot decode), through its
+ * `frameworkErrors` option.
+ */
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const mapped = mapError(error);
+  if (mapped.status >= 500) {
+    logger.error({ err: error, url: request.url }, 'Request failed');
+  }
+  if (reply.sent || reply.raw.headersSent) {
+    // A stream already started: the status line is gone, so end it; the stream's own
+    // error event told the client what happened.
+    reply.raw.end();
+    return;
+  }
+  const body: ProblemDetails = {
+    type: problemType(mapped.code),
+    title: TITLES[mapped.status] ?? 'Error',
+    status: mapped.status,
+    detail: mapped.detail,
+    instance: request.url,
+    code: mapped.code,
+    requestId: String(request.id),
+    ...(mapped.issues ? { errors: [...mapped.issues] } : {}),
+  };
+  if (mapped.retryAfterSeconds !== undefined) {
+    void reply.header('Retry-After', String(Math.max(1, Math.ceil(mapped.retryAfterSeconds))));
+  }
+  void reply.status(mapped.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
+}
+
+/** Answers every error as problem details. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  private readonly logger = new Logger(ProblemDetailsFilter.name);
-
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
-    const mapped = mapError(error);
-    if (mapped.status >= 500) {
-      this.logger.error({ err: error, url: request.url }, 'Request failed');
-    }
-    if (reply.sent || reply.raw.headersSent) {
-      // A stream already started: the status line is gone, so end it; the stream's own
-      // error event told the client what happened.
-      reply.raw.end();
-      return;
-    }
-    const body: ProblemDetails = {
-      type: problemType(mapped.code),
-      title: TITLES[mapped.status] ?? 'Error',
-      status: mapped.status,
-      detail: mapped.detail,
-      instance: request.url,
-      code: mapped.code,
-      requestId: String(request.id),
-      ...(mapped.issues ? { errors: [...mapped.issues] } : {}),
-    };
-    if (mapped.retryAfterSeconds !== undefined) {
-      void reply.header('Retry-After', String(Math.max(1, Math.ceil(mapped.retryAfterSeconds))));
-    }
-    void reply.status(mapped.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
+    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
 }

@@ -78,6 +78,10 @@ export function openAiErrorType(code: ErrorCode): string {
       return 'insufficient_quota';
     case ErrorCode.ValidationFailed:
     case ErrorCode.PoisonMessage:
+    case ErrorCode.Conflict:
+    case ErrorCode.MethodNotAllowed:
+    case ErrorCode.PayloadTooLarge:
+    case ErrorCode.UnsupportedMediaType:
       return 'invalid_request_error';
     case ErrorCode.DeadlineExceeded:
     case ErrorCode.UpstreamTimeout:
