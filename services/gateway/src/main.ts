@@ -2,6 +2,9 @@ import { bootstrapService, runService } from '@shoshizan/service-kit';
 import { AppModule } from './app.module';
 import { loadGatewayConfig } from './config/gateway.config';
 import { setUpSwagger } from './docs/swagger';
+import { GatewayErrorFilter } from './http/gateway-error.filter';
+import { acceptJsonOnly } from './http/json-only';
+import { answerWrongMethodsWith405 } from './http/method-not-allowed';
 import { proxyTrust } from './http/proxy-trust';
 import { addSecurityHeaders } from './http/security-headers';
 
@@ -16,6 +19,7 @@ runService(async () => {
     // Login throttling counts failures per client address: only the proxies that are really
     // there may name it, or a client could pick a fresh address for every guess.
     trustProxy: proxyTrust(config.TRUSTED_PROXIES, config.TRUSTED_PROXY_HOPS),
+    errorFilter: new GatewayErrorFilter(),
     configure: (app) => {
       app.enableCors({
         origin: config.CORS_ORIGINS,
@@ -25,6 +29,8 @@ runService(async () => {
         exposedHeaders: ['x-request-id', 'x-chat-request-id', 'retry-after'],
       });
       addSecurityHeaders(app);
+      acceptJsonOnly(app);
+      answerWrongMethodsWith405(app);
       setUpSwagger(app);
     },
   });

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /**
@@ -18,13 +19,16 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 const DOCS_CSP =
   "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
+/**
+ * Set on the Node response before Fastify sees the request, so that every way an answer
+ * is written carries them: replies (which run Fastify's hooks), the event streams (which
+ * take the response over and write it raw), and what Fastify writes raw itself (a URL it
+ * cannot decode, a 503 while closing). Node merges them into whatever head is written.
+ */
 export function addSecurityHeaders(app: NestFastifyApplication): void {
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onSend', (request, reply, payload, done) => {
-      for (const [name, value] of Object.entries(COMMON)) void reply.header(name, value);
-      void reply.header('content-security-policy', request.url.startsWith('/docs') ? DOCS_CSP : API_CSP);
-      done(null, payload);
-    });
+  const server: Server = app.getHttpServer();
+  server.prependListener('request', (request, response) => {
+    for (const [name, value] of Object.entries(COMMON)) response.setHeader(name, value);
+    response.setHeader('content-security-policy', request.url?.startsWith('/docs') ? DOCS_CSP : API_CSP);
+  });
 }

@@ -1,12 +1,20 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mapError } from '@shoshizan/service-kit';
 import { openAiErrorType } from './openai.schemas';
+
+/** Route config (`@RouteConfig(OPENAI_ERRORS)`) of the routes whose errors take OpenAI's shape. */
+export const OPENAI_ERRORS = { openAiErrors: true } as const;
+
+export function usesOpenAiErrors(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { openAiErrors?: boolean } | undefined)?.openAiErrors === true;
+}
 
 /**
  * Errors on the OpenAI-compatible routes in OpenAI's shape, `{ "error": { message, type,
  * param, code } }`, so OpenAI's SDKs raise their usual exceptions. Same statuses as the
- * rest of the API.
+ * rest of the API. The gateway's error filter hands it the errors of the routes marked
+ * with OPENAI_ERRORS.
  */
 @Catch()
 export class OpenAiErrorFilter implements ExceptionFilter {

@@ -1,12 +1,13 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
 import { ErrorCode, z, type ModelList, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatService } from '../chat/chat.service';
 import { schemaRef } from '../docs/api-schemas';
-import { OpenAiErrorFilter } from './openai-error.filter';
+import { OPENAI_ERRORS } from './openai-error.filter';
 import { ModelsClient } from '../models/models.client';
 import { chatCompletionRequestSchema, openAiErrorType, toChatBody, type ChatCompletionRequest } from './openai.schemas';
 
@@ -19,7 +20,6 @@ type FinishReason = 'stop' | 'length';
  */
 @ApiTags('openai')
 @ApiBearerAuth()
-@UseFilters(OpenAiErrorFilter)
 @Controller('v1')
 export class OpenAiController {
   constructor(
@@ -28,6 +28,7 @@ export class OpenAiController {
   ) {}
 
   @Get('models')
+  @RouteConfig(OPENAI_ERRORS)
   @ApiOperation({
     summary: 'The models (OpenAI shape)',
     description: '`default` marks the model that answers a request naming none (OpenAI clients ignore it).',
@@ -48,6 +49,7 @@ export class OpenAiController {
   }
 
   @Post('chat/completions')
+  @RouteConfig(OPENAI_ERRORS)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Create a chat completion (OpenAI shape), streaming or not',
