@@ -83,11 +83,11 @@ describe('accounts', () => {
     const carol = await post('/v1/auth/login', { username: 'carol', password: 'carol has a long password' });
     expect(carol.status).toBe(200);
     const carolToken = ((await carol.json()) as Pair).accessToken;
-    // A user is not an admin; a taken name and a short password are refused by name.
+    // A user is not an admin; a taken name is a conflict; a short password is refused by name.
     expect((await post('/v1/admin/users', { username: 'dave', password: 'dave has a long password' }, carolToken)).status).toBe(403);
     expect((await get('/v1/admin/dead-letters', carolToken)).status).toBe(403);
     const taken = await post('/v1/admin/users', { username: 'carol', password: 'another long password' }, admin);
-    expect(taken.status).toBe(400);
+    expect(taken.status).toBe(409);
     const short = await post('/v1/admin/users', { username: 'erin', password: 'short' }, admin);
     expect(((await short.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(['password']);
   });

@@ -180,3 +180,41 @@ export const quarantinedRecordSchema = z.strictObject({
 export type QuarantinedRecord = z.infer<typeof quarantinedRecordSchema>;
 
 export const quarantineListSchema = z.strictObject({ items: z.array(quarantinedRecordSchema) });
+
+/** `POST /v1/chat/:requestId/cancel` (202): the cancel is on its way to the worker. */
+export const cancelAcceptedSchema = z.strictObject({ requestId: idSchema });
+export type CancelAccepted = z.infer<typeof cancelAcceptedSchema>;
+
+/** `POST /v1/admin/users` (201): the new local user. */
+export const createdUserSchema = z.strictObject({
+  id: idSchema,
+  username: z.string(),
+  roles: z.array(z.enum(['user', 'admin'])),
+});
+export type CreatedUser = z.infer<typeof createdUserSchema>;
+
+/** One message of the dead-letter topic, as an admin sees it. */
+export const deadLetterSchema = z.strictObject({
+  /** `<partition>:<offset>`: what redrive takes. */
+  id: z.string(),
+  requestId: z.string().nullable(),
+  conversationId: z.string().nullable(),
+  userId: z.string().nullable(),
+  code: z.string().nullable(),
+  reason: z.string().nullable(),
+  /** Deliveries of the request before it was dead-lettered. */
+  attempts: z.int().nullable(),
+  retries: z.int().nullable(),
+  sourceTopic: z.string().nullable(),
+  deadLetteredAt: isoDateTimeSchema,
+  /** Whether the stored message is a valid request (a poison message cannot be redriven). */
+  redrivable: z.boolean(),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;
+
+/** `GET /v1/admin/dead-letters`: the newest first. */
+export const deadLetterListSchema = z.strictObject({ items: z.array(deadLetterSchema) });
+
+/** `POST /v1/admin/dead-letters/:id/redrive` (202): the request is on the requests topic again. */
+export const redrivenSchema = z.strictObject({ requestId: idSchema, redrivenAt: isoDateTimeSchema });
+export type Redriven = z.infer<typeof redrivenSchema>;

@@ -293,7 +293,7 @@ export interface paths {
         put?: never;
         /**
          * Create a chat completion (OpenAI shape), streaming or not
-         * @description With `stream: true` the answer comes as `chat.completion.chunk` events ending with `data: [DONE]`.
+         * @description With `stream: true` the answer comes as `chat.completion.chunk` events ending with `data: [DONE]`; an error after the stream started comes as a `data:` event holding an OpenAI error.
          */
         post: operations["OpenAiController_completions"];
         delete?: never;
@@ -442,7 +442,6 @@ export interface components {
             createdAt: string;
             /** Format: uuid */
             id: string;
-            /** Format: date-time */
             lastUsedAt: string | null;
             name: string;
             prefix: string;
@@ -453,11 +452,58 @@ export interface components {
                 createdAt: string;
                 /** Format: uuid */
                 id: string;
-                /** Format: date-time */
                 lastUsedAt: string | null;
                 name: string;
                 prefix: string;
             }[];
+        };
+        CancelAccepted: {
+            /** Format: uuid */
+            requestId: string;
+        };
+        ChatCompletion: {
+            choices: {
+                /** @enum {string} */
+                finish_reason: "stop" | "length";
+                index: number;
+                logprobs: null;
+                message: {
+                    content: string;
+                    /** @constant */
+                    role: "assistant";
+                };
+            }[];
+            created: number;
+            id: string;
+            model: string;
+            /** @constant */
+            object: "chat.completion";
+            usage: {
+                completion_tokens: number;
+                prompt_tokens: number;
+                total_tokens: number;
+            };
+        };
+        ChatCompletionChunk: {
+            choices: {
+                delta: {
+                    content?: string;
+                    /** @constant */
+                    role?: "assistant";
+                };
+                finish_reason: ("stop" | "length") | null;
+                index: number;
+            }[];
+            created: number;
+            id: string;
+            model: string;
+            /** @constant */
+            object: "chat.completion.chunk";
+            usage?: {
+                completion_tokens: number;
+                prompt_tokens: number;
+                total_tokens: number;
+            };
         };
         ChatRequestState: {
             completionTokens: number | null;
@@ -467,7 +513,6 @@ export interface components {
             createdAt: string;
             errorCode: string | null;
             estimatedWaitSeconds: number | null;
-            /** Format: date-time */
             finishedAt: string | null;
             model: string | null;
             promptTokens: number | null;
@@ -513,12 +558,10 @@ export interface components {
                 durationMs: number | null;
                 errorCode: string | null;
                 errorMessage: string | null;
-                /** Format: date-time */
                 finishedAt: string | null;
                 /** Format: uuid */
                 id: string;
                 model: string | null;
-                /** Format: uuid */
                 requestId: string | null;
                 /** @enum {string} */
                 role: "system" | "user" | "assistant";
@@ -540,10 +583,45 @@ export interface components {
             /** Format: uuid */
             id: string;
             key: string;
-            /** Format: date-time */
             lastUsedAt: string | null;
             name: string;
             prefix: string;
+        };
+        CreatedUser: {
+            /** Format: uuid */
+            id: string;
+            roles: ("user" | "admin")[];
+            username: string;
+        };
+        DeadLetter: {
+            attempts: number | null;
+            code: string | null;
+            conversationId: string | null;
+            /** Format: date-time */
+            deadLetteredAt: string;
+            id: string;
+            reason: string | null;
+            redrivable: boolean;
+            requestId: string | null;
+            retries: number | null;
+            sourceTopic: string | null;
+            userId: string | null;
+        };
+        DeadLetterList: {
+            items: {
+                attempts: number | null;
+                code: string | null;
+                conversationId: string | null;
+                /** Format: date-time */
+                deadLetteredAt: string;
+                id: string;
+                reason: string | null;
+                redrivable: boolean;
+                requestId: string | null;
+                retries: number | null;
+                sourceTopic: string | null;
+                userId: string | null;
+            }[];
         };
         Message: {
             content: string;
@@ -552,12 +630,10 @@ export interface components {
             durationMs: number | null;
             errorCode: string | null;
             errorMessage: string | null;
-            /** Format: date-time */
             finishedAt: string | null;
             /** Format: uuid */
             id: string;
             model: string | null;
-            /** Format: uuid */
             requestId: string | null;
             /** @enum {string} */
             role: "system" | "user" | "assistant";
@@ -573,12 +649,21 @@ export interface components {
                 created: number;
                 default: boolean;
                 id: string;
-                /** @enum {string} */
+                /** @constant */
                 object: "model";
                 owned_by: string;
             }[];
-            /** @enum {string} */
+            /** @constant */
             object: "list";
+        };
+        OpenAiError: {
+            error: {
+                /** @enum {string} */
+                code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal" | "conflict" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type";
+                message: string;
+                param: string | null;
+                type: string;
+            };
         };
         Posted: {
             estimatedWaitSeconds: number | null;
@@ -591,7 +676,7 @@ export interface components {
         };
         ProblemDetails: {
             /** @enum {string} */
-            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal";
+            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal" | "conflict" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type";
             detail?: string;
             errors?: {
                 message: string;
@@ -620,36 +705,42 @@ export interface components {
                 tries: number | null;
             }[];
         };
+        Redriven: {
+            /** Format: date-time */
+            redrivenAt: string;
+            /** Format: uuid */
+            requestId: string;
+        };
         ResponseEvent: {
             /** Format: date-time */
             at: string;
             /** Format: uuid */
             conversationId: string;
-            /** @enum {string} */
+            /** @constant */
             kind: "chat.response";
             /** Format: uuid */
             requestId: string;
             seq: number;
-            /** @enum {string} */
+            /** @constant */
             type: "queued";
             userId: string;
-            /** @enum {number} */
+            /** @constant */
             version: 1;
         } | {
             /** Format: date-time */
             at: string;
             /** Format: uuid */
             conversationId: string;
-            /** @enum {string} */
+            /** @constant */
             kind: "chat.response";
             model: string;
             /** Format: uuid */
             requestId: string;
             seq: number;
-            /** @enum {string} */
+            /** @constant */
             type: "started";
             userId: string;
-            /** @enum {number} */
+            /** @constant */
             version: 1;
         } | {
             afterSeq: number;
@@ -658,51 +749,51 @@ export interface components {
             attempt: number;
             /** Format: uuid */
             conversationId: string;
-            /** @enum {string} */
+            /** @constant */
             kind: "chat.response";
             /** Format: uuid */
             requestId: string;
             seq: number;
-            /** @enum {string} */
+            /** @constant */
             type: "resumed";
             userId: string;
-            /** @enum {number} */
+            /** @constant */
             version: 1;
         } | {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal";
+            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal" | "conflict" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type";
             /** Format: uuid */
             conversationId: string;
             delayMs: number;
-            /** @enum {string} */
+            /** @constant */
             kind: "chat.response";
             message: string;
             /** Format: uuid */
             requestId: string;
             retry: number;
             seq: number;
-            /** @enum {string} */
+            /** @constant */
             type: "retrying";
             userId: string;
-            /** @enum {number} */
+            /** @constant */
             version: 1;
         } | {
             /** Format: date-time */
             at: string;
             /** Format: uuid */
             conversationId: string;
-            /** @enum {string} */
+            /** @constant */
             kind: "chat.response";
             /** Format: uuid */
             requestId: string;
             seq: number;
             text: string;
-            /** @enum {string} */
+            /** @constant */
             type: "token";
             userId: string;
-            /** @enum {number} */
+            /** @constant */
             version: 1;
         } | {
             /** Format: date-time */
@@ -712,13 +803,13 @@ export interface components {
             durationMs: number;
             /** @enum {string} */
             finishReason: "stop" | "length" | "cancelled";
-            /** @enum {string} */
+            /** @constant */
             kind: "chat.response";
             model: string;
             /** Format: uuid */
             requestId: string;
             seq: number;
-            /** @enum {string} */
+            /** @constant */
             type: "done";
             usage: {
                 completionTokens: number;
@@ -726,42 +817,42 @@ export interface components {
                 totalTokens: number;
             };
             userId: string;
-            /** @enum {number} */
+            /** @constant */
             version: 1;
         } | {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal";
+            code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "model_not_found" | "model_unavailable" | "queue_unavailable" | "upstream_unavailable" | "upstream_timeout" | "deadline_exceeded" | "cancelled" | "rate_limited" | "quota_exceeded" | "login_throttled" | "poison_message" | "internal" | "conflict" | "method_not_allowed" | "payload_too_large" | "unsupported_media_type";
             /** Format: uuid */
             conversationId: string;
-            /** @enum {string} */
+            /** @constant */
             kind: "chat.response";
             message: string;
             /** Format: uuid */
             requestId: string;
             retriable: boolean;
             seq: number;
-            /** @enum {string} */
+            /** @constant */
             type: "error";
             userId: string;
-            /** @enum {number} */
+            /** @constant */
             version: 1;
         } | {
             /** Format: date-time */
             at: string;
             /** Format: uuid */
             conversationId: string;
-            /** @enum {string} */
+            /** @constant */
             kind: "chat.response";
             reason: string;
             /** Format: uuid */
             requestId: string;
             seq: number;
-            /** @enum {string} */
+            /** @constant */
             type: "cancelled";
             userId: string;
-            /** @enum {number} */
+            /** @constant */
             version: 1;
         };
         SystemStatus: {
@@ -786,7 +877,7 @@ export interface components {
             accessToken: string;
             expiresIn: number;
             refreshToken: string;
-            /** @enum {string} */
+            /** @constant */
             tokenType: "Bearer";
         };
     };
@@ -1037,6 +1128,7 @@ export interface operations {
     DeadLettersController_list: {
         parameters: {
             query?: {
+                /** @description Dead letters to list, at most. */
                 limit?: number;
             };
             header?: never;
@@ -1045,12 +1137,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The dead letters. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterList"];
+                };
+            };
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description The caller is not an admin. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
         };
     };
@@ -1059,6 +1180,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The dead letter’s `<partition>:<offset>`. */
                 id: string;
             };
             cookie?: never;
@@ -1070,28 +1192,56 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Redriven"];
+                };
             };
             /** @description Not a dead-letter id, or the message is not a valid request. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
             /** @description The caller is not an admin. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
             /** @description No such dead letter. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The requests topic is unavailable. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
         };
     };
@@ -1146,19 +1296,68 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A field is invalid, or the username is taken. */
+            /** @description The new user. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedUser"];
+                };
+            };
+            /** @description Invalid input: problem details name each bad field (`errors`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
             /** @description The caller is not an admin. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The username is taken. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
         };
     };
@@ -1180,8 +1379,8 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1215,8 +1414,35 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1231,21 +1457,40 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The key’s id. */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description No such key of yours. */
-            404: {
+            /** @description Revoked. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description `id` is not a UUID. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such key of yours. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1280,27 +1525,47 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description Wrong username or password. */
-            401: {
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many failed logins for this username or from this address (`login_throttled`); the password was not checked. `Retry-After` says when to try again. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait. */
-                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description Wrong username or password. */
+            401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too many failed logins for this username or from this address (`login_throttled`); the password was not checked. `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1324,14 +1589,33 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Revoked (an unknown token is answered the same). */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1365,15 +1649,35 @@ export interface operations {
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description The refresh token is unknown, expired, revoked or already used. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1424,37 +1728,67 @@ export interface operations {
                     "text/event-stream": components["schemas"]["ResponseEvent"];
                 };
             };
-            /** @description Problem details naming each invalid field. */
+            /** @description Invalid input: problem details name each bad field (`errors`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description Missing, invalid or expired token. */
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description The `conversationId` is another user's, or a deleted conversation. */
+            /** @description The `conversationId` is another user’s, or a deleted conversation; or there is no such model. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description The queue is unavailable; see Retry-After. */
-            503: {
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Over your request rate or daily token quota; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A service the request needs (the queue, the model catalog) is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1468,6 +1802,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The chat request’s id. */
                 requestId: string;
             };
             cookie?: never;
@@ -1483,15 +1818,26 @@ export interface operations {
                     "application/json": components["schemas"]["ChatRequestState"];
                 };
             };
-            /** @description No such request of yours. */
-            404: {
+            /** @description `requestId` is not a UUID. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such request of yours. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1506,6 +1852,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The chat request’s id. */
                 requestId: string;
             };
             cookie?: never;
@@ -1519,14 +1866,57 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The cancel is on its way to the worker. */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CancelAccepted"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /**
+             * @description Invalid input: problem details name each bad field (`errors`).
+             *
+             *     `requestId` is not a UUID.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such request of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1539,13 +1929,15 @@ export interface operations {
     ChatController_events: {
         parameters: {
             query?: {
-                after?: number;
+                /** @description The seq of the last event the client has, when it cannot send Last-Event-ID (an EventSource cannot). */
+                after?: string;
             };
             header?: {
-                /** @description The seq of the last event the client has. */
+                /** @description The seq of the last event the client has (wins over `after`). */
                 "Last-Event-ID"?: string;
             };
             path: {
+                /** @description The chat request’s id. */
                 requestId: string;
             };
             cookie?: never;
@@ -1561,15 +1953,30 @@ export interface operations {
                     "text/event-stream": components["schemas"]["ResponseEvent"];
                 };
             };
-            /** @description No such request of yours. */
-            404: {
+            /**
+             * @description Invalid input: problem details name each bad field (`errors`).
+             *
+             *     `requestId` is not a UUID.
+             */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such request of yours. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1623,29 +2030,120 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A chat.completion object, or an SSE stream of chunks. */
+            /** @description A `chat.completion` object, or with `stream: true` an SSE stream of `chat.completion.chunk`s. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChatCompletion"];
+                    "text/event-stream": components["schemas"]["ChatCompletionChunk"];
+                };
             };
-            /** @description `{ error: { message, type, param, code } }` */
+            /** @description Invalid input: problem details name each bad field (`errors`). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description Over your request rate or daily token quota; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The request was cancelled (through POST /v1/chat/{requestId}/cancel) before its answer ended. */
+            499: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The worker failed to answer (without `stream`, the error that ended the answer is the response). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description A service the request needs (the queue, the model catalog) is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The answer took longer than the request’s time budget. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
             };
         };
     };
     ConversationsController_list: {
         parameters: {
             query?: {
-                /** @description nextCursor of the previous page */
+                /** @description nextCursor of the previous page. */
                 cursor?: string;
+                /** @description Conversations a page. */
                 limit?: number;
-                /** @description Only those whose title contains this (case-insensitive) */
+                /** @description Only those whose title contains this (case-insensitive; the first 200 characters count). */
                 q?: string;
             };
             header?: never;
@@ -1663,15 +2161,17 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationPage"];
                 };
             };
-            /** @description No such conversation of yours. */
-            404: {
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1705,15 +2205,35 @@ export interface operations {
                     "application/json": components["schemas"]["Conversation"];
                 };
             };
-            /** @description No such conversation of yours. */
-            404: {
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1728,6 +2248,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The conversation’s id. */
                 id: string;
             };
             cookie?: never;
@@ -1743,15 +2264,26 @@ export interface operations {
                     "application/json": components["schemas"]["ConversationWithMessages"];
                 };
             };
-            /** @description No such conversation of yours. */
-            404: {
+            /** @description `id` is not a UUID. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1766,27 +2298,40 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The conversation’s id. */
                 id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
+            /** @description Deleted, with its messages. */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description No such conversation of yours. */
-            404: {
+            /** @description `id` is not a UUID. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such conversation of yours. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1801,6 +2346,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The conversation’s id. */
                 id: string;
             };
             cookie?: never;
@@ -1822,15 +2368,48 @@ export interface operations {
                     "application/json": components["schemas"]["Conversation"];
                 };
             };
+            /**
+             * @description Invalid input: problem details name each bad field (`errors`).
+             *
+             *     `id` is not a UUID.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description No such conversation of yours. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1845,6 +2424,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The conversation’s id. */
                 id: string;
             };
             cookie?: never;
@@ -1875,23 +2455,84 @@ export interface operations {
                     "application/json": components["schemas"]["Posted"];
                 };
             };
-            /** @description No such conversation of yours. */
+            /**
+             * @description Invalid input: problem details name each bad field (`errors`).
+             *
+             *     `id` is not a UUID.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description No such conversation of yours, or no such model.
+             *
+             *     No such conversation of yours.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description Over your rate or quota; see Retry-After. */
-            429: {
+            /** @description An answer in this conversation is still coming; wait for it or cancel it first. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Over your request rate or daily token quota; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A service the request needs (the queue, the model catalog) is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1905,6 +2546,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The conversation’s id. */
                 id: string;
             };
             cookie?: never;
@@ -1935,16 +2577,84 @@ export interface operations {
                     "application/json": components["schemas"]["Posted"];
                 };
             };
-            /** @description No such conversation of yours. */
+            /**
+             * @description Invalid input: problem details name each bad field (`errors`).
+             *
+             *     `id` is not a UUID.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description No such conversation of yours, or no such model.
+             *
+             *     No such conversation of yours.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description The conversation has no message of yours to edit, or an answer in it is still coming. */
+            409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Over your request rate or daily token quota; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A service the request needs (the queue, the model catalog) is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1958,6 +2668,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The conversation’s id. */
                 id: string;
             };
             cookie?: never;
@@ -1987,16 +2698,84 @@ export interface operations {
                     "application/json": components["schemas"]["Posted"];
                 };
             };
-            /** @description No such conversation of yours. */
+            /**
+             * @description Invalid input: problem details name each bad field (`errors`).
+             *
+             *     `id` is not a UUID.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description No such conversation of yours, or no such model.
+             *
+             *     No such conversation of yours.
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description The conversation has no answer to replace, or an answer in it is still coming. */
+            409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Over your request rate or daily token quota; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A service the request needs (the queue, the model catalog) is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2023,6 +2802,26 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The model catalog is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
         };
     };
     StatusController_get: {
@@ -2043,8 +2842,8 @@ export interface operations {
                     "application/json": components["schemas"]["SystemStatus"];
                 };
             };
-            /** @description An error, as problem details with a stable `code` (and `Retry-After` when waiting helps). */
-            default: {
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

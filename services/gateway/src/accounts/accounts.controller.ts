@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Ip, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public, ZodBodyPipe } from '@shoshizan/service-kit';
-import { PROBLEM_CONTENT_TYPE, text, z } from '@shoshizan/shared-interfaces';
+import { text, z } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { ApiIdParam, ApiJsonBody } from '../docs/api-inputs';
 import { ApiProblems } from '../docs/api-problems';
 import { schemaRef } from '../docs/api-schemas';
 import { AccountsService, type TokenPair } from './accounts.service';
@@ -13,7 +14,6 @@ export const refreshSchema = z.strictObject({ refreshToken: text().min(10).max(2
 export const apiKeySchema = z.strictObject({ name: text().trim().min(1).max(100) });
 
 @ApiTags('auth')
-@ApiProblems()
 @Controller('v1/auth')
 export class AuthController {
   constructor(private readonly accounts: AccountsService) {}
@@ -22,16 +22,13 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in with a username and password: an access token and a refresh token' })
-  @ApiBody({ schema: z.toJSONSchema(loginSchema) as object })
+  @ApiJsonBody(loginSchema)
   @ApiResponse({ status: 200, description: 'The token pair.', schema: schemaRef('TokenPair') })
-  @ApiResponse({ status: 401, description: 'Wrong username or password.' })
-  @ApiResponse({
-    status: 429,
-    description:
+  @ApiProblems([401, 429], {
+    401: 'Wrong username or password.',
+    429:
       'Too many failed logins for this username or from this address (`login_throttled`); the password was not ' +
       'checked. `Retry-After` says when to try again.',
-    headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } },
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: schemaRef('ProblemDetails') } },
   })
   login(
     @Body(new ZodBodyPipe(loginSchema, 'Login')) body: z.infer<typeof loginSchema>,
@@ -49,9 +46,9 @@ export class AuthController {
       'Each refresh token works once; using one twice revokes all tokens descended from the same login, access ' +
       'tokens included.',
   })
-  @ApiBody({ schema: z.toJSONSchema(refreshSchema) as object })
+  @ApiJsonBody(refreshSchema)
   @ApiResponse({ status: 200, description: 'A new token pair.', schema: schemaRef('TokenPair') })
-  @ApiResponse({ status: 401, description: 'The refresh token is unknown, expired, revoked or already used.' })
+  @ApiProblems([401], { 401: 'The refresh token is unknown, expired, revoked or already used.' })
   refresh(@Body(new ZodBodyPipe(refreshSchema, 'Refresh')) body: z.infer<typeof refreshSchema>): Promise<TokenPair> {
     return this.accounts.refresh(body.refreshToken);
   }
@@ -63,7 +60,8 @@ export class AuthController {
     summary: 'Revoke a refresh token and every token descended from the same login',
     description: 'The access tokens of that login stop working too (at once on this replica, within seconds on the others).',
   })
-  @ApiBody({ schema: z.toJSONSchema(refreshSchema) as object })
+  @ApiJsonBody(refreshSchema)
+  @ApiResponse({ status: 204, description: 'Revoked (an unknown token is answered the same).' })
   async logout(@Body(new ZodBodyPipe(refreshSchema, 'Logout')) body: z.infer<typeof refreshSchema>): Promise<void> {
     await this.accounts.logout(body.refreshToken);
   }
@@ -71,14 +69,14 @@ export class AuthController {
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
-@ApiProblems()
+@ApiProblems([401])
 @Controller('v1/api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Post()
   @ApiOperation({ summary: 'Create an API key; the key is in this answer only', description: 'Use it as `Authorization: Bearer <key>`.' })
-  @ApiBody({ schema: z.toJSONSchema(apiKeySchema) as object })
+  @ApiJsonBody(apiKeySchema)
   @ApiResponse({ status: 201, description: 'The key, shown this once.', schema: schemaRef('CreatedApiKey') })
   create(
     @CurrentUser() user: AuthenticatedUser,
@@ -97,7 +95,8 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one of your API keys' })
-  @ApiResponse({ status: 404, description: 'No such key of yours.' })
+  @ApiIdParam('id', 'The key’s id.', 'No such key of yours.')
+  @ApiResponse({ status: 204, description: 'Revoked.' })
   async revoke(@CurrentUser() user: AuthenticatedUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     await this.keys.revoke(user, id);
   }

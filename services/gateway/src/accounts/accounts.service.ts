@@ -60,7 +60,7 @@ export class AccountsService implements OnApplicationBootstrap {
        ON CONFLICT (username) DO NOTHING`,
       [userId, username, await hashPassword(password), roles],
     );
-    if (!result.rowCount) throw new DomainException(ErrorCode.ValidationFailed, `The username '${username}' is taken.`);
+    if (!result.rowCount) throw new DomainException(ErrorCode.Conflict, `The username '${username}' is taken.`);
     return userId;
   }
 

@@ -19,26 +19,10 @@ import {
   encodeMessage,
   requestHeaders,
   topicName,
+  type DeadLetter,
+  type Redriven,
 } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-
-/** One message of the dead-letter topic, as an admin sees it. */
-export interface DeadLetter {
-  /** `<partition>:<offset>`: what redrive takes. */
-  readonly id: string;
-  readonly requestId: string | null;
-  readonly conversationId: string | null;
-  readonly userId: string | null;
-  readonly code: string | null;
-  readonly reason: string | null;
-  /** Deliveries of the request before it was dead-lettered. */
-  readonly attempts: number | null;
-  readonly retries: number | null;
-  readonly sourceTopic: string | null;
-  readonly deadLetteredAt: string;
-  /** Whether the stored message is a valid request (a poison message cannot be redriven). */
-  readonly redrivable: boolean;
-}
 
 function header(headers: IHeaders | undefined, name: string): string | null {
   const value = headers?.[name];
@@ -80,7 +64,7 @@ export class DeadLettersService {
   }
 
   /** Publishes the request in dead letter `id` to the requests topic again. */
-  async redrive(id: string): Promise<{ requestId: string; redrivenAt: string }> {
+  async redrive(id: string): Promise<Redriven> {
     const match = /^(\d+):(\d+)$/.exec(id);
     if (!match) throw new DomainException(ErrorCode.ValidationFailed, `'${id}' is not a dead-letter id (partition:offset).`);
     const partition = Number(match[1]);

@@ -1,9 +1,12 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ZodBodyPipe } from '@shoshizan/service-kit';
-import { text, z } from '@shoshizan/shared-interfaces';
+import { text, z, type CreatedUser } from '@shoshizan/shared-interfaces';
 import { AccountsService } from '../accounts/accounts.service';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { ApiJsonBody } from '../docs/api-inputs';
+import { ApiProblems } from '../docs/api-problems';
+import { schemaRef } from '../docs/api-schemas';
 import { requireAdmin } from './require-admin';
 
 export const createUserSchema = z.strictObject({
@@ -14,19 +17,20 @@ export const createUserSchema = z.strictObject({
 
 @ApiTags('admin')
 @ApiBearerAuth()
+@ApiProblems([401, 403], { 403: 'The caller is not an admin.' })
 @Controller('v1/admin/users')
 export class UsersController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a local user (admins only)' })
-  @ApiBody({ schema: z.toJSONSchema(createUserSchema, { io: 'input' }) as object })
-  @ApiResponse({ status: 400, description: 'A field is invalid, or the username is taken.' })
-  @ApiResponse({ status: 403, description: 'The caller is not an admin.' })
+  @ApiJsonBody(createUserSchema)
+  @ApiResponse({ status: 201, description: 'The new user.', schema: schemaRef('CreatedUser') })
+  @ApiProblems([409], { 409: 'The username is taken.' })
   async create(
     @CurrentUser() user: AuthenticatedUser,
     @Body(new ZodBodyPipe(createUserSchema, 'User')) body: z.infer<typeof createUserSchema>,
-  ): Promise<{ id: string; username: string; roles: string[] }> {
+  ): Promise<CreatedUser> {
     requireAdmin(user);
     const id = await this.accounts.createUser(body.username, body.password, body.roles);
     return { id, username: body.username, roles: body.roles };

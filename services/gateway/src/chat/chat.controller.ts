@@ -1,14 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiHeader,
-  ApiOperation,
-  ApiProduces,
-  ApiQuery,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
 import {
@@ -16,11 +7,13 @@ import {
   chatBodySchema,
   text,
   z,
+  type CancelAccepted,
   type ChatBody,
   type ChatRequestState,
   type ResponseEvent,
 } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
+import { ApiIdParam, ApiJsonBody, ApiQueryOf } from '../docs/api-inputs';
 import { ApiProblems } from '../docs/api-problems';
 import { schemaRef } from '../docs/api-schemas';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -30,13 +23,25 @@ import type { EventSubscription } from './event-subscription';
 import { SSE_KEEPALIVE, formatSse } from './sse';
 
 export const cancelBodySchema = z.strictObject({ reason: text().max(500).default('cancelled by the user') });
+/** The body may be left out: a bare `POST .../cancel` cancels with the default reason. */
+const cancelSchema = cancelBodySchema.optional();
+
+/** An event seq, or -1 for "before the first". */
+const SEQ = /^(?:-1|\d{1,9})$/;
+const eventsQuerySchema = z.object({
+  after: z
+    .string()
+    .regex(SEQ, 'must be a whole number, -1 or more')
+    .optional()
+    .describe('The seq of the last event the client has, when it cannot send Last-Event-ID (an EventSource cannot).'),
+});
 
 /** The seq a resumed stream starts after: a Last-Event-ID or `after` value, or -1 (from the start). */
-function afterSeqOf(value: string | undefined): number {
+function afterSeqOf(value: string | undefined, name: string): number {
   if (value === undefined || value.trim() === '') return -1;
-  if (!/^-?\d{1,9}$/.test(value.trim()) || Number(value) < -1) {
-    throw new DomainException(ErrorCode.ValidationFailed, 'Last-Event-ID (or after) must be an event seq.', {
-      issues: [{ path: 'Last-Event-ID', message: 'must be a whole number, -1 or more' }],
+  if (!SEQ.test(value.trim())) {
+    throw new DomainException(ErrorCode.ValidationFailed, `${name} must be an event seq.`, {
+      issues: [{ path: name, message: 'must be a whole number, -1 or more' }],
     });
   }
   return Number(value);
@@ -44,7 +49,7 @@ function afterSeqOf(value: string | undefined): number {
 
 @ApiTags('chat')
 @ApiBearerAuth()
-@ApiProblems()
+@ApiProblems([401])
 @Controller('v1/chat')
 export class ChatController {
   constructor(
@@ -60,17 +65,16 @@ export class ChatController {
       'The request is made durable in Kafka before the stream starts. Events: queued, started, token (in seq ' +
       'order), then one of done (with usage), error or cancelled. Each SSE `id` is the event seq.',
   })
-  @ApiBody({ schema: z.toJSONSchema(chatBodySchema, { io: 'input' }) as object })
+  @ApiJsonBody(chatBodySchema)
   @ApiProduces('text/event-stream')
   @ApiResponse({
     status: 200,
     description: 'An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON).',
     content: { 'text/event-stream': { schema: schemaRef('ResponseEvent') } },
   })
-  @ApiResponse({ status: 400, description: 'Problem details naming each invalid field.' })
-  @ApiResponse({ status: 401, description: 'Missing, invalid or expired token.' })
-  @ApiResponse({ status: 404, description: 'The `conversationId` is another user\'s, or a deleted conversation.' })
-  @ApiResponse({ status: 503, description: 'The queue is unavailable; see Retry-After.' })
+  @ApiProblems([404, 429, 503], {
+    404: 'The `conversationId` is another user’s, or a deleted conversation; or there is no such model.',
+  })
   async send(
     @Body(new ZodBodyPipe(chatBodySchema, 'Chat request')) body: ChatBody,
     @CurrentUser() user: AuthenticatedUser,
@@ -96,23 +100,29 @@ export class ChatController {
       'from the start): first those already written, then the live ones, without a gap or a repeat, ending ' +
       'with the final event. For a reload, a dropped connection, or another gateway replica.',
   })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The seq of the last event the client has.' })
-  @ApiQuery({ name: 'after', required: false, schema: { type: 'integer', minimum: -1 } })
+  @ApiIdParam('requestId', 'The chat request’s id.', 'No such request of yours.')
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'The seq of the last event the client has (wins over `after`).',
+    schema: { type: 'string', pattern: SEQ.source },
+  })
+  @ApiQueryOf(eventsQuerySchema)
   @ApiProduces('text/event-stream')
   @ApiResponse({
     status: 200,
     description: 'An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON).',
     content: { 'text/event-stream': { schema: schemaRef('ResponseEvent') } },
   })
-  @ApiResponse({ status: 404, description: 'No such request of yours.' })
   async events(
     @Param('requestId', new ParseUUIDPipe()) requestId: string,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Query('after') after: string | undefined,
+    @Query(new ZodBodyPipe(eventsQuerySchema, 'Query')) query: z.output<typeof eventsQuerySchema>,
     @CurrentUser() user: AuthenticatedUser,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const afterSeq = afterSeqOf(lastEventId ?? after);
+    const afterSeq =
+      lastEventId !== undefined ? afterSeqOf(lastEventId, 'Last-Event-ID') : afterSeqOf(query.after, 'after');
     const { record, events } = await this.chat.resume(user, requestId, afterSeq);
     await this.stream(reply, events, requestId, record.conversationId);
   }
@@ -151,8 +161,8 @@ export class ChatController {
     summary: 'The state of one of your chat requests',
     description: 'While it waits in the queue: how many requests are ahead of it, and a rough wait.',
   })
+  @ApiIdParam('requestId', 'The chat request’s id.', 'No such request of yours.')
   @ApiResponse({ status: 200, description: 'The request.', schema: schemaRef('ChatRequestState') })
-  @ApiResponse({ status: 404, description: 'No such request of yours.' })
   status(
     @Param('requestId', new ParseUUIDPipe()) requestId: string,
     @CurrentUser() user: AuthenticatedUser,
@@ -163,12 +173,14 @@ export class ChatController {
   @Post(':requestId/cancel')
   @HttpCode(202)
   @ApiOperation({ summary: 'Stop one of your chat requests; the stream ends with a cancelled event' })
-  @ApiBody({ schema: z.toJSONSchema(cancelBodySchema, { io: 'input' }) as object, required: false })
+  @ApiIdParam('requestId', 'The chat request’s id.', 'No such request of yours.')
+  @ApiJsonBody(cancelSchema)
+  @ApiResponse({ status: 202, description: 'The cancel is on its way to the worker.', schema: schemaRef('CancelAccepted') })
   async cancel(
     @Param('requestId', new ParseUUIDPipe()) requestId: string,
-    @Body(new ZodBodyPipe(cancelBodySchema, 'Cancel request')) body: z.output<typeof cancelBodySchema> | undefined,
+    @Body(new ZodBodyPipe(cancelSchema, 'Cancel request')) body: z.output<typeof cancelSchema>,
     @CurrentUser() user: AuthenticatedUser,
-  ): Promise<{ requestId: string }> {
+  ): Promise<CancelAccepted> {
     await this.chat.cancel(user, requestId, body?.reason ?? 'cancelled by the user');
     return { requestId };
   }

@@ -1,12 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiIdParam, ApiJsonBody, ApiQueryOf } from '../docs/api-inputs';
 import { ApiProblems } from '../docs/api-problems';
 import { schemaRef } from '../docs/api-schemas';
-import { DomainException, ZodBodyPipe } from '@shoshizan/service-kit';
+import { ZodBodyPipe } from '@shoshizan/service-kit';
 import {
-  ErrorCode,
-  UNSTORABLE_TEXT_MESSAGE,
-  isStorableText,
+  text,
   type ConversationPage,
   createConversationSchema,
   postMessageSchema,
@@ -19,59 +18,54 @@ import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user'
 import type { Conversation, Message } from './conversations.repository';
 import { ConversationsService, type Posted } from './conversations.service';
 
-const limitSchema = z.coerce.number().int().min(1).max(100).default(20);
-const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as object;
+const listQuerySchema = z.object({
+  limit: z.coerce.number<string>().int().min(1).max(100).default(20).describe('Conversations a page.'),
+  cursor: text().optional().describe('nextCursor of the previous page.'),
+  q: text().optional().describe('Only those whose title contains this (case-insensitive; the first 200 characters count).'),
+});
+// An absent body is an empty one: every field of these is optional.
+const createSchema = createConversationSchema.optional();
+const regenerateBodySchema = regenerateSchema.optional();
+
+const ID = ['id', 'The conversation’s id.', 'No such conversation of yours.'] as const;
+/** A conversation that is still being answered takes no new message until the answer ends. */
+const BUSY = { 409: 'An answer in this conversation is still coming; wait for it or cancel it first.' };
+/** What every route that sends the conversation to the model can answer besides. */
+const SENDS = [404, 409, 429, 503] as const;
 
 @ApiTags('conversations')
 @ApiBearerAuth()
-@ApiResponse({ status: 404, description: 'No such conversation of yours.' })
-@ApiProblems()
+@ApiProblems([401])
 @Controller('v1/conversations')
 export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}
 
   @Post()
   @ApiOperation({ summary: 'Start a conversation' })
-  @ApiBody({ schema: json(createConversationSchema), required: false })
+  @ApiJsonBody(createSchema)
   @ApiResponse({ status: 201, description: 'The new conversation.', schema: schemaRef('Conversation') })
   create(
     @CurrentUser() user: AuthenticatedUser,
-    @Body(new ZodBodyPipe(createConversationSchema, 'Conversation')) body: z.infer<typeof createConversationSchema> | undefined,
+    @Body(new ZodBodyPipe(createSchema, 'Conversation')) body: z.output<typeof createSchema>,
   ): Promise<Conversation> {
     return this.conversations.create(user, body?.title);
   }
 
   @Get()
   @ApiOperation({ summary: 'Your conversations, newest first, a page at a time' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } })
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
-  @ApiQuery({ name: 'q', required: false, description: 'Only those whose title contains this (case-insensitive)' })
+  @ApiQueryOf(listQuerySchema)
   @ApiResponse({ status: 200, description: 'One page.', schema: schemaRef('ConversationPage') })
   list(
     @CurrentUser() user: AuthenticatedUser,
-    @Query('limit') limit?: string,
-    @Query('cursor') cursor?: string,
-    @Query('q') q?: string,
+    @Query(new ZodBodyPipe(listQuerySchema, 'Query')) query: z.output<typeof listQuerySchema>,
   ): Promise<ConversationPage> {
-    const parsed = limitSchema.safeParse(limit);
-    if (!parsed.success) {
-      throw new DomainException(ErrorCode.ValidationFailed, 'limit must be a whole number from 1 to 100.', {
-        issues: [{ path: 'limit', message: 'must be a whole number from 1 to 100' }],
-      });
-    }
-    for (const [name, value] of [['cursor', cursor], ['q', q]] as const) {
-      if (value !== undefined && !isStorableText(value)) {
-        throw new DomainException(ErrorCode.ValidationFailed, `${name} is invalid.`, {
-          issues: [{ path: name, message: UNSTORABLE_TEXT_MESSAGE }],
-        });
-      }
-    }
-    const search = q?.trim().slice(0, 200);
-    return this.conversations.list(user, parsed.data, cursor, search || undefined);
+    const search = query.q?.trim().slice(0, 200);
+    return this.conversations.list(user, query.limit, query.cursor, search || undefined);
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One of your conversations, with its messages' })
+  @ApiIdParam(...ID)
   @ApiResponse({ status: 200, description: 'The conversation.', schema: schemaRef('ConversationWithMessages') })
   get(
     @CurrentUser() user: AuthenticatedUser,
@@ -82,7 +76,8 @@ export class ConversationsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Rename one of your conversations' })
-  @ApiBody({ schema: json(renameConversationSchema) })
+  @ApiIdParam(...ID)
+  @ApiJsonBody(renameConversationSchema)
   @ApiResponse({ status: 200, description: 'The renamed conversation.', schema: schemaRef('Conversation') })
   rename(
     @CurrentUser() user: AuthenticatedUser,
@@ -95,6 +90,8 @@ export class ConversationsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete one of your conversations' })
+  @ApiIdParam(...ID)
+  @ApiResponse({ status: 204, description: 'Deleted, with its messages.' })
   async delete(@CurrentUser() user: AuthenticatedUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     await this.conversations.delete(user, id);
   }
@@ -105,9 +102,10 @@ export class ConversationsController {
     summary: 'Send a message; 202 with the request id and queue position at once',
     description: 'The answer streams from `eventsUrl` (SSE, resumable with Last-Event-ID).',
   })
-  @ApiBody({ schema: json(postMessageSchema) })
+  @ApiIdParam(...ID)
+  @ApiJsonBody(postMessageSchema)
   @ApiResponse({ status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted') })
-  @ApiResponse({ status: 429, description: 'Over your rate or quota; see Retry-After.' })
+  @ApiProblems(SENDS, { ...BUSY, 404: 'No such conversation of yours, or no such model.' })
   post(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -119,8 +117,13 @@ export class ConversationsController {
   @Put(':id/messages/last')
   @HttpCode(202)
   @ApiOperation({ summary: 'Edit your last message and get a new answer to it (what followed it is replaced)' })
-  @ApiBody({ schema: json(postMessageSchema) })
+  @ApiIdParam(...ID)
+  @ApiJsonBody(postMessageSchema)
   @ApiResponse({ status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted') })
+  @ApiProblems(SENDS, {
+    404: 'No such conversation of yours, or no such model.',
+    409: 'The conversation has no message of yours to edit, or an answer in it is still coming.',
+  })
   editLast(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -132,12 +135,17 @@ export class ConversationsController {
   @Post(':id/regenerate')
   @HttpCode(202)
   @ApiOperation({ summary: 'Replace the last answer with a new one' })
-  @ApiBody({ schema: json(regenerateSchema), required: false })
+  @ApiIdParam(...ID)
+  @ApiJsonBody(regenerateBodySchema)
   @ApiResponse({ status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted') })
+  @ApiProblems(SENDS, {
+    404: 'No such conversation of yours, or no such model.',
+    409: 'The conversation has no answer to replace, or an answer in it is still coming.',
+  })
   regenerate(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Body(new ZodBodyPipe(regenerateSchema, 'Regenerate')) body: z.infer<typeof regenerateSchema> | undefined,
+    @Body(new ZodBodyPipe(regenerateBodySchema, 'Regenerate')) body: z.output<typeof regenerateBodySchema>,
   ): Promise<Posted> {
     return this.conversations.regenerate(user, id, body ?? { options: {} });
   }

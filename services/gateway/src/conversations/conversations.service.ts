@@ -95,7 +95,7 @@ export class ConversationsService implements OnModuleInit {
       this.refuseWhileAnswering(messages);
       const last = messages.at(-1);
       if (!last || last.role !== 'assistant') {
-        throw new DomainException(ErrorCode.ValidationFailed, 'There is no answer to regenerate.');
+        throw new DomainException(ErrorCode.Conflict, 'There is no answer to regenerate.');
       }
       await client.query('DELETE FROM gateway.messages WHERE message_id = $1', [last.id]);
       return messages.length - 1;
@@ -109,7 +109,7 @@ export class ConversationsService implements OnModuleInit {
       this.refuseWhileAnswering(messages);
       const index = messages.map((m) => m.role).lastIndexOf('user');
       const lastUser = messages[index];
-      if (!lastUser) throw new DomainException(ErrorCode.ValidationFailed, 'There is no user message to edit.');
+      if (!lastUser) throw new DomainException(ErrorCode.Conflict, 'There is no user message to edit.');
       await client.query('DELETE FROM gateway.messages WHERE conversation_id = $1 AND position > $2', [id, index]);
       await client.query('UPDATE gateway.messages SET content = $2 WHERE message_id = $1', [lastUser.id, body.content]);
       return index + 1;
@@ -199,7 +199,7 @@ export class ConversationsService implements OnModuleInit {
   private refuseWhileAnswering(messages: readonly Message[]): void {
     if (messages.some((m) => ANSWERING.includes(m.status))) {
       throw new DomainException(
-        ErrorCode.ValidationFailed,
+        ErrorCode.Conflict,
         'An answer in this conversation is still coming; wait for it or cancel it first.',
       );
     }

@@ -1,26 +1,43 @@
 import {
   apiKeyListSchema,
   apiKeySchema,
+  cancelAcceptedSchema,
   chatRequestStateSchema,
   conversationPageSchema,
   conversationSchema,
   conversationWithMessagesSchema,
   createdApiKeySchema,
+  createdUserSchema,
+  deadLetterListSchema,
+  deadLetterSchema,
   messageSchema,
   modelListSchema,
   postedSchema,
   problemDetailsSchema,
   quarantineListSchema,
+  redrivenSchema,
   responseEventSchema,
   systemStatusSchema,
   tokenPairSchema,
   z,
 } from '@shoshizan/shared-interfaces';
+import { chatCompletionChunkSchema, chatCompletionSchema, openAiErrorSchema } from '../openai/openai.schemas';
+
+/**
+ * A zod schema as an OpenAPI 3.1 Schema Object, which is JSON Schema 2020-12: zod's own
+ * output, without the `$schema` that would name the dialect on every body. `io: 'input'`
+ * for what a client sends (a field with a default may be left out), `'output'` for what
+ * the gateway answers.
+ */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+  return rest;
+}
 
 /**
  * The answers' shapes, named in the OpenAPI document's components (from the zod schemas in
- * shared-interfaces, so the document cannot drift from what the code answers). The UI's
- * typed client is generated from them.
+ * shared-interfaces and openai.schemas.ts, so the document cannot drift from what the code
+ * answers). The UI's typed client is generated from them.
  */
 export const API_SCHEMAS = {
   TokenPair: tokenPairSchema,
@@ -33,21 +50,26 @@ export const API_SCHEMAS = {
   ConversationPage: conversationPageSchema,
   Posted: postedSchema,
   ChatRequestState: chatRequestStateSchema,
+  CancelAccepted: cancelAcceptedSchema,
   ResponseEvent: responseEventSchema,
   ModelList: modelListSchema,
   SystemStatus: systemStatusSchema,
+  CreatedUser: createdUserSchema,
+  DeadLetter: deadLetterSchema,
+  DeadLetterList: deadLetterListSchema,
+  Redriven: redrivenSchema,
+  ChatCompletion: chatCompletionSchema,
+  ChatCompletionChunk: chatCompletionChunkSchema,
+  OpenAiError: openAiErrorSchema,
   ProblemDetails: problemDetailsSchema,
   QuarantineList: quarantineListSchema,
 } as const;
 export type ApiSchemaName = keyof typeof API_SCHEMAS;
 
-/** The components, as OpenAPI 3.0 schema objects. */
+/** The components, as OpenAPI 3.1 schema objects. */
 export function apiSchemaComponents(): Record<ApiSchemaName, object> {
   return Object.fromEntries(
-    Object.entries(API_SCHEMAS).map(([name, schema]) => [
-      name,
-      z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'output', unrepresentable: 'any' }) as object,
-    ]),
+    Object.entries(API_SCHEMAS).map(([name, schema]) => [name, jsonSchemaOf(schema, 'output')]),
   ) as Record<ApiSchemaName, object>;
 }
 

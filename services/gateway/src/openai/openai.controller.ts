@@ -1,15 +1,24 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
-import { ErrorCode, z, type ModelList, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { ErrorCode, type ModelList, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatService } from '../chat/chat.service';
+import { ApiJsonBody } from '../docs/api-inputs';
+import { ApiOpenAiErrors } from '../docs/api-problems';
 import { schemaRef } from '../docs/api-schemas';
 import { OPENAI_ERRORS } from './openai-error.filter';
 import { ModelsClient } from '../models/models.client';
-import { chatCompletionRequestSchema, openAiErrorType, toChatBody, type ChatCompletionRequest } from './openai.schemas';
+import {
+  chatCompletionRequestSchema,
+  openAiErrorType,
+  toChatBody,
+  type ChatCompletion,
+  type ChatCompletionRequest,
+  type OpenAiError,
+} from './openai.schemas';
 
 type FinishReason = 'stop' | 'length';
 
@@ -20,6 +29,7 @@ type FinishReason = 'stop' | 'length';
  */
 @ApiTags('openai')
 @ApiBearerAuth()
+@ApiOpenAiErrors([401])
 @Controller('v1')
 export class OpenAiController {
   constructor(
@@ -34,6 +44,7 @@ export class OpenAiController {
     description: '`default` marks the model that answers a request naming none (OpenAI clients ignore it).',
   })
   @ApiResponse({ status: 200, description: 'The models.', schema: schemaRef('ModelList') })
+  @ApiOpenAiErrors([503], { 503: 'The model catalog is unavailable; see `Retry-After`.' })
   async listModels(): Promise<ModelList> {
     const catalog = await this.models.catalog();
     return {
@@ -53,11 +64,25 @@ export class OpenAiController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Create a chat completion (OpenAI shape), streaming or not',
-    description: 'With `stream: true` the answer comes as `chat.completion.chunk` events ending with `data: [DONE]`.',
+    description:
+      'With `stream: true` the answer comes as `chat.completion.chunk` events ending with `data: [DONE]`; ' +
+      'an error after the stream started comes as a `data:` event holding an OpenAI error.',
   })
-  @ApiBody({ schema: z.toJSONSchema(chatCompletionRequestSchema, { io: 'input', unrepresentable: 'any' }) as object })
-  @ApiResponse({ status: 200, description: 'A chat.completion object, or an SSE stream of chunks.' })
-  @ApiResponse({ status: 400, description: '`{ error: { message, type, param, code } }`' })
+  @ApiJsonBody(chatCompletionRequestSchema, 'openai')
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiResponse({
+    status: 200,
+    description: 'A `chat.completion` object, or with `stream: true` an SSE stream of `chat.completion.chunk`s.',
+    content: {
+      'application/json': { schema: schemaRef('ChatCompletion') },
+      'text/event-stream': { schema: schemaRef('ChatCompletionChunk') },
+    },
+  })
+  @ApiOpenAiErrors([404, 429, 499, 500, 503, 504], {
+    404: 'No such model.',
+    499: 'The request was cancelled (through POST /v1/chat/{requestId}/cancel) before its answer ended.',
+    500: 'The worker failed to answer (without `stream`, the error that ended the answer is the response).',
+  })
   async completions(
     @Body(new ZodBodyPipe(chatCompletionRequestSchema, 'Chat completion request')) body: ChatCompletionRequest,
     @CurrentUser() user: AuthenticatedUser,
@@ -78,7 +103,7 @@ export class OpenAiController {
       else if (event.type === 'error') throw new DomainException(event.code, event.message);
       else if (event.type === 'cancelled') throw new DomainException(ErrorCode.Cancelled, `Cancelled: ${event.reason}`);
       else if (event.type === 'done') {
-        void reply.header('x-chat-request-id', accepted.requestId).send({
+        const completion: ChatCompletion = {
           id,
           object: 'chat.completion',
           created,
@@ -91,7 +116,8 @@ export class OpenAiController {
             completion_tokens: event.usage.completionTokens,
             total_tokens: event.usage.totalTokens,
           },
-        });
+        };
+        void reply.header('x-chat-request-id', accepted.requestId).send(completion);
         return;
       }
     }
@@ -134,10 +160,8 @@ export class OpenAiController {
           // OpenAI reports a failure inside a stream as an error object; its SDKs raise it.
           const code = event.type === 'error' ? event.code : ErrorCode.Cancelled;
           const message = event.type === 'error' ? event.message : `Cancelled: ${event.reason}`;
-          await writeWithBackpressure(
-            raw,
-            `data: ${JSON.stringify({ error: { message, type: openAiErrorType(code), param: null, code } })}\n\n`,
-          );
+          const error: OpenAiError = { error: { message, type: openAiErrorType(code), param: null, code } };
+          await writeWithBackpressure(raw, `data: ${JSON.stringify(error)}\n\n`);
         }
       }
       await writeWithBackpressure(raw, 'data: [DONE]\n\n');

@@ -32,6 +32,59 @@ export const chatCompletionRequestSchema = z.object({
 });
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 
+const usageSchema = z.strictObject({
+  prompt_tokens: z.int().min(0),
+  completion_tokens: z.int().min(0),
+  total_tokens: z.int().min(0),
+});
+const finishReasonSchema = z.enum(['stop', 'length']);
+
+/** The answer of a chat completion without `stream` (OpenAI's `chat.completion`). */
+export const chatCompletionSchema = z.strictObject({
+  id: z.string(),
+  object: z.literal('chat.completion'),
+  created: z.int(),
+  model: z.string(),
+  choices: z.array(
+    z.strictObject({
+      index: z.int().min(0),
+      message: z.strictObject({ role: z.literal('assistant'), content: z.string() }),
+      finish_reason: finishReasonSchema,
+      logprobs: z.null(),
+    }),
+  ),
+  usage: usageSchema,
+});
+export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
+
+/** One `data:` event of a streamed chat completion (OpenAI's `chat.completion.chunk`), before `data: [DONE]`. */
+export const chatCompletionChunkSchema = z.strictObject({
+  id: z.string(),
+  object: z.literal('chat.completion.chunk'),
+  created: z.int(),
+  model: z.string(),
+  choices: z.array(
+    z.strictObject({
+      index: z.int().min(0),
+      delta: z.strictObject({ role: z.literal('assistant').optional(), content: z.string().optional() }),
+      finish_reason: finishReasonSchema.nullable(),
+    }),
+  ),
+  /** Only in the last chunk, and only with `stream_options.include_usage`. */
+  usage: usageSchema.optional(),
+});
+
+/** An error on the OpenAI-compatible routes, in OpenAI's shape (its SDKs raise it as such). */
+export const openAiErrorSchema = z.strictObject({
+  error: z.strictObject({
+    message: z.string(),
+    type: z.string(),
+    param: z.string().nullable(),
+    code: z.enum(ErrorCode),
+  }),
+});
+export type OpenAiError = z.infer<typeof openAiErrorSchema>;
+
 /** OpenAI's request as Shoshizan's own chat body, validated by its schema (a bad model name, no user message). */
 export function toChatBody(request: ChatCompletionRequest): ChatBody {
   return parseOrThrow(chatBodySchema, fromOpenAi(request), 'Chat completion request');

@@ -7,7 +7,7 @@ import { StatusService } from './status.service';
 
 @ApiTags('status')
 @ApiBearerAuth()
-@ApiProblems()
+@ApiProblems([401])
 @Controller('v1/status')
 export class StatusController {
   constructor(private readonly status: StatusService) {}
