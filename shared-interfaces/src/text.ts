@@ -75,3 +75,12 @@ export function fieldsTakingUnstorableText(schema: z.ZodType): string[] {
   visit(json, '');
   return found;
 }
+
+/**
+ * A name a person types (a title, a key's name): at most `max` characters and not blank as
+ * sent, then trimmed. The checks come before the trim so that they hold for the text as
+ * sent, which is what a JSON Schema of the field (the OpenAPI document's) can say.
+ */
+export function trimmedText(max: number): z.ZodString {
+  return text().max(max).regex(/\S/, 'must not be blank').trim();
+}

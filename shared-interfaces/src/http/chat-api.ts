@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { text } from '../text';
+import { text, trimmedText } from '../text';
 import { chatMessagesSchema, generationOptionsSchema, idSchema, modelNameSchema } from '../common';
 
 /** Body of `POST /v1/chat` on the gateway. */
@@ -15,9 +15,9 @@ export const chatBodySchema = z.strictObject({
 export type ChatBody = z.infer<typeof chatBodySchema>;
 
 /** Body of `POST /v1/conversations`. */
-export const createConversationSchema = z.strictObject({ title: text().trim().min(1).max(200).optional() });
+export const createConversationSchema = z.strictObject({ title: trimmedText(200).optional() });
 /** Body of `PATCH /v1/conversations/:id`. */
-export const renameConversationSchema = z.strictObject({ title: text().trim().min(1).max(200) });
+export const renameConversationSchema = z.strictObject({ title: trimmedText(200) });
 /** Body of `POST /v1/conversations/:id/messages` and of editing the last message. */
 export const postMessageSchema = z.strictObject({
   content: text().min(1).max(200_000),

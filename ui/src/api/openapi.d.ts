@@ -1400,7 +1400,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    name: string;
+                    name: string & (unknown & unknown);
                 };
             };
         };
@@ -1725,7 +1725,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["ResponseEvent"];
+                    "text/event-stream": {
+                        data: string;
+                        /** @description The event’s type. */
+                        event: string;
+                        /** @description The event’s seq: what Last-Event-ID resumes after. */
+                        id: string;
+                    };
                 };
             };
             /** @description Invalid input: problem details name each bad field (`errors`). */
@@ -1950,7 +1956,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["ResponseEvent"];
+                    "text/event-stream": {
+                        data: string;
+                        /** @description The event’s type. */
+                        event: string;
+                        /** @description The event’s seq: what Last-Event-ID resumes after. */
+                        id: string;
+                    };
                 };
             };
             /**
@@ -2037,7 +2049,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatCompletion"];
-                    "text/event-stream": components["schemas"]["ChatCompletionChunk"];
+                    "text/event-stream": {
+                        data: "[DONE]" | string;
+                    };
                 };
             };
             /** @description Invalid input: problem details name each bad field (`errors`). */
@@ -2191,7 +2205,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    title?: string;
+                    title?: string & (unknown & unknown);
                 };
             };
         };
@@ -2354,7 +2368,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    title: string;
+                    title: string & (unknown & unknown);
                 };
             };
         };

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Ip, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public, ZodBodyPipe } from '@shoshizan/service-kit';
-import { text, z } from '@shoshizan/shared-interfaces';
+import { text, trimmedText, z } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiIdParam, ApiJsonBody } from '../docs/api-inputs';
 import { ApiProblems } from '../docs/api-problems';
@@ -11,7 +11,7 @@ import { ApiKeysService, type ApiKey } from './api-keys.service';
 
 export const loginSchema = z.strictObject({ username: text().min(1).max(64), password: text().min(1).max(1024) });
 export const refreshSchema = z.strictObject({ refreshToken: text().min(10).max(200) });
-export const apiKeySchema = z.strictObject({ name: text().trim().min(1).max(100) });
+export const apiKeySchema = z.strictObject({ name: trimmedText(100) });
 
 @ApiTags('auth')
 @Controller('v1/auth')

@@ -10,7 +10,8 @@ import { schemaRef } from '../docs/api-schemas';
 import { requireAdmin } from './require-admin';
 
 export const createUserSchema = z.strictObject({
-  username: text().trim().min(1).max(64).regex(/^[\w.@-]+$/, 'may hold letters, digits and . _ @ - only'),
+  // Not trimmed: the pattern allows no space, and it holds for the name as sent.
+  username: text().min(1).max(64).regex(/^[\w.@-]+$/, 'may hold letters, digits and . _ @ - only'),
   password: text().min(12, 'must be at least 12 characters').max(1024),
   roles: z.array(z.enum(['user', 'admin'])).min(1).default(['user']),
 });

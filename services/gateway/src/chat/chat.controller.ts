@@ -15,7 +15,7 @@ import {
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiIdParam, ApiJsonBody, ApiQueryOf } from '../docs/api-inputs';
 import { ApiProblems } from '../docs/api-problems';
-import { schemaRef } from '../docs/api-schemas';
+import { schemaRef, sseEventSchemas } from '../docs/api-schemas';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ChatMetrics } from './chat.metrics';
 import { ChatService } from './chat.service';
@@ -70,7 +70,7 @@ export class ChatController {
   @ApiResponse({
     status: 200,
     description: 'An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON).',
-    content: { 'text/event-stream': { schema: schemaRef('ResponseEvent') } },
+    content: { 'text/event-stream': { schema: sseEventSchemas.responseEvents() } },
   })
   @ApiProblems([404, 429, 503], {
     404: 'The `conversationId` is another user’s, or a deleted conversation; or there is no such model.',
@@ -112,7 +112,7 @@ export class ChatController {
   @ApiResponse({
     status: 200,
     description: 'An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON).',
-    content: { 'text/event-stream': { schema: schemaRef('ResponseEvent') } },
+    content: { 'text/event-stream': { schema: sseEventSchemas.responseEvents() } },
   })
   async events(
     @Param('requestId', new ParseUUIDPipe()) requestId: string,

@@ -1,3 +1,4 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import {
   apiKeyListSchema,
   apiKeySchema,
@@ -75,3 +76,35 @@ export function apiSchemaComponents(): Record<ApiSchemaName, object> {
 
 /** A reference to one of the components, for `@ApiResponse({ schema })`. */
 export const schemaRef = (name: ApiSchemaName): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+
+/** A `data:` field that holds JSON of the given schema. */
+const jsonData = (schema: object) => ({ type: 'string', contentMediaType: 'application/json', contentSchema: schema });
+
+/**
+ * The schema of one event of a `text/event-stream` answer: OpenAPI 3.1 has no item schema
+ * for streams (3.2 adds `itemSchema`), so `schema` describes each event, its fields as the
+ * SSE format has them and `data` as the JSON it carries (`contentMediaType` and
+ * `contentSchema`), as tools such as Schemathesis read it.
+ */
+export const sseEventSchemas = {
+  /** Shoshizan's response events: `id` the seq, `event` the type, `data` the whole event. */
+  responseEvents: (): SchemaObject => ({
+    type: 'object',
+    required: ['id', 'event', 'data'],
+    properties: {
+      id: { type: 'string', pattern: '^\\d+$', description: 'The event’s seq: what Last-Event-ID resumes after.' },
+      event: { type: 'string', description: 'The event’s type.' },
+      data: jsonData(schemaRef('ResponseEvent')),
+    },
+  }),
+  /** OpenAI's chunks: only `data`, a chunk or an error, and `[DONE]` last. */
+  chatCompletionChunks: (): SchemaObject => ({
+    type: 'object',
+    required: ['data'],
+    properties: {
+      data: {
+        anyOf: [{ const: '[DONE]' }, jsonData({ anyOf: [schemaRef('ChatCompletionChunk'), schemaRef('OpenAiError')] })],
+      },
+    },
+  }) as SchemaObject, // Nest's types know no `const` (a 3.1 keyword)
+};

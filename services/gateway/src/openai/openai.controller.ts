@@ -8,7 +8,7 @@ import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user'
 import { ChatService } from '../chat/chat.service';
 import { ApiJsonBody } from '../docs/api-inputs';
 import { ApiOpenAiErrors } from '../docs/api-problems';
-import { schemaRef } from '../docs/api-schemas';
+import { schemaRef, sseEventSchemas } from '../docs/api-schemas';
 import { OPENAI_ERRORS } from './openai-error.filter';
 import { ModelsClient } from '../models/models.client';
 import {
@@ -75,7 +75,7 @@ export class OpenAiController {
     description: 'A `chat.completion` object, or with `stream: true` an SSE stream of `chat.completion.chunk`s.',
     content: {
       'application/json': { schema: schemaRef('ChatCompletion') },
-      'text/event-stream': { schema: schemaRef('ChatCompletionChunk') },
+      'text/event-stream': { schema: sseEventSchemas.chatCompletionChunks() },
     },
   })
   @ApiOpenAiErrors([404, 429, 499, 500, 503, 504], {
