@@ -1248,6 +1248,7 @@ export interface operations {
     QuarantineController_list: {
         parameters: {
             query?: {
+                /** @description Records to list, at most. */
                 limit?: number;
             };
             header?: never;
@@ -1265,12 +1266,32 @@ export interface operations {
                     "application/json": components["schemas"]["QuarantineList"];
                 };
             };
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description The caller is not an admin. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
         };
     };

@@ -1,16 +1,21 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DomainException } from '@shoshizan/service-kit';
-import { ErrorCode, z, type QuarantinedRecord } from '@shoshizan/shared-interfaces';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ZodBodyPipe } from '@shoshizan/service-kit';
+import { z, type QuarantinedRecord } from '@shoshizan/shared-interfaces';
+import { ApiQueryOf } from '../docs/api-inputs';
+import { ApiProblems } from '../docs/api-problems';
 import { schemaRef } from '../docs/api-schemas';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { QuarantineService } from './quarantine.service';
 import { requireAdmin } from './require-admin';
 
-const limitSchema = z.coerce.number().int().min(1).max(500).default(50);
+const listQuerySchema = z.object({
+  limit: z.coerce.number<string>().int().min(1).max(500).default(50).describe('Records to list, at most.'),
+});
 
 @ApiTags('admin')
 @ApiBearerAuth()
+@ApiProblems([401, 403], { 403: 'The caller is not an admin.' })
 @Controller('v1/admin/quarantine')
 export class QuarantineController {
   constructor(private readonly quarantine: QuarantineService) {}
@@ -23,17 +28,13 @@ export class QuarantineController {
       'event PostgreSQL refuses), is set aside so that its partition moves on. Each entry says where it came from, ' +
       'which consumers gave up on it and why. Requests go to the dead-letter topic instead.',
   })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } })
+  @ApiQueryOf(listQuerySchema)
   @ApiResponse({ status: 200, description: 'The newest set-aside records.', schema: schemaRef('QuarantineList') })
-  @ApiResponse({ status: 403, description: 'The caller is not an admin.' })
-  async list(@CurrentUser() user: AuthenticatedUser, @Query('limit') limit?: string): Promise<{ items: QuarantinedRecord[] }> {
+  async list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query(new ZodBodyPipe(listQuerySchema, 'Query')) query: z.output<typeof listQuerySchema>,
+  ): Promise<{ items: QuarantinedRecord[] }> {
     requireAdmin(user);
-    const parsed = limitSchema.safeParse(limit);
-    if (!parsed.success) {
-      throw new DomainException(ErrorCode.ValidationFailed, 'limit must be a whole number from 1 to 500.', {
-        issues: [{ path: 'limit', message: 'must be a whole number from 1 to 500' }],
-      });
-    }
-    return { items: await this.quarantine.list(parsed.data) };
+    return { items: await this.quarantine.list(query.limit) };
   }
 }
