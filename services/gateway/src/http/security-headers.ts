@@ -21,9 +21,10 @@ const DOCS_CSP =
 
 /**
  * Set on the Node response before Fastify sees the request, so that every way an answer
- * is written carries them: replies (which run Fastify's hooks), the event streams (which
- * take the response over and write it raw), and what Fastify writes raw itself (a URL it
- * cannot decode, a 503 while closing). Node merges them into whatever head is written.
+ * is written carries them: replies, the event streams (which take the response over and
+ * write its head themselves, after no onSend hook), and what Fastify answers before any
+ * hook runs (a URL it cannot decode, a 503 while it closes). Node merges them into
+ * whatever head is written.
  */
 export function addSecurityHeaders(app: NestFastifyApplication): void {
   const server: Server = app.getHttpServer();
