@@ -68,6 +68,8 @@ describe('the gateway’s HTTP edge', () => {
       ['PUT', `/v1/chat/${randomUUID()}`, 'GET, HEAD'],
       ['POST', `/v1/conversations/${randomUUID()}`, 'GET, HEAD, PATCH, DELETE'],
       ['PATCH', '/v1/models', 'GET, HEAD'],
+      // A route of its own, though GET /v1/chat/:requestId could take `completions` for an id.
+      ['GET', '/v1/chat/completions', 'POST'],
     ];
     for (const [method, path, allow] of cases) {
       const response = await fetch(`${stack.gateway}${path}`, { method, headers: bearer() });
