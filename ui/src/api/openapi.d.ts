@@ -1743,6 +1743,10 @@ export interface operations {
             /** @description An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON). */
             200: {
                 headers: {
+                    /** @description The request’s id: what GET /v1/chat/{requestId}, its events and cancel take. */
+                    "X-Chat-Request-Id": string;
+                    /** @description The conversation the request belongs to (a new one when the body named none). */
+                    "X-Conversation-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1974,6 +1978,10 @@ export interface operations {
             /** @description An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON). */
             200: {
                 headers: {
+                    /** @description The request’s id. */
+                    "X-Chat-Request-Id": string;
+                    /** @description The conversation the request belongs to. */
+                    "X-Conversation-Id": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2066,6 +2074,8 @@ export interface operations {
             /** @description A `chat.completion` object, or with `stream: true` an SSE stream of `chat.completion.chunk`s. */
             200: {
                 headers: {
+                    /** @description The request’s id (the completion’s id without `chatcmpl-`). */
+                    "X-Chat-Request-Id": string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -5,7 +5,7 @@ import { text, trimmedText, z } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiIdParam, ApiJsonBody } from '../docs/api-inputs';
 import { ApiProblems } from '../docs/api-problems';
-import { schemaRef } from '../docs/api-schemas';
+import { linksTo, schemaRef } from '../docs/api-schemas';
 import { AccountsService, type TokenPair } from './accounts.service';
 import { ApiKeysService, type ApiKey } from './api-keys.service';
 
@@ -77,7 +77,12 @@ export class ApiKeysController {
   @Post()
   @ApiOperation({ summary: 'Create an API key; the key is in this answer only', description: 'Use it as `Authorization: Bearer <key>`.' })
   @ApiJsonBody(apiKeySchema)
-  @ApiResponse({ status: 201, description: 'The key, shown this once.', schema: schemaRef('CreatedApiKey') })
+  @ApiResponse({
+    status: 201,
+    description: 'The key, shown this once.',
+    schema: schemaRef('CreatedApiKey'),
+    links: linksTo('id', '$response.body#/id', ['ApiKeysController_revoke']),
+  })
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body(new ZodBodyPipe(apiKeySchema, 'API key')) body: z.infer<typeof apiKeySchema>,

@@ -15,7 +15,7 @@ import {
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiIdParam, ApiJsonBody, ApiQueryOf } from '../docs/api-inputs';
 import { ApiProblems } from '../docs/api-problems';
-import { schemaRef, sseEventSchemas } from '../docs/api-schemas';
+import { idHeader, linksTo, schemaRef, sseEventSchemas } from '../docs/api-schemas';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ChatMetrics } from './chat.metrics';
 import { ChatService } from './chat.service';
@@ -71,6 +71,11 @@ export class ChatController {
     status: 200,
     description: 'An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON).',
     content: { 'text/event-stream': { schema: sseEventSchemas.responseEvents() } },
+    headers: {
+      'X-Chat-Request-Id': idHeader('The request’s id: what GET /v1/chat/{requestId}, its events and cancel take.'),
+      'X-Conversation-Id': idHeader('The conversation the request belongs to (a new one when the body named none).'),
+    },
+    links: linksTo('requestId', '$response.header.X-Chat-Request-Id', ['ChatController_status', 'ChatController_cancel']),
   })
   @ApiProblems([404, 429, 503], {
     404: 'The `conversationId` is another user’s, or a deleted conversation; or there is no such model.',
@@ -113,6 +118,10 @@ export class ChatController {
     status: 200,
     description: 'An SSE stream of response events (`id` = seq, `event` = type, `data` = the event as JSON).',
     content: { 'text/event-stream': { schema: sseEventSchemas.responseEvents() } },
+    headers: {
+      'X-Chat-Request-Id': idHeader('The request’s id.'),
+      'X-Conversation-Id': idHeader('The conversation the request belongs to.'),
+    },
   })
   async events(
     @Param('requestId', new ParseUUIDPipe()) requestId: string,

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, P
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiIdParam, ApiJsonBody, ApiQueryOf } from '../docs/api-inputs';
 import { ApiProblems } from '../docs/api-problems';
-import { schemaRef } from '../docs/api-schemas';
+import { linksTo, schemaRef } from '../docs/api-schemas';
 import { ZodBodyPipe } from '@shoshizan/service-kit';
 import {
   text,
@@ -32,6 +32,22 @@ const ID = ['id', 'The conversation’s id.', 'No such conversation of yours.'] 
 const BUSY = { 409: 'An answer in this conversation is still coming; wait for it or cancel it first.' };
 /** What every route that sends the conversation to the model can answer besides. */
 const SENDS = [404, 409, 429, 503] as const;
+/** The conversation a call answered with, to the calls that take it. */
+const CONVERSATION_LINKS = linksTo('id', '$response.body#/id', [
+  'ConversationsController_get',
+  'ConversationsController_rename',
+  'ConversationsController_delete',
+  'ConversationsController_post',
+  'ConversationsController_editLast',
+  'ConversationsController_regenerate',
+]);
+/** The request a message started, to the calls that follow it. */
+const REQUEST_LINKS = linksTo('requestId', '$response.body#/requestId', [
+  'ChatController_status',
+  'ChatController_events',
+  'ChatController_cancel',
+]);
+const ACCEPTED = { status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted'), links: REQUEST_LINKS };
 
 @ApiTags('conversations')
 @ApiBearerAuth()
@@ -43,7 +59,7 @@ export class ConversationsController {
   @Post()
   @ApiOperation({ summary: 'Start a conversation' })
   @ApiJsonBody(createSchema)
-  @ApiResponse({ status: 201, description: 'The new conversation.', schema: schemaRef('Conversation') })
+  @ApiResponse({ status: 201, description: 'The new conversation.', schema: schemaRef('Conversation'), links: CONVERSATION_LINKS })
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body(new ZodBodyPipe(createSchema, 'Conversation')) body: z.output<typeof createSchema>,
@@ -104,7 +120,7 @@ export class ConversationsController {
   })
   @ApiIdParam(...ID)
   @ApiJsonBody(postMessageSchema)
-  @ApiResponse({ status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted') })
+  @ApiResponse(ACCEPTED)
   @ApiProblems(SENDS, { ...BUSY, 404: 'No such conversation of yours, or no such model.' })
   post(
     @CurrentUser() user: AuthenticatedUser,
@@ -119,7 +135,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Edit your last message and get a new answer to it (what followed it is replaced)' })
   @ApiIdParam(...ID)
   @ApiJsonBody(postMessageSchema)
-  @ApiResponse({ status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted') })
+  @ApiResponse(ACCEPTED)
   @ApiProblems(SENDS, {
     404: 'No such conversation of yours, or no such model.',
     409: 'The conversation has no message of yours to edit, or an answer in it is still coming.',
@@ -137,7 +153,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Replace the last answer with a new one' })
   @ApiIdParam(...ID)
   @ApiJsonBody(regenerateBodySchema)
-  @ApiResponse({ status: 202, description: 'Accepted: the answer streams from eventsUrl.', schema: schemaRef('Posted') })
+  @ApiResponse(ACCEPTED)
   @ApiProblems(SENDS, {
     404: 'No such conversation of yours, or no such model.',
     409: 'The conversation has no answer to replace, or an answer in it is still coming.',

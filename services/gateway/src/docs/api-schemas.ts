@@ -1,4 +1,4 @@
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { LinkObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import {
   apiKeyListSchema,
   apiKeySchema,
@@ -108,3 +108,16 @@ export const sseEventSchemas = {
     },
   }) as SchemaObject, // Nest's types know no `const` (a 3.1 keyword)
 };
+
+/**
+ * OpenAPI links from an answer to the operations that take one of its values (a created
+ * conversation's id, a request's id), so that a client generator, or Schemathesis's
+ * stateful phase, can follow what one call made to the next. The unit spec checks that
+ * each operationId exists.
+ */
+export function linksTo(parameter: string, value: string, operationIds: readonly string[]): Record<string, LinkObject> {
+  return Object.fromEntries(operationIds.map((operationId) => [operationId, { operationId, parameters: { [parameter]: value } }]));
+}
+
+/** A response header carrying the id of what the answer is about. */
+export const idHeader = (description: string) => ({ description, required: true, schema: { type: 'string', format: 'uuid' } });

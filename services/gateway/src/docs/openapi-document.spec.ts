@@ -38,7 +38,7 @@ interface Operation {
   readonly label: string;
   readonly path: string;
   readonly operation: Json & {
-    responses: Record<string, Json & { content?: Record<string, { schema?: unknown }> }>;
+    responses: Record<string, Json & { content?: Record<string, { schema?: unknown }>; links?: unknown }>;
     parameters?: (Json & { in: string; name: string; schema?: Json })[];
     requestBody?: Json;
     security?: unknown[];
@@ -115,6 +115,27 @@ describe('the gateway’s OpenAPI document', () => {
         }
       }
     }
+  });
+
+  it('links answers only to operations that exist, with their parameters', () => {
+    const operations = new Map(api.map((o) => [o.operation.operationId as string, o]));
+    let links = 0;
+    for (const { label, operation } of api) {
+      for (const response of Object.values(operation.responses)) {
+        for (const [name, link] of Object.entries((response.links ?? {}) as Record<string, { operationId: string; parameters: Json }>)) {
+          links++;
+          const target = operations.get(link.operationId);
+          expect({ label, name, target: target?.label }).toEqual({ label, name, target: expect.any(String) });
+          const declared = (target!.operation.parameters ?? []).map((p) => p.name);
+          expect({ label, name, parameters: Object.keys(link.parameters) }).toEqual({
+            label,
+            name,
+            parameters: Object.keys(link.parameters).filter((p) => declared.includes(p)),
+          });
+        }
+      }
+    }
+    expect(links).toBeGreaterThan(10);
   });
 
   it('documents path ids as UUIDs, and says which bodies may be left out', () => {

@@ -8,7 +8,7 @@ import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user'
 import { ChatService } from '../chat/chat.service';
 import { ApiJsonBody } from '../docs/api-inputs';
 import { ApiOpenAiErrors } from '../docs/api-problems';
-import { schemaRef, sseEventSchemas } from '../docs/api-schemas';
+import { idHeader, schemaRef, sseEventSchemas } from '../docs/api-schemas';
 import { OPENAI_ERRORS } from './openai-error.filter';
 import { ModelsClient } from '../models/models.client';
 import {
@@ -77,6 +77,7 @@ export class OpenAiController {
       'application/json': { schema: schemaRef('ChatCompletion') },
       'text/event-stream': { schema: sseEventSchemas.chatCompletionChunks() },
     },
+    headers: { 'X-Chat-Request-Id': idHeader('The request’s id (the completion’s id without `chatcmpl-`).') },
   })
   @ApiOpenAiErrors([404, 429, 499, 500, 503, 504], {
     404: 'No such model.',

@@ -1,4 +1,13 @@
-import { ErrorCode, chatBodySchema, parseOrThrow, text, z, type ChatBody, type ChatMessage } from '@shoshizan/shared-interfaces';
+import {
+  ErrorCode,
+  chatBodySchema,
+  modelNameSchema,
+  parseOrThrow,
+  text,
+  z,
+  type ChatBody,
+  type ChatMessage,
+} from '@shoshizan/shared-interfaces';
 
 /**
  * The part of OpenAI's Chat Completions request that Shoshizan serves. Fields OpenAI
@@ -13,7 +22,8 @@ const openAiMessageSchema = z.object({
 });
 
 export const chatCompletionRequestSchema = z.object({
-  model: text().min(1),
+  // An Ollama model name: refused here, naming `model`, rather than after the mapping.
+  model: modelNameSchema,
   messages: z.array(openAiMessageSchema).min(1),
   stream: z.boolean().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
