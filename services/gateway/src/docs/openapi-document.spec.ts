@@ -7,7 +7,13 @@ import { createOpenApiDocument } from './openapi-document';
 
 const ROOT = resolve(__dirname, '../../../..');
 
-/** openapi-spec-validator from the project's venv (scripts/infra/api-tools.sh, which npm test runs first). */
+/**
+ * openapi-spec-validator from the project's venv (scripts/infra/api-tools.sh, which npm test
+ * runs first). It, rather than an npm validator of the official JSON Schema, because in 3.1
+ * it also validates every Schema Object against the OpenAPI 3.1 dialect and checks the
+ * document's semantics (path parameters declared, references resolved); the npm validators'
+ * copies of the 3.1 schema stop at "a schema is an object or a boolean".
+ */
 function validatorPath(): string {
   const result = spawnSync('bash', [join(ROOT, 'scripts/infra/api-tools.sh'), 'path', 'openapi-spec-validator'], {
     encoding: 'utf8',
