@@ -18,6 +18,7 @@ export * from './config/config.module';
 export * from './kafka/kafka.module';
 export * from './kafka/kafka-publisher';
 export * from './kafka/partition-reader';
+export * from './kafka/headers';
 export * from './kafka/keep-running';
 export * from './kafka/quarantine';
 export * from './kafka/consumer-progress';

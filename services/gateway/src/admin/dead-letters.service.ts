@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import type { Admin, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import {
   DomainException,
   KAFKA,
   KAFKA_ADMIN,
   KafkaPublisher,
+  headerInt,
+  headerText,
   messageTime,
   readNewest,
   readPartitionRange,
@@ -23,17 +25,6 @@ import {
   type Redriven,
 } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-
-function header(headers: IHeaders | undefined, name: string): string | null {
-  const value = headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? null : first.toString();
-}
-
-function intOrNull(value: string | null): number | null {
-  const n = value === null ? NaN : Number.parseInt(value, 10);
-  return Number.isFinite(n) ? n : null;
-}
 
 /**
  * Reads the dead-letter topic and sends requests from it back to the requests topic. A
@@ -125,14 +116,14 @@ export class DeadLettersService {
     const h = message.headers;
     return {
       id: `${partition}:${message.offset}`,
-      requestId: envelope?.requestId ?? header(h, HEADERS.requestId),
+      requestId: envelope?.requestId ?? headerText(h, HEADERS.requestId),
       conversationId: envelope?.conversationId ?? null,
       userId: envelope?.userId ?? null,
-      code: header(h, HEADERS.dlqErrorCode),
-      reason: header(h, HEADERS.dlqReason),
-      attempts: intOrNull(header(h, HEADERS.attempt)),
-      retries: intOrNull(header(h, HEADERS.retries)),
-      sourceTopic: header(h, HEADERS.dlqSourceTopic),
+      code: headerText(h, HEADERS.dlqErrorCode),
+      reason: headerText(h, HEADERS.dlqReason),
+      attempts: headerInt(h, HEADERS.attempt),
+      retries: headerInt(h, HEADERS.retries),
+      sourceTopic: headerText(h, HEADERS.dlqSourceTopic),
       deadLetteredAt: messageTime(message),
       redrivable: envelope !== undefined,
     };

@@ -1,21 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Admin, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { KAFKA, KAFKA_ADMIN, messageTime, readNewest } from '@shoshizan/service-kit';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { KAFKA, KAFKA_ADMIN, headerInt, headerText, messageTime, readNewest } from '@shoshizan/service-kit';
 import { HEADERS, isStorableText, topicName, type QuarantinedRecord } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 const PREVIEW = 4096;
-
-function header(headers: IHeaders | undefined, name: string): string | null {
-  const value = headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? null : first.toString();
-}
-
-function intOrNull(value: string | null): number | null {
-  const n = value === null ? NaN : Number.parseInt(value, 10);
-  return Number.isFinite(n) ? n : null;
-}
 
 /** The value as text when it is well-formed UTF-8 that JSON can carry; null for bytes. */
 function asText(value: Buffer): string | null {
@@ -54,16 +43,16 @@ export class QuarantineService {
 function describe(message: KafkaMessage): QuarantinedRecord & { consumers: string[] } {
   const h = message.headers;
   const value = message.value ?? Buffer.alloc(0);
-  const consumer = header(h, HEADERS.quarantineConsumer);
+  const consumer = headerText(h, HEADERS.quarantineConsumer);
   return {
     id: message.key?.toString('utf8') ?? `?/${message.offset}`,
-    sourceTopic: header(h, HEADERS.quarantineSourceTopic),
-    sourcePartition: intOrNull(header(h, HEADERS.quarantineSourcePartition)),
-    sourceOffset: header(h, HEADERS.quarantineSourceOffset),
+    sourceTopic: headerText(h, HEADERS.quarantineSourceTopic),
+    sourcePartition: headerInt(h, HEADERS.quarantineSourcePartition),
+    sourceOffset: headerText(h, HEADERS.quarantineSourceOffset),
     consumers: consumer ? [consumer] : [],
-    code: header(h, HEADERS.quarantineErrorCode),
-    reason: header(h, HEADERS.quarantineReason),
-    tries: intOrNull(header(h, HEADERS.quarantineTries)),
+    code: headerText(h, HEADERS.quarantineErrorCode),
+    reason: headerText(h, HEADERS.quarantineReason),
+    tries: headerInt(h, HEADERS.quarantineTries),
     quarantinedAt: messageTime(message),
     text: asText(value),
     base64: value.subarray(0, PREVIEW).toString('base64'),

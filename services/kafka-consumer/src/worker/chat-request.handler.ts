@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { KafkaMessage } from 'kafkajs';
-import { DomainException, KafkaPublisher, Quarantine } from '@shoshizan/service-kit';
+import { DomainException, KafkaPublisher, Quarantine, headerText } from '@shoshizan/service-kit';
 import {
   ErrorCode,
   HEADERS,
@@ -53,8 +53,7 @@ interface Delivery {
 const NOT_DEAD_LETTERED: ReadonlySet<ErrorCode> = new Set([ErrorCode.QuotaExceeded, ErrorCode.Cancelled]);
 
 function headerOf(ctx: MessageContext, name: string): string | undefined {
-  const value = ctx.message.headers?.[name];
-  return Array.isArray(value) ? value[0]?.toString() : value?.toString();
+  return headerText(ctx.message.headers, name) ?? undefined;
 }
 
 /**
