@@ -578,7 +578,10 @@ describe('the chat UI', () => {
       JSON.stringify({ ...stored, accessToken: expired, expiresAt: past }),
     );
 
-    await page.reload();
+    // A fresh load of the app, not a reload: since a logout ends the access token at once,
+    // the page may already have noticed and be on the sign-in page, where a reload starts
+    // nothing. Loading the chat with the planted session is the case under test.
+    await page.goto('/');
     await page.waitForURL(/\/login(\?.*)?$/);
     await page.getByText('Your session has expired. Please sign in again.').waitFor();
     await session.screenshot();
