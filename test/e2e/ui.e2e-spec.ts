@@ -465,6 +465,8 @@ describe('the chat UI', () => {
     // Search narrows the list.
     await page.getByLabel('Search chats', { exact: true }).fill('Beta');
     await list.getByRole('link', { name: alpha.title }).waitFor({ state: 'detached' });
+    // The list may be empty for a moment between the old results and the searched ones.
+    await list.getByRole('link', { name: beta.title }).first().waitFor();
     expect(await list.getByRole('link', { name: beta.title }).count()).toBe(1);
     await session.screenshot();
 
