@@ -24,3 +24,6 @@ export * from './kafka/quarantine';
 export * from './kafka/consumer-progress';
 export * from './kafka/record-failure';
 export * from './postgres/database.module';
+export * from './kafka/parallel/parallel-consumer';
+export * from './kafka/parallel/key-ordered-queue';
+export * from './kafka/parallel/partition-ledger';
