@@ -22,6 +22,10 @@ export const TOPICS = {
   /** Chat requests, keyed by conversation id so one conversation is answered in order. */
   requests: {
     name: 'shoshizan.chat.requests.v1',
+    // Partitions no longer bound how many requests run at once (a worker runs many of a
+    // partition's conversations at once, see ParallelConsumer); they bound worker replicas
+    // (KEDA's most) and so the workers' CPU, which 6 covers with room. Raising it moves
+    // conversations between partitions while they may have requests in flight.
     partitions: 6,
     // LogAppendTime: a message's timestamp is when the broker appended it, which decides
     // whether the request met its enqueueBy (see chat-request.ts).

@@ -8,7 +8,9 @@ export type StopReason =
   /** A later attempt of the same request took it over (see AttemptsRepository). */
   | { readonly kind: 'superseded' }
   /** This replica is shutting down and hands the request back to the group. */
-  | { readonly kind: 'shutdown' };
+  | { readonly kind: 'shutdown' }
+  /** The request's partition went to another replica (a rebalance), which goes on with it. */
+  | { readonly kind: 'revoked' };
 
 export class RequestStopped extends Error {
   constructor(readonly stop: StopReason) {

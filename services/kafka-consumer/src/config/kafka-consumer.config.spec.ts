@@ -19,7 +19,7 @@ describe('kafka-consumer config', () => {
       PORT: 3002,
       METRICS_PORT: 9462,
       GPT_API_URL: 'http://127.0.0.1:3003',
-      WORKER_CONCURRENCY: 2,
+      WORKER_MAX_IN_FLIGHT: 2,
       KAFKA_SESSION_TIMEOUT_MS: 30_000,
     });
   });
@@ -40,7 +40,7 @@ describe('kafka-consumer config', () => {
 
   it.each([
     ['GPT_API_URL', 'not a url'],
-    ['WORKER_CONCURRENCY', '0'],
+    ['WORKER_MAX_IN_FLIGHT', '0'],
     ['GENERATION_IDLE_TIMEOUT_MS', 'soon'],
     ['PORT', '-3'],
     ['DATABASE_URL', 'mysql://x'],

@@ -15,8 +15,12 @@ export const kafkaConsumerConfigSchema = z.object({
   ...kafkaSecurityEnv,
   /** Where gpt-api listens. */
   GPT_API_URL: env.url().default('http://127.0.0.1:3003'),
-  /** Partitions processed at once by this replica (requests in flight). */
-  WORKER_CONCURRENCY: env.positiveInt(2),
+  /**
+   * Requests this replica answers at once, from any of its partitions (one conversation's
+   * requests one after another). Local mode and the chart set it from the one capacity
+   * setting, with gpt-api's and Ollama's parallel generations.
+   */
+  WORKER_MAX_IN_FLIGHT: env.positiveInt(2),
   /** A generation that sends nothing for this long is abandoned, in ms. */
   GENERATION_IDLE_TIMEOUT_MS: env.positiveInt(120_000),
   /**

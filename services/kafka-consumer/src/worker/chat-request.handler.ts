@@ -8,8 +8,6 @@ import {
   SchemaValidationError,
   chatRequestEnvelopeSchema,
   decodeMessage,
-  RETRY_TOPICS,
-  isRetriable,
   topicName,
   type ChatRequestEnvelope,
   type GenerationOptions,
@@ -21,6 +19,7 @@ import { AttemptsRepository } from '../recovery/attempts.repository';
 import { ResponseLog, type AnswerSoFar } from '../recovery/response-log';
 import { ConsumerMetrics, type Outcome } from './consumer.metrics';
 import { ResponseEmitter } from './response-emitter';
+import { afterFailure, afterStop, nextDeliveryStep, type DeliveryFacts } from './delivery-decisions';
 
 export interface MessageContext {
   readonly topic: string;
@@ -28,6 +27,8 @@ export interface MessageContext {
   readonly message: KafkaMessage;
   /** Tells the group coordinator this member is alive; cheap to call often. */
   readonly heartbeat: () => Promise<void>;
+  /** Aborted when the message's partition went to another replica (ParallelConsumer). */
+  readonly revoked?: AbortSignal;
 }
 
 const HEARTBEAT_EVERY_MS = 3000;
@@ -49,8 +50,11 @@ interface Delivery {
   readonly retries: number;
 }
 
-/** Failures a redrive cannot help: the dead-letter topic is for what an admin can act on. */
-const NOT_DEAD_LETTERED: ReadonlySet<ErrorCode> = new Set([ErrorCode.QuotaExceeded, ErrorCode.Cancelled]);
+/** The envelope of a readable request (nextDeliveryStep dead-letters the others first). */
+function requestOf(envelope: ChatRequestEnvelope | undefined): ChatRequestEnvelope {
+  if (!envelope) throw new Error('no chat request: an unreadable message reached a step that needs one');
+  return envelope;
+}
 
 function headerOf(ctx: MessageContext, name: string): string | undefined {
   return headerText(ctx.message.headers, name) ?? undefined;
@@ -84,74 +88,88 @@ export class ChatRequestHandler {
 
   async handle(ctx: MessageContext): Promise<void> {
     const where = { topic: ctx.topic, partition: ctx.partition, offset: ctx.message.offset };
-    // During a shutdown nothing new starts: the message stays for another replica.
-    if (this.cancellations.isShuttingDown) throw new HandedBack(ctx.message.key?.toString() ?? '');
-    let envelope: ChatRequestEnvelope;
+    // During a shutdown, or once the partition went elsewhere, nothing new starts: the
+    // message stays for whoever holds the partition.
+    if (this.cancellations.isShuttingDown || ctx.revoked?.aborted) throw new HandedBack(ctx.message.key?.toString() ?? '');
+    let envelope: ChatRequestEnvelope | undefined;
+    let unreadable: string | undefined;
     try {
       envelope = decodeMessage(chatRequestEnvelopeSchema, ctx.message.value, 'chat request');
     } catch (error) {
       if (!(error instanceof SchemaValidationError)) throw error;
-      await this.deadLetter({ ctx, attempt: 1, retries: 0 }, ErrorCode.PoisonMessage, error.message);
-      this.logger.warn({ ...where, reason: error.message }, 'Dead-lettered a poison message');
-      this.metrics.processed.inc({ outcome: 'dead_lettered' });
-      this.quarantine.count(ctx.topic, ErrorCode.PoisonMessage);
-      return;
+      unreadable = error.message;
     }
-
-    const log = { ...where, requestId: envelope.requestId };
+    let facts: DeliveryFacts = {
+      ...(unreadable !== undefined ? { unreadable } : {}),
+      fromRequestsTopic: ctx.topic === topicName('requests', this.config.KAFKA_TOPIC_PREFIX),
+      appendedAt: Number(ctx.message.timestamp),
+      ...(envelope?.enqueueBy !== undefined ? { enqueueBy: Date.parse(envelope.enqueueBy) } : {}),
+      redriven: headerOf(ctx, HEADERS.redrivenAt) !== undefined,
+    };
     const startedAt = performance.now();
-    const redriven = headerOf(ctx, HEADERS.redrivenAt) !== undefined;
-    // The broker appended it after its enqueueBy: its client was told 503. Void.
-    if (
-      ctx.topic === topicName('requests', this.config.KAFKA_TOPIC_PREFIX) &&
-      envelope.enqueueBy !== undefined &&
-      Number(ctx.message.timestamp) > Date.parse(envelope.enqueueBy)
-    ) {
-      this.logger.warn(
-        { ...log, appendedAt: new Date(Number(ctx.message.timestamp)).toISOString(), enqueueBy: envelope.enqueueBy },
-        'Dropped a request the broker appended after its enqueue deadline (its client was refused)',
-      );
-      this.metrics.processed.inc({ outcome: 'void' });
-      return;
-    }
-    const retries = Math.max(0, Number.parseInt(headerOf(ctx, HEADERS.retries) ?? '0', 10) || 0);
-    const attempt = await this.attempts.begin(envelope.requestId);
-    if (attempt.number === 1) {
-      this.metrics.queueDelay.observe(Math.max(0, (Date.now() - Number(ctx.message.timestamp)) / 1000));
-    }
-    let emitter = new ResponseEmitter(this.publisher, envelope);
     let soFar: AnswerSoFar | undefined;
-    // A redriven request was final (dead-lettered) on purpose; its error is not the end.
-    if (attempt.finished && !redriven) {
-      this.logger.info({ ...log, attempt: attempt.number }, 'Skipped a redelivered request that was answered already');
-      this.metrics.processed.inc({ outcome: 'duplicate' });
-      return;
-    }
-    if (attempt.number > 1) {
-      // From the request's creation: a retry or redrive message is younger than the events
-      // the first attempts wrote.
-      soFar = await this.responseLog.read(envelope.requestId, Date.parse(envelope.createdAt), redriven);
-      if (soFar.final) {
-        await this.attempts.finish(envelope.requestId);
-        this.logger.info({ ...log, attempt: attempt.number }, 'Skipped a redelivered request whose final event was written');
-        this.metrics.processed.inc({ outcome: 'duplicate' });
-        return;
+    for (;;) {
+      const step = nextDeliveryStep(facts);
+      switch (step.next) {
+        case 'dead_letter_poison':
+          await this.deadLetter({ ctx, attempt: 1, retries: 0 }, ErrorCode.PoisonMessage, step.reason);
+          this.logger.warn({ ...where, reason: step.reason }, 'Dead-lettered a poison message');
+          this.metrics.processed.inc({ outcome: 'dead_lettered' });
+          this.quarantine.count(ctx.topic, ErrorCode.PoisonMessage);
+          return;
+        case 'void':
+          this.logger.warn(
+            { ...where, requestId: envelope?.requestId, appendedAt: new Date(facts.appendedAt).toISOString(), enqueueBy: envelope?.enqueueBy },
+            'Dropped a request the broker appended after its enqueue deadline (its client was refused)',
+          );
+          this.metrics.processed.inc({ outcome: 'void' });
+          return;
+        case 'begin_attempt': {
+          const attempt = await this.attempts.begin(requestOf(envelope).requestId);
+          if (attempt.number === 1) {
+            this.metrics.queueDelay.observe(Math.max(0, (Date.now() - facts.appendedAt) / 1000));
+          }
+          facts = { ...facts, attempt };
+          break;
+        }
+        case 'read_answer_so_far': {
+          const request = requestOf(envelope);
+          // From the request's creation: a retry or redrive message is younger than the
+          // events the first attempts wrote.
+          soFar = await this.responseLog.read(request.requestId, Date.parse(request.createdAt), facts.redriven);
+          facts = { ...facts, soFar: { final: soFar.final !== undefined, lastSeq: soFar.lastSeq } };
+          break;
+        }
+        case 'skip_duplicate':
+          if (step.finish) await this.attempts.finish(requestOf(envelope).requestId);
+          this.logger.info(
+            { ...where, requestId: envelope?.requestId, attempt: facts.attempt?.number },
+            'Skipped a redelivered request that was answered already',
+          );
+          this.metrics.processed.inc({ outcome: 'duplicate' });
+          return;
+        case 'resume':
+        case 'answer': {
+          const request = requestOf(envelope);
+          const attempt = facts.attempt?.number ?? 1;
+          const log = { ...where, requestId: request.requestId };
+          const emitter = new ResponseEmitter(this.publisher, request, step.next === 'resume' ? step.afterSeq + 1 : 1);
+          if (step.next === 'resume') {
+            await emitter.emit({ type: 'resumed', attempt, afterSeq: step.afterSeq });
+            this.metrics.resumed.inc();
+            this.logger.info({ ...log, attempt, afterSeq: step.afterSeq, tokens: soFar?.tokens }, 'Resuming a redelivered request');
+          }
+          const retries = Math.max(0, Number.parseInt(headerOf(ctx, HEADERS.retries) ?? '0', 10) || 0);
+          const outcome = await this.answer(request, emitter, { ctx, attempt, retries }, log, soFar);
+          // Final outcomes only: a retried request is not finished, a superseded one is not ours.
+          if (outcome !== 'superseded' && outcome !== 'retried') await this.attempts.finish(request.requestId);
+          this.metrics.processed.inc({ outcome });
+          this.metrics.duration.observe({ outcome }, (performance.now() - startedAt) / 1000);
+          this.logger.info({ ...log, outcome, events: emitter.emitted }, 'Finished a chat request');
+          return;
+        }
       }
-      emitter = new ResponseEmitter(this.publisher, envelope, soFar.lastSeq + 1);
-      await emitter.emit({ type: 'resumed', attempt: attempt.number, afterSeq: soFar.lastSeq });
-      this.metrics.resumed.inc();
-      this.logger.info(
-        { ...log, attempt: attempt.number, afterSeq: soFar.lastSeq, tokens: soFar.tokens },
-        'Resuming a redelivered request',
-      );
     }
-    const delivery: Delivery = { ctx, attempt: attempt.number, retries };
-    const outcome = await this.answer(envelope, emitter, delivery, log, soFar);
-    // Final outcomes only: a retried request is not finished, a superseded one is not ours.
-    if (outcome !== 'superseded' && outcome !== 'retried') await this.attempts.finish(envelope.requestId);
-    this.metrics.processed.inc({ outcome });
-    this.metrics.duration.observe({ outcome }, (performance.now() - startedAt) / 1000);
-    this.logger.info({ ...log, outcome, events: emitter.emitted }, 'Finished a chat request');
   }
 
   private async answer(
@@ -175,6 +193,9 @@ export class ChatRequestHandler {
 
     const controller = this.cancellations.register(envelope.requestId);
     const deadlineTimer = setTimeout(() => controller.abort(new RequestStopped({ kind: 'deadline' })), remainingMs);
+    const revoke = () => controller.abort(new RequestStopped({ kind: 'revoked' }));
+    ctx.revoked?.addEventListener('abort', revoke, { once: true });
+    if (ctx.revoked?.aborted) revoke();
     // Each tick keeps this member in the group and checks the fence: a worker that lost the
     // request to a later attempt (it was too slow to rejoin a rebalance) stops writing.
     const heartbeat = setInterval(() => {
@@ -238,32 +259,33 @@ export class ChatRequestHandler {
       this.metrics.inflight.dec();
       clearInterval(heartbeat);
       clearTimeout(deadlineTimer);
+      ctx.revoked?.removeEventListener('abort', revoke);
       this.cancellations.unregister(envelope.requestId);
     }
   }
 
   private async stopped(reason: unknown, emitter: ResponseEmitter): Promise<Outcome> {
-    if (reason instanceof RequestStopped && reason.stop.kind === 'shutdown') {
-      // Thrown, not returned: the offset stays uncommitted and the group hands the request
-      // to another replica, which resumes the answer after the last event written here.
-      throw new HandedBack(emitter.requestId);
+    const step = afterStop(reason instanceof RequestStopped ? reason.stop : undefined);
+    switch (step.next) {
+      case 'hand_back':
+        // Thrown, not returned: the offset stays uncommitted and the group hands the
+        // request to another replica, which resumes the answer after the last event here.
+        throw new HandedBack(emitter.requestId);
+      case 'superseded':
+        this.logger.warn({ requestId: emitter.requestId }, 'A later attempt took the request over; this one stopped');
+        return 'superseded';
+      case 'expired':
+        await emitter.emit({
+          type: 'error',
+          code: ErrorCode.DeadlineExceeded,
+          message: 'The request ran past its deadline; the model was stopped.',
+          retriable: false,
+        });
+        return 'expired';
+      case 'cancelled':
+        await emitter.emit({ type: 'cancelled', reason: step.reason });
+        return 'cancelled';
     }
-    if (reason instanceof RequestStopped && reason.stop.kind === 'superseded') {
-      this.logger.warn({ requestId: emitter.requestId }, 'A later attempt took the request over; this one stopped');
-      return 'superseded';
-    }
-    if (reason instanceof RequestStopped && reason.stop.kind === 'deadline') {
-      await emitter.emit({
-        type: 'error',
-        code: ErrorCode.DeadlineExceeded,
-        message: 'The request ran past its deadline; the model was stopped.',
-        retriable: false,
-      });
-      return 'expired';
-    }
-    const text = reason instanceof RequestStopped && reason.stop.kind === 'cancelled' ? reason.stop.reason : 'cancelled';
-    await emitter.emit({ type: 'cancelled', reason: text });
-    return 'cancelled';
   }
 
   /**
@@ -272,35 +294,35 @@ export class ChatRequestHandler {
    * the client gets the error, and the request goes to the dead-letter topic for an admin.
    */
   private async failed(error: DomainException, emitter: ResponseEmitter, delivery: Delivery): Promise<Outcome> {
-    const delays = this.config.RETRY_DELAYS_MS;
-    const retriable = isRetriable(error.code);
-    const retryTopic = RETRY_TOPICS[delivery.retries];
-    if (retriable && delivery.retries < delays.length && retryTopic) {
-      const delayMs = delays[delivery.retries] ?? 0;
-      await this.publisher.send(retryTopic, [
+    const step = afterFailure({
+      code: error.code,
+      message: error.message,
+      retries: delivery.retries,
+      delaysMs: this.config.RETRY_DELAYS_MS,
+    });
+    if (step.next === 'retry') {
+      await this.publisher.send(step.topic, [
         {
           key: delivery.ctx.message.key?.toString('utf8') ?? '',
           value: delivery.ctx.message.value ?? Buffer.alloc(0),
           headers: {
             ...delivery.ctx.message.headers,
-            [HEADERS.retries]: String(delivery.retries + 1),
+            [HEADERS.retries]: String(step.retry),
             [HEADERS.lastErrorCode]: error.code,
             [HEADERS.lastError]: error.message.slice(0, 1000),
           },
         },
       ]);
-      await emitter.emit({ type: 'retrying', retry: delivery.retries + 1, delayMs, code: error.code, message: error.message });
+      await emitter.emit({ type: 'retrying', retry: step.retry, delayMs: step.delayMs, code: error.code, message: error.message });
       this.logger.warn(
-        { requestId: emitter.requestId, code: error.code, retry: delivery.retries + 1, delayMs },
+        { requestId: emitter.requestId, code: error.code, retry: step.retry, delayMs: step.delayMs },
         'Sent a failed request to a retry topic',
       );
       return 'retried';
     }
-    const message =
-      retriable && delays.length > 0 ? `${error.message} (gave up after ${delivery.retries} retries)` : error.message;
-    await emitter.emit({ type: 'error', code: error.code, message, retriable });
-    if (NOT_DEAD_LETTERED.has(error.code)) return 'error';
-    await this.deadLetter(delivery, error.code, message);
+    await emitter.emit({ type: 'error', code: error.code, message: step.message, retriable: step.retriable });
+    if (!step.deadLetter) return 'error';
+    await this.deadLetter(delivery, error.code, step.message);
     return 'dead_lettered';
   }
 

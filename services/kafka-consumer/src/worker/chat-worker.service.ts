@@ -2,8 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { ConsumerProgress, KAFKA, Quarantine, keepRunning, type ReadinessCheck } from '@shoshizan/service-kit';
+import type { Consumer, Kafka } from 'kafkajs';
+import {
+  ConsumerProgress,
+  KAFKA,
+  ParallelConsumer,
+  Quarantine,
+  keepRunning,
+  type ParallelRecord,
+  type ReadinessCheck,
+} from '@shoshizan/service-kit';
 import {
   RETRY_TOPICS,
   SchemaValidationError,
@@ -18,7 +26,9 @@ import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from '../config/kafka
 import { ChatRequestHandler, HandedBack, type MessageContext } from './chat-request.handler';
 
 /**
- * Runs three consumers: the shared worker group on the requests topic; a second shared
+ * Runs three consumers: the shared worker group on the requests topic, many requests at
+ * once (ParallelConsumer: one conversation's requests in order, up to WORKER_MAX_IN_FLIGHT
+ * in all, offsets committed up to the lowest request not yet final); a second shared
  * group on the retry topics, where each message waits out its tier's delay before it is
  * handled like a new delivery; and a private group on the cancellations topic (every
  * replica must see every cancellation).
@@ -27,6 +37,7 @@ import { ChatRequestHandler, HandedBack, type MessageContext } from './chat-requ
 export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
   readonly name = 'kafka-consumer-group';
   private readonly requests: Consumer;
+  private readonly parallel: ParallelConsumer;
   private readonly cancellations: Consumer;
   private readonly retries: Consumer;
   /** Aborted at shutdown: a retry still waiting for its time goes back to its topic. */
@@ -51,6 +62,13 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
       // an idle fetch to return (kafkajs' 5 s default made every stop take 10 s).
       maxWaitTimeInMs: 1000,
       allowAutoTopicCreation: false,
+    });
+    this.parallel = new ParallelConsumer(this.requests, {
+      name: 'requests',
+      maxInFlight: config.WORKER_MAX_IN_FLIGHT,
+      handle: (record) => this.handleGuarded('requests', toContext(record)),
+      handedBack: (error) => error instanceof HandedBack,
+      logger: logger.logger,
     });
     this.retries = kafka.consumer({
       groupId: consumerGroup('chatRetryWorkers', config.KAFKA_TOPIC_PREFIX),
@@ -102,12 +120,9 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
 
     await this.requests.connect();
     await this.requests.subscribe({ topic: topicName('requests', prefix), fromBeginning: true });
-    await keepRunning(this.requests, {
-      partitionsConsumedConcurrently: this.config.WORKER_CONCURRENCY,
-      // The offset is committed after eachMessage returns, i.e. once the request is final
-      // (or set aside: no message can stop its partition).
-      eachMessage: (payload) => this.handleGuarded('requests', toContext(payload)),
-    }, supervision('requests'));
+    // A request's offset counts as done once it is final (or set aside: no message can
+    // stop its partition); a world failure (Kafka, PostgreSQL down) runs it again.
+    await this.parallel.run();
 
     const delays = this.config.RETRY_DELAYS_MS;
     if (delays.length > 0) {
@@ -120,7 +135,12 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
           const tier = RETRY_TOPICS.findIndex((key) => topicName(key, prefix) === payload.topic);
           const delayMs = delays[Math.min(tier, delays.length - 1)] ?? 0;
           await this.waitUntil(Number(payload.message.timestamp) + delayMs, () => payload.heartbeat());
-          await this.handleGuarded('retries', toContext(payload));
+          await this.handleGuarded('retries', {
+            topic: payload.topic,
+            partition: payload.partition,
+            message: payload.message,
+            heartbeat: () => payload.heartbeat(),
+          });
         },
       }, supervision('retries'));
     }
@@ -173,16 +193,19 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
     this.logger.info({ inflight: this.registry.size }, 'Stopping the workers; handing back what runs');
     this.registry.stopAllForShutdown();
     this.stopping.abort();
+    // Commits what finished before leaving the group (a commit needs the consumer running).
+    await this.parallel.stop();
     await Promise.all([this.requests.disconnect(), this.retries.disconnect()]);
     await this.cancellations.disconnect();
   }
 }
 
-function toContext(payload: EachMessagePayload): MessageContext {
+function toContext(record: ParallelRecord): MessageContext {
   return {
-    topic: payload.topic,
-    partition: payload.partition,
-    message: payload.message,
-    heartbeat: () => payload.heartbeat(),
+    topic: record.topic,
+    partition: record.partition,
+    message: record.message,
+    heartbeat: record.heartbeat,
+    revoked: record.revoked,
   };
 }
