@@ -8,6 +8,12 @@ export OLLAMA_HOST="${OLLAMA_HOST:-http://127.0.0.1:$OLLAMA_PORT}"
 export OLLAMA_MODEL="${OLLAMA_MODEL:-gemma3:270m}"
 export DEFAULT_MODEL="${DEFAULT_MODEL:-$OLLAMA_MODEL}"
 
+# Capacity, set in one place: generations the system runs at once. Ollama's parallel slots
+# (OLLAMA_NUM_PARALLEL, read when Ollama starts), gpt-api's concurrency limit and the
+# worker's in-flight limit all follow it, so they cannot disagree.
+export CAPACITY="${CAPACITY:-2}"
+export OLLAMA_NUM_PARALLEL="$CAPACITY" OLLAMA_MAX_CONCURRENCY="$CAPACITY" WORKER_MAX_IN_FLIGHT="$CAPACITY"
+
 export GATEWAY_PORT="${GATEWAY_PORT:-3000}"
 export PRODUCER_PORT="${PRODUCER_PORT:-3001}"
 export CONSUMER_PORT="${CONSUMER_PORT:-3002}"

@@ -138,6 +138,21 @@ describe('the Shoshizan services', () => {
   });
 });
 
+describe('capacity, set in one place', () => {
+  it('makes Ollama\'s slots times its pods the workers\' in-flight limit, gpt-api\'s limit and KEDA\'s target', () => {
+    const objects = synth({ ollama: { numParallel: 3, replicas: 2 } });
+    const env = (component: string) =>
+      find(objects, 'StatefulSet', 'shoshizan-ollama').spec.template.spec.containers[0].env.find(
+        (e: { name: string }) => e.name === component,
+      )?.value;
+    expect(env('OLLAMA_NUM_PARALLEL')).toBe('3');
+    expect(find(objects, 'ConfigMap', 'shoshizan-kafka-consumer').data.WORKER_MAX_IN_FLIGHT).toBe('6');
+    expect(find(objects, 'ConfigMap', 'shoshizan-gpt-api').data.OLLAMA_MAX_CONCURRENCY).toBe('6');
+    const so = find(objects, 'ScaledObject', 'shoshizan-kafka-consumer');
+    expect(so.spec.triggers.map((t: { metadata: { lagThreshold: string } }) => t.metadata.lagThreshold)).toEqual(['6', '6']);
+  });
+});
+
 describe('kafka-consumer autoscaling (KEDA)', () => {
   it('scales on the lag of both consumer groups, capped at the request partitions, with a fallback', () => {
     const objects = synth();
@@ -154,7 +169,7 @@ describe('kafka-consumer autoscaling (KEDA)', () => {
         bootstrapServers: 'shoshizan-kafka:9092',
         consumerGroup: 'shoshizan.chat-workers',
         topic: 'shoshizan.chat.requests.v1',
-        lagThreshold: '5',
+        lagThreshold: '4', // the capacity: ollama.numParallel 4 x 1 pod
         activationLagThreshold: '0',
         sasl: 'none',
         tls: 'disable',

@@ -230,10 +230,11 @@ start() {
     port_open "$OLLAMA_PORT" && die "port $OLLAMA_PORT is taken by a process this script did not start"
     log "starting Ollama $OLLAMA_VERSION on $OLLAMA_URL"
     mkdir -p "$OLLAMA_MODELS_DIR"
-    # One request at a time on 2 cores: a second parallel slot would only split the CPU
-    # and double the KV cache. The model stays loaded for 30 minutes after its last use.
+    # Parallel slots: the capacity setting (CAPACITY in scripts/env.sh, 2 by default: a
+    # second person gets a first token at once rather than after the first whole answer,
+    # at the cost of splitting the CPU). The model stays loaded 30 minutes after its last use.
     OLLAMA_HOST="127.0.0.1:$OLLAMA_PORT" OLLAMA_MODELS="$OLLAMA_MODELS_DIR" \
-      OLLAMA_NUM_PARALLEL="${OLLAMA_NUM_PARALLEL:-1}" OLLAMA_MAX_LOADED_MODELS=1 \
+      OLLAMA_NUM_PARALLEL="${OLLAMA_NUM_PARALLEL:-${CAPACITY:-2}}" OLLAMA_MAX_LOADED_MODELS=1 \
       OLLAMA_KEEP_ALIVE="${OLLAMA_KEEP_ALIVE:-30m}" OLLAMA_NO_CLOUD=1 \
       nohup "$OLLAMA_BIN" serve >>"$OLLAMA_LOG" 2>&1 </dev/null 9>&- &
     echo $! >"$SHOSHIZAN_RUN/ollama.pid"

@@ -43,6 +43,19 @@ export class Release {
     };
   }
 
+  /**
+   * Generations the installation runs at once, set in one place: Ollama's parallel slots a
+   * pod (`ollama.numParallel`, its OLLAMA_NUM_PARALLEL) times its pods. It is also each
+   * worker's in-flight limit (WORKER_MAX_IN_FLIGHT: one worker replica alone can fill every
+   * slot), gpt-api's concurrency limit (OLLAMA_MAX_CONCURRENCY: past it a request waits in
+   * gpt-api, in order, rather than in Ollama) and the work per worker replica KEDA aims at
+   * (its lag threshold: a replica's lag counts its running requests too, since they are not
+   * committed until final).
+   */
+  get capacity(): number {
+    return this.s.product(this.v.ollama.numParallel, this.v.ollama.replicas);
+  }
+
   /** A Shoshizan image: the override, or <registry>/<component>:<tag>. */
   image(component: string, override: string): string {
     return this.s.fallback(override, `${this.v.global.imageRegistry}/${component}:${this.v.global.imageTag}`);

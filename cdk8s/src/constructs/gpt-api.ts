@@ -23,7 +23,7 @@ export class GptApi extends ShoshizanService {
         OLLAMA_HOST: release.url('ollama', PORTS.ollama),
         DEFAULT_MODEL: v.ollama.defaultModel,
         ALLOWED_MODELS: s.join(v.ollama.models, ','),
-        OLLAMA_MAX_CONCURRENCY: String(v.ollama.numParallel),
+        OLLAMA_MAX_CONCURRENCY: String(release.capacity),
         OLLAMA_KEEP_ALIVE: v.ollama.keepAlive,
         DEFAULT_TOKENS_PER_DAY: String(v.gptApi.defaultTokensPerDay),
         DEFAULT_REQUESTS_PER_MINUTE: String(v.gptApi.defaultRequestsPerMinute),

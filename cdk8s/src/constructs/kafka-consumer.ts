@@ -9,8 +9,10 @@ export interface KafkaConsumerProps {
 }
 
 /**
- * kafka-consumer: the workers. With `kafkaConsumer.autoscaling.enabled` a KEDA ScaledObject
- * scales them on the lag of their consumer groups (new requests and retries), between
+ * kafka-consumer: the workers, each able to run the installation's whole capacity at once
+ * (Release.capacity). With `kafkaConsumer.autoscaling.enabled` a KEDA ScaledObject
+ * scales them on work per replica: the lag of their consumer groups (new requests and
+ * retries; running requests count, as they are not committed) against that capacity, between
  * min and max replicas (max at most the request partitions: more would idle), falling back
  * to a fixed count while the lag cannot be read. With SASL a TriggerAuthentication gives KEDA
  * the workers' credentials.
@@ -34,7 +36,7 @@ export class KafkaConsumer extends Construct {
       config: {
         ...release.kafkaConfig(),
         GPT_API_URL: release.url('gpt-api', PORTS.gptApi),
-        WORKER_CONCURRENCY: String(v.kafkaConsumer.workerConcurrency),
+        WORKER_MAX_IN_FLIGHT: String(release.capacity),
         RETRY_DELAYS_MS: v.kafkaConsumer.retryDelaysMs,
       },
       env: s.concat(release.kafkaEnv(), release.databaseEnv()),
@@ -69,7 +71,7 @@ export class KafkaConsumer extends Construct {
         bootstrapServers: release.kafkaBootstrap,
         consumerGroup: `${prefix}${group}`,
         ...(topic ? { topic: `${prefix}${topic}` } : {}),
-        lagThreshold: String(a.lagThreshold),
+        lagThreshold: String(release.capacity),
         activationLagThreshold: String(a.activationLagThreshold),
         offsetResetPolicy: 'earliest',
         sasl: kedaSasl,

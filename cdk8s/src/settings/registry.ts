@@ -15,7 +15,7 @@ import { ApiObject } from 'cdk8s';
  *
  * Rules for constructs, so both synths stay equal (the invariant test checks it):
  * - never compute with a setting (no arithmetic, no `===`, no `if`): use `when`, `choose`,
- *   `equals`, `join`, `fallback` and `checksum`, which know both modes;
+ *   `equals`, `join`, `fallback`, `product` and `checksum`, which know both modes;
  * - object and list settings are whole fields, omitted when empty (`setOptional`).
  */
 
@@ -179,6 +179,12 @@ export class Settings<D extends Declarations> {
     if (this.mode === 'plain') return condition.plain ? a : b;
     const kind: SentinelKind = typeof a === 'number' ? 'int' : typeof a === 'string' ? 'string' : 'object';
     return this.sentinel(kind, `(ternary ${this.goValue(a)} ${this.goValue(b)} (${condition.helm}))`) as T;
+  }
+
+  /** `a` × `b`, for whole numbers derived from whole-number settings. */
+  product(a: number, b: number): number {
+    if (this.mode === 'plain') return a * b;
+    return this.sentinel('int', `(mul ${this.goValue(a)} ${this.goValue(b)})`);
   }
 
   /** A map with the entries of an object setting added; `fixed` wins on a clash. */

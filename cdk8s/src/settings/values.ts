@@ -95,7 +95,6 @@ export const declarations = {
     image: setting.string('', 'Full image reference; empty: <global.imageRegistry>/kafka-consumer:<global.imageTag>.'),
     replicas: setting.int(2, 'Replicas when KEDA autoscaling is off.', { minimum: 1, maximum: requestPartitions }),
     resources: resources({ cpu: '100m', memory: '192Mi' }, '384Mi'),
-    workerConcurrency: setting.int(2, 'Requests one replica works on at once.', { minimum: 1 }),
     retryDelaysMs: setting.string('5000,30000,120000', 'Delays before each retry of a failed request (comma-separated ms), or `none`.', {
       pattern: '^(none|[0-9]+(,[0-9]+){0,2})$',
     }),
@@ -106,7 +105,6 @@ export const declarations = {
         minimum: 1,
         maximum: requestPartitions,
       }),
-      lagThreshold: setting.int(5, 'Lag per replica KEDA aims at.', { minimum: 1 }),
       activationLagThreshold: setting.int(0, 'Lag above which KEDA wakes a scaled-to-zero consumer.', { minimum: 0 }),
       pollingInterval: setting.int(15, 'Seconds between lag checks.', { minimum: 1 }),
       cooldownPeriod: setting.int(300, 'Seconds after the last activity before scaling to zero.', { minimum: 0 }),
@@ -126,7 +124,11 @@ export const declarations = {
       minItems: 1,
     }),
     defaultModel: setting.string('gemma3:270m', 'Model used when a request names none (one of `models`).', { minLength: 1 }),
-    numParallel: setting.int(1, 'Generations one Ollama pod runs at once (OLLAMA_NUM_PARALLEL).', { minimum: 1 }),
+    numParallel: setting.int(
+      4,
+      'Generations one Ollama pod runs at once (OLLAMA_NUM_PARALLEL). The capacity setting: times `replicas` it is also each worker\'s in-flight limit, gpt-api\'s concurrency limit and the work per worker replica KEDA scales on.',
+      { minimum: 1 },
+    ),
     keepAlive: setting.string('10m', 'How long a model stays loaded after a request.'),
     resources: resources({ cpu: '1', memory: '4Gi' }, '16Gi'),
     storage: {

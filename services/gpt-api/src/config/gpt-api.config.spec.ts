@@ -11,7 +11,7 @@ describe('gpt-api config', () => {
     expect(config.OLLAMA_HOST).toBe('http://127.0.0.1:21434');
     expect(config.DEFAULT_MODEL).toBe('gemma3:270m');
     expect(config.ALLOWED_MODELS).toEqual([]);
-    expect(config.OLLAMA_MAX_CONCURRENCY).toBe(1);
+    expect(config.OLLAMA_MAX_CONCURRENCY).toBe(2);
   });
 
   it('parses the allow-list', () => {

@@ -14,8 +14,11 @@ export const gptApiConfigSchema = z.object({
   DEFAULT_MODEL: modelNameSchema.default('gemma3:270m'),
   /** Models requests may use (comma-separated); empty means every installed model. */
   ALLOWED_MODELS: env.list().pipe(z.array(modelNameSchema)).default([]),
-  /** Generations run at once against Ollama; match OLLAMA_NUM_PARALLEL. */
-  OLLAMA_MAX_CONCURRENCY: env.positiveInt(1),
+  /**
+   * Generations run at once against Ollama; more wait here, in order. Local mode and the
+   * chart set it from the one capacity setting (Ollama's slots times its pods).
+   */
+  OLLAMA_MAX_CONCURRENCY: env.positiveInt(2),
   /** How long Ollama keeps a model loaded after a request, e.g. `10m`. */
   OLLAMA_KEEP_ALIVE: z.string().regex(/^-?\d+[smh]?$/, 'must be a duration such as 10m').default('10m'),
   /** How long the model catalog is cached, in ms. */
