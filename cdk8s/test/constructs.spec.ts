@@ -146,8 +146,8 @@ describe('capacity, set in one place', () => {
         (e: { name: string }) => e.name === component,
       )?.value;
     expect(env('OLLAMA_NUM_PARALLEL')).toBe('3');
-    expect(find(objects, 'ConfigMap', 'shoshizan-kafka-consumer').data.WORKER_MAX_IN_FLIGHT).toBe('6');
-    expect(find(objects, 'ConfigMap', 'shoshizan-gpt-api').data.OLLAMA_MAX_CONCURRENCY).toBe('6');
+    expect(find(objects, 'ConfigMap', 'shoshizan-kafka-consumer').data?.WORKER_MAX_IN_FLIGHT).toBe('6');
+    expect(find(objects, 'ConfigMap', 'shoshizan-gpt-api').data?.OLLAMA_MAX_CONCURRENCY).toBe('6');
     const so = find(objects, 'ScaledObject', 'shoshizan-kafka-consumer');
     expect(so.spec.triggers.map((t: { metadata: { lagThreshold: string } }) => t.metadata.lagThreshold)).toEqual(['6', '6']);
   });

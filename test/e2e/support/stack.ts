@@ -185,28 +185,54 @@ export class Stack {
    * cases the gateway refuses up front: a past deadline, a vanished model). Returns its id.
    */
   async writeRequest(fields: Record<string, unknown>): Promise<string> {
-    const requestId = randomUUID();
-    const envelope = {
+    const [requestId] = await this.writeRequests([fields]);
+    return requestId!;
+  }
+
+  /** Writes chat requests in one produce, in order (one conversation's stay in order). */
+  async writeRequests(list: readonly Record<string, unknown>[]): Promise<string[]> {
+    const envelopes = list.map((fields) => ({
       version: 1,
       kind: 'chat.request',
-      requestId,
+      requestId: randomUUID(),
       userId: 'e2e-user',
       conversationId: randomUUID(),
       messages: [{ role: 'user', content: 'Say OK.' }],
-      deadline: new Date(Date.now() + 60_000).toISOString(),
+      deadline: new Date(Date.now() + 120_000).toISOString(),
       createdAt: new Date().toISOString(),
       ...fields,
-    };
+    }));
     const producer = this.kafka.producer();
     await producer.connect();
     await producer.send({
       topic: topicName('requests', this.prefix),
-      messages: [
-        { key: envelope.conversationId, value: JSON.stringify(envelope), headers: { [HEADERS.requestId]: requestId } },
-      ],
+      messages: envelopes.map((envelope) => ({
+        key: envelope.conversationId,
+        value: JSON.stringify(envelope),
+        headers: { [HEADERS.requestId]: envelope.requestId },
+      })),
     });
     await producer.disconnect();
-    return requestId;
+    return envelopes.map((e) => e.requestId);
+  }
+
+  /**
+   * The events of each request, in seq order, once every one has its final event on the
+   * responses topic; throws after `timeoutMs` naming the requests still open.
+   */
+  async allFinal(requestIds: readonly string[], timeoutMs = 120_000): Promise<Map<string, ResponseEvent[]>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const byRequest = new Map<string, ResponseEvent[]>(requestIds.map((id) => [id, []]));
+      for (const message of await this.readTopic('responses')) {
+        byRequest.get(message.key?.toString() ?? '')?.push(responseEventSchema.parse(JSON.parse(message.value?.toString() ?? 'null')));
+      }
+      for (const events of byRequest.values()) events.sort((a, b) => a.seq - b.seq);
+      const open = requestIds.filter((id) => !byRequest.get(id)?.some(isFinalEvent));
+      if (open.length === 0) return byRequest;
+      if (Date.now() > deadline) throw new Error(`${open.length} of ${requestIds.length} requests had no final event after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   /** The request's events once its final one is on the responses topic (or after 15 s). */

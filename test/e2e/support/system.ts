@@ -140,7 +140,11 @@ export class OwnOllama {
   private child: ChildProcess | undefined;
   readonly url: string;
 
-  constructor(readonly port: number) {
+  constructor(
+    readonly port: number,
+    /** OLLAMA_NUM_PARALLEL: generations it runs at once. */
+    readonly numParallel = 1,
+  ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
@@ -156,7 +160,7 @@ export class OwnOllama {
         OLLAMA_MODELS: join(infra.home, 'data', 'ollama'),
         // The models directory is shared with the local-mode server: never prune it.
         OLLAMA_NOPRUNE: '1',
-        OLLAMA_NUM_PARALLEL: '1',
+        OLLAMA_NUM_PARALLEL: String(this.numParallel),
         OLLAMA_KEEP_ALIVE: '1m',
         OLLAMA_NO_CLOUD: '1',
       },
