@@ -19,6 +19,8 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
+const IDEMPOTENT_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 /** A kafkajs client whose own log lines go through the service's JSON logger. */
 export function createKafka(options: KafkaClientOptions): Kafka {
   const kafkaLogger = options.logger.child({ component: 'kafkajs' });
@@ -35,6 +37,8 @@ export function createKafka(options: KafkaClientOptions): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _logger, ...rest } = log;
+        // Settled on purpose (see KafkaPublisher): no transactions here, so no EoS to lose.
+        if (message === IDEMPOTENT_RETRIES_WARNING) return;
         kafkaLogger[LEVELS[level] ?? 'info'](rest, message);
       },
   });

@@ -13,9 +13,9 @@ function slowPublisher() {
   return {
     sends,
     seqs: (i: number) => sends[i]!.messages.map((m) => (JSON.parse(m.value.toString()) as { seq: number }).seq),
-    send: (_topic: string, messages: readonly OutgoingMessage[]) =>
-      new Promise<never[]>((resolve, reject) =>
-        sends.push({ messages: [...messages], done: () => resolve([]), fail: reject }),
+    sendTogether: (_topic: string, messages: readonly OutgoingMessage[]) =>
+      new Promise<void>((resolve, reject) =>
+        sends.push({ messages: [...messages], done: () => resolve(), fail: reject }),
       ),
   };
 }

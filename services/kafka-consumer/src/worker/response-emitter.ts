@@ -23,9 +23,9 @@ export type EventBody = DistributiveOmit<
  * they stay in order.
  *
  * Tokens are pipelined: `emit` of a token returns once it is queued, and the queue goes to
- * Kafka one produce request at a time (so in order), as many tokens a request as arrived
- * meanwhile; one acknowledged round trip a token would cap the stream at the broker's
- * latency. Every other event (started, done, error, ...) waits until it and all before it
+ * Kafka one send at a time (so in order), as many tokens a request as arrived meanwhile, in
+ * produce requests shared with every other request's emitter (KafkaPublisher.sendTogether);
+ * one acknowledged round trip a token would cap the stream at the broker's latency. Every other event (started, done, error, ...) waits until it and all before it
  * are acknowledged, so a final event is never reported before the tokens it ends.
  */
 export class ResponseEmitter {
@@ -36,7 +36,7 @@ export class ResponseEmitter {
   private failure: Error | undefined;
 
   constructor(
-    private readonly publisher: Pick<KafkaPublisher, 'send'>,
+    private readonly publisher: Pick<KafkaPublisher, 'sendTogether'>,
     private readonly request: Pick<ChatRequestEnvelope, 'requestId' | 'conversationId' | 'userId'>,
     firstSeq = 1,
   ) {
@@ -87,7 +87,8 @@ export class ResponseEmitter {
   private pump(): void {
     if (this.sending || this.failure !== undefined || this.queue.length === 0) return;
     this.sending = (async () => {
-      while (this.queue.length > 0) await this.publisher.send('responses', this.queue.splice(0));
+      // Shared with the other requests' emitters: one produce carries every stream's tokens.
+      while (this.queue.length > 0) await this.publisher.sendTogether('responses', this.queue.splice(0));
     })()
       .catch((error: unknown) => {
         this.failure = error instanceof Error ? error : new Error(String(error));

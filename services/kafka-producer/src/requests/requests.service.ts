@@ -89,7 +89,8 @@ export class RequestsService {
       { requestId: envelope.requestId, topic: result.topic, partition: result.partition, offset: result.offset },
       'Enqueued a chat request',
     );
-    await this.publisher.send('responses', [
+    // Shared with other accepts under way: one produce carries many `queued` events.
+    await this.publisher.sendTogether('responses', [
       {
         key: envelope.requestId,
         value: encodeMessage(

@@ -8,7 +8,12 @@ import { PartitionLedger } from './partition-ledger';
 
 /** A record as the handler gets it. */
 export interface ParallelRecord extends ConsumedRecord {
-  /** Tells the group coordinator this member is alive; cheap to call often. */
+  /**
+   * Does nothing: the fetch loop is never held here, so kafkajs heartbeats on its own (after
+   * every fetch, and while every partition is paused). Kept so a handler written for a
+   * consumer that holds its loop works unchanged; a heartbeat from each of many running
+   * records would only add requests, and errors during every rebalance.
+   */
   readonly heartbeat: () => Promise<void>;
   /** Aborted when the record's partition went to another member: stop and hand it back. */
   readonly revoked: AbortSignal;
@@ -47,6 +52,8 @@ interface Taken {
 
 /** Pause before running a record again after a failure of the world: 1 s, doubling, at most 30 s. */
 const defaultRetryDelayMs = (failures: number) => Math.min(30_000, 1000 * 2 ** (failures - 1));
+
+const noHeartbeat = () => Promise.resolve();
 
 const partitionId = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -132,7 +139,6 @@ export class ParallelConsumer {
 
   private takeIn(payload: EachBatchPayload): void {
     const { topic, partition } = payload.batch;
-    const heartbeat = () => payload.heartbeat();
     const ledger = this.ledgers.get(partitionId(topic, partition));
     // A batch of a partition this member no longer holds (fetched before the rebalance).
     if (!ledger || ledger.lost) return;
@@ -153,7 +159,7 @@ export class ParallelConsumer {
         key: keyOf(topic, message),
         ledger,
         revoke,
-        record: { topic, partition, message, heartbeat, revoked: revoke.signal },
+        record: { topic, partition, message, heartbeat: noHeartbeat, revoked: revoke.signal },
       };
       this.start(this.queue.add(taken));
     }
@@ -187,7 +193,6 @@ export class ParallelConsumer {
           'Handling a record failed for a reason outside it; trying it again',
         );
         await this.sleep(delayMs, record.revoked);
-        await record.heartbeat().catch(() => undefined);
         if (record.revoked.aborted || this.stopping.signal.aborted) return;
       }
     }
