@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
+import { DomainException, ZodBodyPipe, endRawStream, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
 import {
   ErrorCode,
   chatBodySchema,
@@ -151,17 +151,22 @@ export class ChatController {
       'x-conversation-id': conversationId,
     });
     raw.on('close', () => events.close());
-    const keepalive = setInterval(() => void writeWithBackpressure(raw, SSE_KEEPALIVE), this.config.SSE_KEEPALIVE_MS);
+    const keepalive = setInterval(() => void writeWithBackpressure(raw, SSE_KEEPALIVE, events.closedSignal), this.config.SSE_KEEPALIVE_MS);
     this.metrics.activeStreams.inc();
     try {
-      for await (const event of events) {
-        onEvent(event);
-        await writeWithBackpressure(raw, formatSse(event));
+      // Whatever arrived meanwhile in one write (tokens come many a fetch under load).
+      for await (const batch of events.batches()) {
+        let text = '';
+        for (const event of batch) {
+          onEvent(event);
+          text += formatSse(event);
+        }
+        await writeWithBackpressure(raw, text, events.closedSignal);
       }
     } finally {
       clearInterval(keepalive);
       this.metrics.activeStreams.dec();
-      raw.end();
+      endRawStream(raw);
     }
   }
 

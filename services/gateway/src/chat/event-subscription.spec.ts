@@ -76,3 +76,22 @@ describe('EventSubscription resuming a stream', () => {
     expect(await collect(subscription)).toEqual([5, 6]);
   });
 });
+
+describe('EventSubscription.batches', () => {
+  it('gives what arrived meanwhile at once, stops at the final event, and signals its close', async () => {
+    const subscription = new EventSubscription();
+    subscription.push(token(1, 'a'));
+    subscription.push(token(2, 'b'));
+    const batches: number[][] = [];
+    const reading = (async () => {
+      for await (const batch of subscription.batches()) batches.push(batch.map((e) => e.seq));
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    subscription.push(token(3, 'c'));
+    subscription.push(done(4));
+    subscription.push(token(5, 'late'));
+    await reading;
+    expect(batches).toEqual([[1, 2], [3, 4]]);
+    expect(subscription.closedSignal.aborted).toBe(true);
+  });
+});

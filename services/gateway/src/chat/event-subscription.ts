@@ -17,6 +17,7 @@ export class EventSubscription implements AsyncIterable<ResponseEvent> {
   private lastSeq: number;
   private closed = false;
   private wake?: () => void;
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly onClose: () => void = () => undefined,
@@ -47,8 +48,36 @@ export class EventSubscription implements AsyncIterable<ResponseEvent> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.closing.abort();
     this.onClose();
     this.wake?.();
+  }
+
+  /** Aborted once the subscription is closed (the client left, the gateway stops, or it ended). */
+  get closedSignal(): AbortSignal {
+    return this.closing.signal;
+  }
+
+  /**
+   * Like iterating, but everything that arrived since the last step at once (up to and
+   * including a final event): a stream writer makes one write of it, not one a token.
+   */
+  async *batches(): AsyncGenerator<ResponseEvent[]> {
+    try {
+      for (;;) {
+        if (this.buffer.length > 0) {
+          const finalAt = this.buffer.findIndex(isFinalEvent);
+          yield this.buffer.splice(0, finalAt >= 0 ? finalAt + 1 : this.buffer.length);
+          if (finalAt >= 0) return;
+          continue;
+        }
+        if (this.closed) return;
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+      }
+    } finally {
+      this.close();
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ResponseEvent> {

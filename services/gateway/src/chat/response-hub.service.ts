@@ -129,19 +129,23 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
           if (isTransientError(error)) throw error;
         }
         for (const { record, event } of received) {
-          const kept = await this.quarantine.guard(
-            record,
-            this.consumerName,
-            async () => {
-              if (!stored) await this.repository.storeEvents([event]);
-              // The record first: once a client has the final event, GET /v1/chat/:id agrees.
-              if (event.type !== 'token') {
-                await this.repository.applyEvent(event);
-                for (const record of this.recorders) await record(event);
-              }
-            },
-            { heartbeat },
-          );
+          // A stored token needs nothing more (the common case, a few thousand a second
+          // under load): straight to its streams.
+          const kept =
+            (stored && event.type === 'token') ||
+            (await this.quarantine.guard(
+              record,
+              this.consumerName,
+              async () => {
+                if (!stored) await this.repository.storeEvents([event]);
+                // The record first: once a client has the final event, GET /v1/chat/:id agrees.
+                if (event.type !== 'token') {
+                  await this.repository.applyEvent(event);
+                  for (const record of this.recorders) await record(event);
+                }
+              },
+              { heartbeat },
+            ));
           // A stream sees only what was stored, so a resumed stream never misses an event.
           if (kept) for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
         }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Post, Res } from '@nestjs/com
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
-import { DomainException, ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
+import { DomainException, ZodBodyPipe, endRawStream, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
 import { ErrorCode, type ModelList, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatService } from '../chat/chat.service';
@@ -127,7 +127,7 @@ export class OpenAiController {
 
   private async streamChunks(
     reply: FastifyReply,
-    events: AsyncIterable<ResponseEvent> & { close(): void },
+    events: AsyncIterable<ResponseEvent> & { close(): void; readonly closedSignal: AbortSignal },
     meta: { id: string; created: number; model: string },
     includeUsage: boolean,
   ): Promise<void> {
@@ -137,37 +137,39 @@ export class OpenAiController {
       'x-chat-request-id': meta.id.slice('chatcmpl-'.length),
     });
     raw.on('close', () => events.close());
+    // Stops waiting for a client that does not read once the subscription closes (shutdown).
+    const write = (text: string) => writeWithBackpressure(raw, text, events.closedSignal);
     let model = meta.model;
     const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
       `data: ${JSON.stringify({ id: meta.id, object: 'chat.completion.chunk', created: meta.created, model, choices, ...extra })}\n\n`;
     try {
-      await writeWithBackpressure(raw, chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
+      await write(chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]));
       for await (const event of events) {
         if (event.type === 'started') model = event.model;
         else if (event.type === 'token') {
-          await writeWithBackpressure(raw, chunk([{ index: 0, delta: { content: event.text }, finish_reason: null }]));
+          await write(chunk([{ index: 0, delta: { content: event.text }, finish_reason: null }]));
         } else if (event.type === 'done') {
           model = event.model;
-          await writeWithBackpressure(raw, chunk([{ index: 0, delta: {}, finish_reason: finishReasonOf(event) }]));
+          await write(chunk([{ index: 0, delta: {}, finish_reason: finishReasonOf(event) }]));
           if (includeUsage) {
             const usage = {
               prompt_tokens: event.usage.promptTokens,
               completion_tokens: event.usage.completionTokens,
               total_tokens: event.usage.totalTokens,
             };
-            await writeWithBackpressure(raw, chunk([], { usage }));
+            await write(chunk([], { usage }));
           }
         } else if (event.type === 'error' || event.type === 'cancelled') {
           // OpenAI reports a failure inside a stream as an error object; its SDKs raise it.
           const code = event.type === 'error' ? event.code : ErrorCode.Cancelled;
           const message = event.type === 'error' ? event.message : `Cancelled: ${event.reason}`;
           const error: OpenAiError = { error: { message, type: openAiErrorType(code), param: null, code } };
-          await writeWithBackpressure(raw, `data: ${JSON.stringify(error)}\n\n`);
+          await write(`data: ${JSON.stringify(error)}\n\n`);
         }
       }
-      await writeWithBackpressure(raw, 'data: [DONE]\n\n');
+      await write('data: [DONE]\n\n');
     } finally {
-      raw.end();
+      endRawStream(raw);
     }
   }
 }
