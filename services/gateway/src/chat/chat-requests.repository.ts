@@ -41,27 +41,35 @@ export class ChatRequestsRepository {
   /**
    * Records a new request unless its user already started `perMinute` requests in the last
    * minute (refused requests not counted). Serialised per user with an advisory lock, so the
-   * limit holds across gateway replicas. Returns the seconds until a slot frees, if refused.
+   * limit holds across gateway replicas; with no limit (`null`), one plain insert. Returns
+   * the seconds until a slot frees, if refused.
    */
   async insertWithinRate(
     record: { requestId: string; userId: string; conversationId: string; model?: string },
     perMinute: number | null,
   ): Promise<{ retryAfterSeconds?: number }> {
+    if (perMinute === null) {
+      // No rate to hold: one statement, no transaction, no per-user lock (a crowd of one
+      // user's requests would otherwise be admitted one at a time).
+      await this.pool.query(
+        `INSERT INTO gateway.chat_requests (request_id, user_id, conversation_id, model) VALUES ($1, $2, $3, $4)`,
+        [record.requestId, record.userId, record.conversationId, record.model ?? null],
+      );
+      return {};
+    }
     return inTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('gateway.admission:' || $1, 0))`, [
         record.userId,
       ]);
-      if (perMinute !== null) {
-        const { rows } = await client.query<{ n: number; oldest: Date | null }>(
-          `SELECT count(*)::int AS n, min(created_at) AS oldest FROM gateway.chat_requests
-            WHERE user_id = $1 AND created_at > now() - interval '1 minute' AND status <> 'rejected'`,
-          [record.userId],
-        );
-        const { n, oldest } = rows[0] ?? { n: 0, oldest: null };
-        if (n >= perMinute) {
-          const wait = oldest ? Math.ceil((oldest.getTime() + 60_000 - Date.now()) / 1000) : 60;
-          return { retryAfterSeconds: Math.max(1, wait) };
-        }
+      const { rows } = await client.query<{ n: number; oldest: Date | null }>(
+        `SELECT count(*)::int AS n, min(created_at) AS oldest FROM gateway.chat_requests
+          WHERE user_id = $1 AND created_at > now() - interval '1 minute' AND status <> 'rejected'`,
+        [record.userId],
+      );
+      const { n, oldest } = rows[0] ?? { n: 0, oldest: null };
+      if (n >= perMinute) {
+        const wait = oldest ? Math.ceil((oldest.getTime() + 60_000 - Date.now()) / 1000) : 60;
+        return { retryAfterSeconds: Math.max(1, wait) };
       }
       await client.query(
         `INSERT INTO gateway.chat_requests (request_id, user_id, conversation_id, model) VALUES ($1, $2, $3, $4)`,
