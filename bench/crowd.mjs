@@ -301,6 +301,9 @@ function findPostmaster() {
   return null;
 }
 
+/** Databases other than the bench's that had a PostgreSQL backend when CPU was sampled (their work is in the figure). */
+const otherDatabases = new Set();
+
 /** PostgreSQL's CPU ticks: the postmaster, its live children, and the children that exited. */
 function postgresTicks(postmaster) {
   const master = readStat(postmaster);
@@ -309,12 +312,28 @@ function postgresTicks(postmaster) {
     if (pid === postmaster) continue;
     try {
       const stat = readStat(pid);
-      if (stat.ppid === postmaster) ticks += stat.ticks;
+      if (stat.ppid !== postmaster) continue;
+      ticks += stat.ticks;
+      // A backend's title: "postgres: <user> <database> <host>(<port>) <state>".
+      const backend = /^postgres: \S+ (\S+) \S+\(\d+\)/.exec(cmdlineOf(pid));
+      if (backend && backend[1] !== RUN_ID && backend[1] !== 'postgres') otherDatabases.add(backend[1]);
     } catch {
       // exited between the listing and the read: counted in the postmaster's cutime
     }
   }
   return ticks;
+}
+
+/** Consumer groups on the broker, not the bench's, that have members: someone else uses this Kafka. */
+async function otherKafkaGroups(admin) {
+  try {
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => !g.startsWith(PREFIX));
+    if (groups.length === 0) return [];
+    const { groups: described } = await admin.describeGroups(groups);
+    return described.filter((g) => g.members.length > 0).map((g) => g.groupId);
+  } catch {
+    return [];
+  }
 }
 
 let watched = {}; // component -> pid (services, kafka, stand-in)
@@ -665,6 +684,7 @@ async function runLevel({ kind, concurrency, target, gateway, standIn, tokenFor 
   }
   const level = summarize({ kind, concurrency, target, results, begin, end, outcome, before, after, rss, waitingAtCut, streamingAtCut });
   level.generationsAtOnce = generations;
+  level.loadAverage1m = round(os.loadavg()[0], 2);
   return level;
 }
 
@@ -856,7 +876,9 @@ function printLevel(direct, pipeline) {
   const cut = pipeline.cutByBudget
     ? `, cut by the ${BUDGET_MS / 1000} s budget (${pipeline.atCut.waitingForFirstToken} still waiting for a first token, ${pipeline.atCut.streaming} streaming)`
     : '';
-  say(`${n} concurrent stream${n === 1 ? '' : 's'}: ${pipeline.answered} of ${pipeline.target} answers in ${pipeline.seconds} s${cut}`);
+  say(
+    `${n} concurrent stream${n === 1 ? '' : 's'}: ${pipeline.answered} of ${pipeline.target} answers in ${pipeline.seconds} s${cut}; load ${pipeline.loadAverage1m}`,
+  );
   say(`                       ttft p50  ttft p99  gap p99  total p50  answers/s   (ms, ms, ms, ms, 1/s)`);
   for (const [name, l] of [
     ['stand-in directly', direct],
@@ -1021,6 +1043,7 @@ async function main() {
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
     await admin.disconnect();
   });
+  const kafkaOthersAtStart = await otherKafkaGroups(admin);
   const kafkaPid = findKafka();
   postmasterPid = findPostmaster();
   if (!kafkaPid) note('no Kafka process found on this machine: its CPU is not counted');
@@ -1137,6 +1160,9 @@ async function main() {
     `  ${facts.cores} cores, Node ${facts.node}, commit ${facts.gitCommit?.slice(0, 12) ?? '?'}${facts.gitDirty ? ' (with local changes)' : ''}, ${facts.date}, load ${facts.loadAverageAtStart.join(' ')}`,
   );
   say(`  services sized for ${CAPACITY} in flight; ${STREAMS_PER_USER} streams per user; TTFT counted from the request being sent`);
+  if (facts.loadAverageAtStart[0] > facts.cores) {
+    say(`  the machine was busy when the bench started (load ${facts.loadAverageAtStart[0]} on ${facts.cores} cores): expect slower figures`);
+  }
   say();
   const ic = idle.cpuPercentOfCore;
   say(
@@ -1190,6 +1216,15 @@ async function main() {
   for (const g of result.goals) {
     const verdict = g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met';
     say(`  ${g.what.padEnd(72)} ${g.goal.padEnd(10)} ${col(g.measured, 9, 1)}  ${verdict}`);
+  }
+  const kafkaOthers = [...new Set([...kafkaOthersAtStart, ...(await otherKafkaGroups(admin))])];
+  result.sharedInfrastructure = { otherDatabases: [...otherDatabases], otherKafkaConsumerGroups: kafkaOthers };
+  if (otherDatabases.size > 0 || kafkaOthers.length > 0) {
+    say(
+      `Shared infrastructure: PostgreSQL also served ${otherDatabases.size ? [...otherDatabases].join(', ') : 'no other database'}, Kafka had ` +
+        `${kafkaOthers.length} other active consumer group${kafkaOthers.length === 1 ? '' : 's'}; their work is in the kafka and postgres CPU figures.`,
+    );
+    say();
   }
   result.benchSeconds = round((Date.now() - BENCH_STARTED) / 1000, 0);
   result.machine.loadAverageAtEnd = os.loadavg().map((v) => round(v, 2));
