@@ -325,14 +325,15 @@ function postgresTicks(postmaster) {
 }
 
 /** Consumer groups on the broker, not the bench's, that have members: someone else uses this Kafka. */
-async function otherKafkaGroups(admin) {
+const otherGroups = new Set();
+async function noteOtherKafkaGroups(admin) {
   try {
     const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => !g.startsWith(PREFIX));
-    if (groups.length === 0) return [];
+    if (groups.length === 0) return;
     const { groups: described } = await admin.describeGroups(groups);
-    return described.filter((g) => g.members.length > 0).map((g) => g.groupId);
-  } catch {
-    return [];
+    for (const g of described) if (g.members.length > 0) otherGroups.add(g.groupId);
+  } catch (error) {
+    note(`could not list Kafka's consumer groups: ${error.message}`);
   }
 }
 
@@ -1043,7 +1044,7 @@ async function main() {
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
     await admin.disconnect();
   });
-  const kafkaOthersAtStart = await otherKafkaGroups(admin);
+  await noteOtherKafkaGroups(admin);
   const kafkaPid = findKafka();
   postmasterPid = findPostmaster();
   if (!kafkaPid) note('no Kafka process found on this machine: its CPU is not counted');
@@ -1182,6 +1183,7 @@ async function main() {
     const minus = (a, b) => (a === null || b === null ? null : round(a - b));
     pipeline.addedTtftMs = { p50: minus(pipeline.ttftMs.p50, direct.ttftMs.p50), p99: minus(pipeline.ttftMs.p99, direct.ttftMs.p99) };
     result.levels.push({ concurrency, direct, pipeline });
+    await noteOtherKafkaGroups(admin);
     printLevel(direct, pipeline);
     await waitQuiet(standIn, admin);
   }
@@ -1207,6 +1209,16 @@ async function main() {
     say();
   }
 
+  await noteOtherKafkaGroups(admin);
+  const kafkaOthers = [...otherGroups];
+  result.sharedInfrastructure = { otherDatabases: [...otherDatabases], otherKafkaConsumerGroups: kafkaOthers };
+  if (otherDatabases.size > 0 || kafkaOthers.length > 0) {
+    say(
+      `Shared infrastructure: PostgreSQL also served ${otherDatabases.size ? [...otherDatabases].join(', ') : 'no other database'}, Kafka had ` +
+        `${kafkaOthers.length} other active consumer group${kafkaOthers.length === 1 ? '' : 's'} (seen between levels); their work is in the kafka and postgres CPU figures.`,
+    );
+    say();
+  }
   say('Summary, through Shoshizan (ms; added = TTFT less the stand-in\'s own at the same concurrency; CPU = services + Kafka +');
   say('PostgreSQL; at once = most generations the stand-in ran at once; * = cut by the time budget)');
   for (const line of summaryTable(result.levels)) say(line);
@@ -1216,15 +1228,6 @@ async function main() {
   for (const g of result.goals) {
     const verdict = g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met';
     say(`  ${g.what.padEnd(72)} ${g.goal.padEnd(10)} ${col(g.measured, 9, 1)}  ${verdict}`);
-  }
-  const kafkaOthers = [...new Set([...kafkaOthersAtStart, ...(await otherKafkaGroups(admin))])];
-  result.sharedInfrastructure = { otherDatabases: [...otherDatabases], otherKafkaConsumerGroups: kafkaOthers };
-  if (otherDatabases.size > 0 || kafkaOthers.length > 0) {
-    say(
-      `Shared infrastructure: PostgreSQL also served ${otherDatabases.size ? [...otherDatabases].join(', ') : 'no other database'}, Kafka had ` +
-        `${kafkaOthers.length} other active consumer group${kafkaOthers.length === 1 ? '' : 's'}; their work is in the kafka and postgres CPU figures.`,
-    );
-    say();
   }
   result.benchSeconds = round((Date.now() - BENCH_STARTED) / 1000, 0);
   result.machine.loadAverageAtEnd = os.loadavg().map((v) => round(v, 2));
