@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { Partitioners, type IHeaders, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
-import { ErrorCode, topicName, type TopicKey } from '@shoshizan/shared-interfaces';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Partitioners, type Admin, type IHeaders, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { ErrorCode, TOPICS, topicName, type TopicKey } from '@shoshizan/shared-interfaces';
 import { DomainException } from '../errors/domain.exception';
 import type { KafkaModuleOptions } from './kafka.module';
 
@@ -16,11 +16,13 @@ export interface OutgoingMessage {
 
 /** Messages of one caller waiting for the next shared produce request. */
 interface Waiting {
-  readonly topic: string;
-  readonly messages: readonly OutgoingMessage[];
-  readonly resolve: () => void;
+  readonly messages: readonly { readonly topic: string; readonly message: OutgoingMessage }[];
+  readonly resolve: (records: RecordMetadata[]) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** How long a topic's partition count is trusted before it is read again, in ms. */
+const PARTITIONS_FRESH_MS = 60_000;
 
 /** The most messages one shared produce request carries (each is a few hundred bytes). */
 const MAX_MESSAGES_TOGETHER = 2000;
@@ -34,10 +36,13 @@ export class KafkaPublisher {
   readonly producer: Producer;
   private readonly waiting: Waiting[] = [];
   private draining = false;
+  private readonly partitionCounts = new Map<string, { readonly at: number; readonly count: Promise<number> }>();
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
+    /** Reads partition counts for sendTogether; without it, the declared counts are used. */
+    @Optional() @Inject(KAFKA_ADMIN) private readonly admin?: Admin,
   ) {
     // Idempotence needs at most one request in flight per connection for ordering in kafkajs.
     // The partitioner is named, not left to the client's default: partitionForKey() must
@@ -83,15 +88,27 @@ export class KafkaPublisher {
   /**
    * Like `send`, but shares produce requests with the service's other callers: while one
    * produce is in flight, whatever callers send meanwhile waits and goes in the next, as
-   * one request (kafkajs' idempotent producer has one request in flight a broker, so 64
-   * streams sending their tokens one request each queue behind one another). Nothing waits
-   * for a timer: alone, a message goes at once. A caller's messages keep their order, and a
-   * caller that awaits each call keeps the order between its calls. For fire-and-confirm
-   * traffic (response events); `send` returns the records' offsets, this does not.
+   * one request (kafkajs' idempotent producer has one request in flight a broker, so a
+   * crowd's accepts, or 64 streams' tokens, each in a request of its own queue behind one
+   * another). Nothing waits for a timer: alone, a message goes at once. A caller's messages
+   * keep their order, and a caller that awaits each call keeps the order between its calls.
+   * Resolves with one record a message (topic, partition, offset, append time), as `send`.
+   *
+   * The partition of each message is chosen here (murmur2 of the key, as `send`'s
+   * partitioner does, over the topic's partition count) so that each caller's offsets can
+   * be told apart in the shared batch.
    */
-  sendTogether(key: TopicKey, messages: readonly OutgoingMessage[]): Promise<void> {
+  sendTogether(key: TopicKey, messages: readonly OutgoingMessage[]): Promise<RecordMetadata[]> {
+    return this.sendAllTogether(messages.map((message) => ({ topic: key, message })));
+  }
+
+  /**
+   * `sendTogether` for messages to several topics, in one produce request (e.g. a request and
+   * its `queued` event): resolves with their records in the order given.
+   */
+  sendAllTogether(messages: readonly { readonly topic: TopicKey; readonly message: OutgoingMessage }[]): Promise<RecordMetadata[]> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ topic: this.topic(key), messages, resolve, reject });
+      this.waiting.push({ messages: messages.map(({ topic, message }) => ({ topic: this.topic(topic), message })), resolve, reject });
       void this.drain();
     });
   }
@@ -108,26 +125,71 @@ export class KafkaPublisher {
           group.push(next);
           count += next.messages.length;
         }
-        const byTopic = new Map<string, OutgoingMessage[]>();
-        for (const { topic, messages } of group) byTopic.set(topic, [...(byTopic.get(topic) ?? []), ...messages]);
         try {
-          await this.producer.sendBatch({
-            acks: -1,
-            timeout: this.options.produceTimeoutMs ?? 10_000,
-            topicMessages: [...byTopic].map(([topic, messages]) => ({
-              topic,
-              messages: messages.map((m) => ({ key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) })),
-            })),
-          });
-          for (const waiting of group) waiting.resolve();
+          await this.sendGroup(group);
         } catch (error) {
-          const failure = queueUnavailable(error);
+          const failure = error instanceof DomainException ? error : queueUnavailable(error);
           for (const waiting of group) waiting.reject(failure);
         }
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  private async sendGroup(group: readonly Waiting[]): Promise<void> {
+    // Each message's partition, then its place among the batch's messages to that partition.
+    const byTopic = new Map<string, { partition: number; key: string; value: Buffer; headers?: IHeaders }[]>();
+    const counts = new Map<string, number>();
+    const places: { topic: string; partition: number; index: number }[][] = [];
+    for (const { messages } of group) {
+      const mine: { topic: string; partition: number; index: number }[] = [];
+      for (const { topic, message: m } of messages) {
+        const partition = partitionForKey(topic, m.key, await this.partitionsOf(topic));
+        const id = `${topic}\u0000${partition}`;
+        const index = counts.get(id) ?? 0;
+        counts.set(id, index + 1);
+        const list = byTopic.get(topic) ?? [];
+        byTopic.set(topic, list);
+        list.push({ partition, key: m.key, value: m.value, ...(m.headers ? { headers: m.headers } : {}) });
+        mine.push({ topic, partition, index });
+      }
+      places.push(mine);
+    }
+    const records = await this.producer.sendBatch({
+      acks: -1,
+      timeout: this.options.produceTimeoutMs ?? 10_000,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    const base = new Map(records.map((r) => [`${r.topicName}\u0000${r.partition}`, r]));
+    group.forEach((waiting, i) => {
+      waiting.resolve(
+        (places[i] ?? []).map(({ topic, partition, index }) => {
+          const record = base.get(`${topic}\u0000${partition}`);
+          return {
+            topicName: topic,
+            partition,
+            errorCode: record?.errorCode ?? 0,
+            baseOffset: record?.baseOffset === undefined ? '-1' : (BigInt(record.baseOffset) + BigInt(index)).toString(),
+            logAppendTime: record?.logAppendTime ?? '-1',
+            logStartOffset: record?.logStartOffset ?? '-1',
+          };
+        }),
+      );
+    });
+  }
+
+  /** A topic's partition count, read from Kafka at most once a minute (the declared one without an admin). */
+  private partitionsOf(topic: string): Promise<number> {
+    const kept = this.partitionCounts.get(topic);
+    if (kept && Date.now() - kept.at < PARTITIONS_FRESH_MS) return kept.count;
+    const declared = Object.values(TOPICS).find((t) => this.options.topicPrefix + t.name === topic)?.partitions;
+    const count = this.admin
+      ? this.admin.fetchTopicMetadata({ topics: [topic] }).then((m) => m.topics[0]?.partitions.length ?? declared ?? 1)
+      : Promise.resolve(declared ?? 1);
+    this.partitionCounts.set(topic, { at: Date.now(), count });
+    count.catch(() => this.partitionCounts.delete(topic));
+    return count;
   }
 }
 

@@ -14,8 +14,8 @@ function slowPublisher() {
     sends,
     seqs: (i: number) => sends[i]!.messages.map((m) => (JSON.parse(m.value.toString()) as { seq: number }).seq),
     sendTogether: (_topic: string, messages: readonly OutgoingMessage[]) =>
-      new Promise<void>((resolve, reject) =>
-        sends.push({ messages: [...messages], done: () => resolve(), fail: reject }),
+      new Promise<never[]>((resolve, reject) =>
+        sends.push({ messages: [...messages], done: () => resolve([]), fail: reject }),
       ),
   };
 }

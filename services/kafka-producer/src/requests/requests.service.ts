@@ -62,7 +62,9 @@ export class RequestsService {
    */
   async enqueue(envelope: ChatRequestEnvelope): Promise<EnqueueResult> {
     const headers = requestHeaders(envelope);
-    const sending = this.publisher.send('requests', [
+    // Shared with the other accepts under way (KafkaPublisher.sendTogether): one broker
+    // round trip for a crowd of accepts.
+    const sending = this.publisher.sendTogether('requests', [
       {
         key: envelope.conversationId, // one conversation is answered in order
         value: encodeMessage(chatRequestEnvelopeSchema, envelope, 'chat request'),
@@ -89,7 +91,8 @@ export class RequestsService {
       { requestId: envelope.requestId, topic: result.topic, partition: result.partition, offset: result.offset },
       'Enqueued a chat request',
     );
-    // Shared with other accepts under way: one produce carries many `queued` events.
+    // Only now: a request refused (late) has no events at all. A worker may have started it
+    // meanwhile; then `queued` comes after `started`, and streams drop it (seq 0 < 1).
     await this.publisher.sendTogether('responses', [
       {
         key: envelope.requestId,
