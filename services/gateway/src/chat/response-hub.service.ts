@@ -15,6 +15,7 @@ import {
 import {
   SchemaValidationError,
   decodeMessage,
+  isFinalEvent,
   responseEventSchema,
   topicName,
   type ResponseEvent,
@@ -131,23 +132,29 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
         for (const { record, event } of received) {
           // A stored token needs nothing more (the common case, a few thousand a second
           // under load): straight to its streams.
-          const kept =
-            (stored && event.type === 'token') ||
-            (await this.quarantine.guard(
-              record,
-              this.consumerName,
-              async () => {
-                if (!stored) await this.repository.storeEvents([event]);
-                // The record first: once a client has the final event, GET /v1/chat/:id agrees.
-                if (event.type !== 'token') {
-                  await this.repository.applyEvent(event);
-                  for (const record of this.recorders) await record(event);
-                }
-              },
-              { heartbeat },
-            ));
           // A stream sees only what was stored, so a resumed stream never misses an event.
-          if (kept) for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
+          const toStreams = () => {
+            for (const subscription of this.subscriptions.get(event.requestId) ?? []) subscription.push(event);
+          };
+          // A stored event that is not final goes to its streams at once: its records (the
+          // request's status, the conversation's message) need not hold up the tokens after it.
+          const early = stored && !isFinalEvent(event);
+          if (early) toStreams();
+          if (stored && event.type === 'token') continue;
+          const kept = await this.quarantine.guard(
+            record,
+            this.consumerName,
+            async () => {
+              if (!stored) await this.repository.storeEvents([event]);
+              // A final event's records first: once a client has it, GET /v1/chat/:id agrees.
+              if (event.type !== 'token') {
+                await this.repository.applyEvent(event);
+                for (const record of this.recorders) await record(event);
+              }
+            },
+            { heartbeat },
+          );
+          if (kept && !early) toStreams();
         }
         const last = batch.messages.at(-1);
         if (last) {

@@ -25,8 +25,10 @@ export type EventBody = DistributiveOmit<
  * Tokens are pipelined: `emit` of a token returns once it is queued, and the queue goes to
  * Kafka one send at a time (so in order), as many tokens a request as arrived meanwhile, in
  * produce requests shared with every other request's emitter (KafkaPublisher.sendTogether);
- * one acknowledged round trip a token would cap the stream at the broker's latency. Every other event (started, done, error, ...) waits until it and all before it
- * are acknowledged, so a final event is never reported before the tokens it ends.
+ * one acknowledged round trip a token would cap the stream at the broker's latency.
+ * `started` is pipelined the same way (the first token need not wait for its round trip).
+ * Every other event (done, error, retrying, ...) waits until it and all before it are
+ * acknowledged, so a final event is never reported before the tokens it ends.
  */
 export class ResponseEmitter {
   private nextSeq: number;
@@ -70,7 +72,7 @@ export class ResponseEmitter {
       headers: { [HEADERS.requestId]: this.request.requestId },
     });
     this.nextSeq++;
-    if (body.type === 'token') this.pump();
+    if (body.type === 'token' || body.type === 'started') this.pump();
     else await this.flush();
     return event;
   }

@@ -92,8 +92,10 @@ export class RequestsService {
       'Enqueued a chat request',
     );
     // Only now: a request refused (late) has no events at all. A worker may have started it
-    // meanwhile; then `queued` comes after `started`, and streams drop it (seq 0 < 1).
-    await this.publisher.sendTogether('responses', [
+    // meanwhile; then `queued` comes after `started`, and streams drop it (seq 0 < 1). Not
+    // waited for: the request is durable already, and `queued` only informs a stream that
+    // opens before a worker takes it; a lost one costs nothing but that.
+    void this.publisher.sendTogether('responses', [
       {
         key: envelope.requestId,
         value: encodeMessage(
@@ -112,7 +114,9 @@ export class RequestsService {
         ),
         headers: { [HEADERS.requestId]: envelope.requestId },
       },
-    ]);
+    ]).catch((error: unknown) =>
+      this.logger.warn({ requestId: envelope.requestId, err: error }, 'Could not write the queued event (the request is enqueued)'),
+    );
     return result;
   }
 
