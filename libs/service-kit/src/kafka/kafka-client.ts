@@ -1,5 +1,6 @@
 import { ConfigResourceTypes, Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry, type SASLOptions } from 'kafkajs';
 import type pino from 'pino';
+import './kafkajs-request-queue';
 import { TOPICS, topicName, type TopicKey } from '@shoshizan/shared-interfaces';
 
 export interface KafkaClientOptions {

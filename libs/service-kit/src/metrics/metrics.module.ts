@@ -35,7 +35,9 @@ export class HttpMetrics {
 export function createRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry });
+  // The event-loop lag histogram samples every 100 ms, not prom-client's 10 ms: its timer
+  // woke each service 100 times a second, ~0.4 % of a core each while idle.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   return registry;
 }
 
