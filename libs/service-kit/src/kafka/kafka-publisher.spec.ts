@@ -87,3 +87,30 @@ describe('KafkaPublisher.sendTogether', () => {
     await expect(second).resolves.toHaveLength(1);
   });
 });
+
+describe('KafkaPublisher.sendTogether with lingerMs', () => {
+  it('lets messages wait for company up to their linger, and one that may not wait sends them all at once', async () => {
+    const { kafka, batches, keys } = fakeKafka();
+    const publisher = new KafkaPublisher(kafka, { topicPrefix: 'p.' } as never);
+    const a = publisher.sendTogether('responses', [message('a')], { lingerMs: 50 });
+    const b = publisher.sendTogether('responses', [message('b')], { lingerMs: 50 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(batches).toHaveLength(0); // still lingering
+    const c = publisher.sendTogether('responses', [message('c')]);
+    await flush();
+    expect(batches).toHaveLength(1);
+    expect(keys(0)).toEqual([`${RESPONSES}:a`, `${RESPONSES}:b`, `${RESPONSES}:c`]);
+    batches[0]!.done();
+    await expect(Promise.all([a, b, c])).resolves.toHaveLength(3);
+  });
+
+  it('sends lingering messages by themselves once their linger is over', async () => {
+    const { kafka, batches } = fakeKafka();
+    const publisher = new KafkaPublisher(kafka, { topicPrefix: 'p.' } as never);
+    const a = publisher.sendTogether('responses', [message('a')], { lingerMs: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(batches).toHaveLength(1);
+    batches[0]!.done();
+    await expect(a).resolves.toHaveLength(1);
+  });
+});

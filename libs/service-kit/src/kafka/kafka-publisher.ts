@@ -17,8 +17,19 @@ export interface OutgoingMessage {
 /** Messages of one caller waiting for the next shared produce request. */
 interface Waiting {
   readonly messages: readonly { readonly topic: string; readonly message: OutgoingMessage }[];
+  /** The latest time (performance.now() ms) this may wait for company before it goes. */
+  readonly sendBy: number;
   readonly resolve: (records: RecordMetadata[]) => void;
   readonly reject: (error: unknown) => void;
+}
+
+export interface TogetherOptions {
+  /**
+   * How long these messages may wait for others to share their produce request, in ms
+   * (like Kafka's linger.ms). 0: at once, or with the next produce if one is in flight.
+   * @default 0
+   */
+  readonly lingerMs?: number;
 }
 
 /** How long a topic's partition count is trusted before it is read again, in ms. */
@@ -36,6 +47,8 @@ export class KafkaPublisher {
   readonly producer: Producer;
   private readonly waiting: Waiting[] = [];
   private draining = false;
+  /** Ends the drain loop's wait for company early. */
+  private lingering: (() => void) | undefined;
   private readonly partitionCounts = new Map<string, { readonly at: number; readonly count: Promise<number> }>();
 
   constructor(
@@ -98,17 +111,29 @@ export class KafkaPublisher {
    * partitioner does, over the topic's partition count) so that each caller's offsets can
    * be told apart in the shared batch.
    */
-  sendTogether(key: TopicKey, messages: readonly OutgoingMessage[]): Promise<RecordMetadata[]> {
-    return this.sendAllTogether(messages.map((message) => ({ topic: key, message })));
+  sendTogether(key: TopicKey, messages: readonly OutgoingMessage[], options: TogetherOptions = {}): Promise<RecordMetadata[]> {
+    return this.sendAllTogether(
+      messages.map((message) => ({ topic: key, message })),
+      options,
+    );
   }
 
   /**
    * `sendTogether` for messages to several topics, in one produce request (e.g. a request and
    * its `queued` event): resolves with their records in the order given.
    */
-  sendAllTogether(messages: readonly { readonly topic: TopicKey; readonly message: OutgoingMessage }[]): Promise<RecordMetadata[]> {
+  sendAllTogether(
+    messages: readonly { readonly topic: TopicKey; readonly message: OutgoingMessage }[],
+    options: TogetherOptions = {},
+  ): Promise<RecordMetadata[]> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ messages: messages.map(({ topic, message }) => ({ topic: this.topic(topic), message })), resolve, reject });
+      this.waiting.push({
+        messages: messages.map(({ topic, message }) => ({ topic: this.topic(topic), message })),
+        sendBy: performance.now() + (options.lingerMs ?? 0),
+        resolve,
+        reject,
+      });
+      if (!options.lingerMs) this.lingering?.();
       void this.drain();
     });
   }
@@ -118,6 +143,15 @@ export class KafkaPublisher {
     this.draining = true;
     try {
       while (this.waiting.length > 0) {
+        // Everything waiting may linger a little for company: wait for the earliest deadline.
+        const wait = Math.min(...this.waiting.map((w) => w.sendBy)) - performance.now();
+        if (wait > 0) {
+          // Cut short by a message that may not wait (see sendAllTogether).
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(() => (this.lingering = undefined, resolve()), wait);
+            this.lingering = () => (clearTimeout(timer), (this.lingering = undefined), resolve());
+          });
+        }
         const group: Waiting[] = [];
         let count = 0;
         while (this.waiting.length > 0 && (group.length === 0 || count + (this.waiting[0]?.messages.length ?? 0) <= MAX_MESSAGES_TOGETHER)) {

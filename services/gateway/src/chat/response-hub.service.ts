@@ -24,6 +24,11 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ChatRequestsRepository } from './chat-requests.repository';
 import { EventSubscription } from './event-subscription';
 
+/** How often the group's offsets are committed to Kafka, at most. */
+const COMMIT_EVERY_MS = 1000;
+/** How often how far a partition was stored is written to PostgreSQL, at most. */
+const STORED_OFFSET_EVERY_MS = 250;
+
 /**
  * Reads the responses topic and hands each event to the streams waiting for its request.
  * Every gateway replica reads every event (a group of its own), because the client that
@@ -36,6 +41,8 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
   readonly name = 'responses-stream';
   private readonly consumer: Consumer;
   private readonly subscriptions = new Map<string, Set<EventSubscription>>();
+  /** When how far each partition was stored was last written (performance.now() ms). */
+  private readonly offsetsStoredAt = new Map<string, number>();
   private fetching = false;
   private readonly recorders: ((event: ResponseEvent) => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
@@ -104,6 +111,11 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
     await this.consumer.subscribe({ topic, fromBeginning: false });
     await keepRunning(this.consumer, {
       partitionsConsumedConcurrently: 4,
+      // kafkajs' auto-commit sends a commit after every batch, and a stream's batch is often
+      // one token: the group's offset (for lag and new partitions; this hub reads on from
+      // what it stored) is committed at most once a second instead.
+      autoCommit: false,
+      autoCommitInterval: COMMIT_EVERY_MS,
       // A batch at a time: its events are stored in one statement, and stored before any
       // live stream sees them, so a stream resumed from the store never misses one. No
       // record can stop a partition: one that cannot be read or stored is set aside.
@@ -158,8 +170,16 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
         }
         const last = batch.messages.at(-1);
         if (last) {
-          await this.repository.markResponsesRead(batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
+          // At most every STORED_OFFSET_EVERY_MS a partition: after a restart the events since
+          // are read and stored again, which changes nothing (one row per request and seq).
+          const now = performance.now();
+          const partitionKey = `${batch.topic}/${batch.partition}`;
+          if (now - (this.offsetsStoredAt.get(partitionKey) ?? -Infinity) >= STORED_OFFSET_EVERY_MS) {
+            await this.repository.markResponsesRead(batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
+            this.offsetsStoredAt.set(partitionKey, now);
+          }
           payload.resolveOffset(last.offset);
+          await payload.commitOffsetsIfNecessary();
         }
         await heartbeat();
       },

@@ -40,8 +40,9 @@ export function effectiveLimits(rows: readonly LimitRow[], userId: string, roles
 /**
  * Lets a request through to the model or refuses it: a request-rate limit (per minute) and
  * a token quota (per UTC day), per user, kept in PostgreSQL so they hold across every
- * gpt-api replica. Checks for one user are serialised by an advisory lock; a request that
- * was admitted once (a redelivery, a resumed answer) is admitted again without counting.
+ * gpt-api replica. Checks for one user are serialised by an advisory lock (only when a limit
+ * applies to the user); a request that was admitted once (a redelivery, a resumed answer) is
+ * admitted again without counting.
  */
 @Injectable()
 export class AdmissionService {
@@ -59,6 +60,17 @@ export class AdmissionService {
 
   /** Throws DomainException RateLimited or QuotaExceeded (with Retry-After) to refuse. */
   async admit(request: { requestId: string; userId: string; roles: readonly string[] }): Promise<void> {
+    // No limit applies to this user: nothing to serialise; the admission is recorded all the
+    // same (it counts if a limit is set later within the minute). Two statements, no lock,
+    // where a crowd of one user's requests otherwise queued on the lock and the pool.
+    const limits = await this.effective(this.pool, request.userId, request.roles);
+    if (limits.requestsPerMinute === null && limits.tokensPerDay === null) {
+      await this.pool.query(
+        'INSERT INTO gpt_api.admissions (request_id, user_id) VALUES ($1, $2) ON CONFLICT (request_id) DO NOTHING',
+        [request.requestId, request.userId],
+      );
+      return;
+    }
     await inTransaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('gpt_api.admission:' || $1, 0))`, [
         request.userId,

@@ -9,6 +9,13 @@ import {
   type ResponseEvent,
 } from '@shoshizan/shared-interfaces';
 
+/**
+ * How long a token after the first may wait for other streams' tokens to share its produce
+ * request, in ms: a few thousand tokens a second then take hundreds of produce requests, not
+ * thousands, for at most this much more between two tokens.
+ */
+const TOKEN_LINGER_MS = 2;
+
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** An event as the worker describes it; the emitter adds the envelope fields. */
 export type EventBody = DistributiveOmit<
@@ -36,6 +43,7 @@ export class ResponseEmitter {
   private readonly queue: OutgoingMessage[] = [];
   private sending: Promise<void> | undefined;
   private failure: Error | undefined;
+  private sentAny = false;
 
   constructor(
     private readonly publisher: Pick<KafkaPublisher, 'sendTogether'>,
@@ -90,7 +98,13 @@ export class ResponseEmitter {
     if (this.sending || this.failure !== undefined || this.queue.length === 0) return;
     this.sending = (async () => {
       // Shared with the other requests' emitters: one produce carries every stream's tokens.
-      while (this.queue.length > 0) await this.publisher.sendTogether('responses', this.queue.splice(0));
+      // The first send (started, the first token) goes at once; later ones may linger a
+      // couple of ms for company, which under a crowd cuts produce requests severalfold.
+      while (this.queue.length > 0) {
+        const lingerMs = this.sentAny ? TOKEN_LINGER_MS : 0;
+        this.sentAny = true;
+        await this.publisher.sendTogether('responses', this.queue.splice(0), { lingerMs });
+      }
     })()
       .catch((error: unknown) => {
         this.failure = error instanceof Error ? error : new Error(String(error));
