@@ -1067,12 +1067,9 @@ async function main() {
   const standIn = await startStandIn();
   const secret = randomBytes(32).toString('base64url');
   const kafkaEnv = { KAFKA_BROKERS, KAFKA_TOPIC_PREFIX: PREFIX };
-  // Sized for the largest level: the stand-in has no slot limit. CAPACITY is the one
-  // setting the services are moving to; the per-service variables are what they read today
-  // (WORKER_MAX_IN_FLIGHT is the consumer's coming name for WORKER_CONCURRENCY).
+  // Sized for the largest level: the stand-in has no slot limit. What scripts/env.sh does
+  // with local mode's CAPACITY: the worker's in-flight limit and gpt-api's are the capacity.
   const capacity = {
-    CAPACITY: String(CAPACITY),
-    WORKER_CONCURRENCY: String(CAPACITY),
     WORKER_MAX_IN_FLIGHT: String(CAPACITY),
     OLLAMA_MAX_CONCURRENCY: String(CAPACITY),
   };
