@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Consumer, Kafka } from 'kafkajs';
 import {
@@ -37,12 +37,15 @@ const STORED_OFFSET_EVERY_MS = 250;
  * events written while no gateway ran (a restart of the only replica) are stored as well.
  */
 @Injectable()
-export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+export class ResponseHub implements OnApplicationBootstrap, BeforeApplicationShutdown, ReadinessCheck {
   readonly name = 'responses-stream';
   private readonly consumer: Consumer;
   private readonly subscriptions = new Map<string, Set<EventSubscription>>();
-  /** When how far each partition was stored was last written (performance.now() ms). */
+  /** When how far each partition was stored was last noted (performance.now() ms). */
   private readonly offsetsStoredAt = new Map<string, number>();
+  /** Notes waiting for STORED_OFFSET_EVERY_MS to pass, by partition. */
+  private readonly unnoted = new Map<string, { topic: string; partition: number; nextOffset: string }>();
+  private noteTimer: NodeJS.Timeout | undefined;
   private fetching = false;
   private readonly recorders: ((event: ResponseEvent) => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
@@ -170,14 +173,7 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
         }
         const last = batch.messages.at(-1);
         if (last) {
-          // At most every STORED_OFFSET_EVERY_MS a partition: after a restart the events since
-          // are read and stored again, which changes nothing (one row per request and seq).
-          const now = performance.now();
-          const partitionKey = `${batch.topic}/${batch.partition}`;
-          if (now - (this.offsetsStoredAt.get(partitionKey) ?? -Infinity) >= STORED_OFFSET_EVERY_MS) {
-            await this.repository.markResponsesRead(batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
-            this.offsetsStoredAt.set(partitionKey, now);
-          }
+          await this.noteStored(batch.topic, batch.partition, (BigInt(last.offset) + 1n).toString());
           payload.resolveOffset(last.offset);
           await payload.commitOffsetsIfNecessary();
         }
@@ -194,9 +190,45 @@ export class ResponseHub implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.fetching) throw new Error('not reading the responses topic yet');
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Notes in PostgreSQL how far a partition is stored, at most every STORED_OFFSET_EVERY_MS
+   * (a write a batch, and a stream's batch is often one token, was a query a token): a later
+   * note waits for a timer, and a shutdown writes what waits. After a crash the events since
+   * the last note are read and stored again, which changes nothing (one row per request and
+   * seq); at most STORED_OFFSET_EVERY_MS of them.
+   */
+  private async noteStored(topic: string, partition: number, nextOffset: string): Promise<void> {
+    const key = `${topic}/${partition}`;
+    const now = performance.now();
+    if (now - (this.offsetsStoredAt.get(key) ?? -Infinity) >= STORED_OFFSET_EVERY_MS) {
+      this.unnoted.delete(key);
+      await this.repository.markResponsesRead(topic, partition, nextOffset);
+      this.offsetsStoredAt.set(key, now);
+      return;
+    }
+    this.unnoted.set(key, { topic, partition, nextOffset });
+    this.noteTimer ??= setTimeout(() => {
+      this.noteTimer = undefined;
+      void this.noteWaiting().catch((error: unknown) => this.logger.warn({ err: error }, 'Could not note the stored response offsets'));
+    }, STORED_OFFSET_EVERY_MS);
+  }
+
+  private async noteWaiting(): Promise<void> {
+    const waiting = [...this.unnoted.entries()];
+    this.unnoted.clear();
+    for (const [key, { topic, partition, nextOffset }] of waiting) {
+      await this.repository.markResponsesRead(topic, partition, nextOffset);
+      this.offsetsStoredAt.set(key, performance.now());
+    }
+  }
+
+  /** Before the pool closes (onApplicationShutdown): stops reading, then notes what waits. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping.abort();
     for (const set of this.subscriptions.values()) for (const s of set) s.close();
     await this.consumer.disconnect();
+    clearTimeout(this.noteTimer);
+    this.noteTimer = undefined;
+    await this.noteWaiting();
   }
 }
