@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
+// The services' fix for kafkajs 2.2.4's request queue (a 1 ms timer on every connection,
+// and Node 24's TimeoutNegativeWarning): the tests' own Kafka clients get it too.
+import '@shoshizan/service-kit/dist/kafka/kafkajs-request-queue';
 import { Client } from 'pg';
 import {
   HEADERS,
