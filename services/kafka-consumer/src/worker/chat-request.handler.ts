@@ -270,8 +270,10 @@ export class ChatRequestHandler {
       case 'hand_back':
         // Thrown, not returned: the offset stays uncommitted and the group hands the
         // request to another replica, which resumes the answer after the last event here.
+        emitter.abandon();
         throw new HandedBack(emitter.requestId);
       case 'superseded':
+        emitter.abandon();
         this.logger.warn({ requestId: emitter.requestId }, 'A later attempt took the request over; this one stopped');
         return 'superseded';
       case 'expired':

@@ -64,3 +64,17 @@ describe('ResponseEmitter', () => {
     expect(publisher.sends).toHaveLength(1);
   });
 });
+
+describe('ResponseEmitter.abandon', () => {
+  it('drops what is queued and unsent, and sends nothing more', async () => {
+    const publisher = slowPublisher();
+    const emitter = new ResponseEmitter(publisher, request);
+    await emitter.emit({ type: 'token', text: 'a' }); // under way
+    await emitter.emit({ type: 'token', text: 'b' }); // queued behind it
+    emitter.abandon();
+    publisher.sends[0]!.done();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(publisher.sends).toHaveLength(1);
+    await expect(emitter.emit({ type: 'token', text: 'c' })).rejects.toThrow(/abandoned/);
+  });
+});

@@ -85,6 +85,18 @@ export class ResponseEmitter {
     return event;
   }
 
+  /**
+   * Drops what is queued and not yet sent, and sends nothing more: the request was handed
+   * back or taken over, and whoever goes on with it reads what was written and resumes from
+   * there. Every unsent token is one fewer that could land after that read (a send already
+   * under way still lands; the later attempt's seq then clashes with it and the first one
+   * stored wins, see ResponseHub).
+   */
+  abandon(): void {
+    this.queue.length = 0;
+    this.failure ??= new Error(`request ${this.request.requestId}: events abandoned (handed back or taken over)`);
+  }
+
   /** Resolves once every queued event is acknowledged; throws the send failure, if any. */
   async flush(): Promise<void> {
     while ((this.queue.length > 0 || this.sending) && this.failure === undefined) {
