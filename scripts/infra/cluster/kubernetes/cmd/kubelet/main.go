@@ -1,0 +1,20 @@
+// kubelet of the pinned k8s.io/kubernetes: upstream's cmd/kubelet main, unchanged, so that
+// scripts/infra/cluster.sh builds it in this wrapper module (see go.mod).
+package main
+
+import (
+	"context"
+	"os"
+
+	"k8s.io/component-base/cli"
+	_ "k8s.io/component-base/logs/json/register"          // for JSON log format registration
+	_ "k8s.io/component-base/metrics/prometheus/clientgo" // for client metric registration
+	_ "k8s.io/component-base/metrics/prometheus/version"  // for version metric registration
+	"k8s.io/kubernetes/cmd/kubelet/app"
+)
+
+func main() {
+	command := app.NewKubeletCommand(context.Background())
+	code := cli.Run(command)
+	os.Exit(code)
+}
