@@ -195,6 +195,13 @@ describe('kafka-consumer autoscaling (KEDA)', () => {
     expect(find(objects, 'ConfigMap', 'shoshizan-kafka-consumer').data).toMatchObject({ KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-256' });
   });
 
+  it('removes replicas only after the lag stayed low for the scale-down window', () => {
+    const window = (objects: Obj[]) =>
+      find(objects, 'ScaledObject', 'shoshizan-kafka-consumer').spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown;
+    expect(window(synth())).toEqual({ stabilizationWindowSeconds: 300 });
+    expect(window(synth({ kafkaConsumer: { autoscaling: { scaleDownStabilizationSeconds: 20 } } }))).toEqual({ stabilizationWindowSeconds: 20 });
+  });
+
   it('sets fixed replicas when KEDA is off', () => {
     const objects = synth({ kafkaConsumer: { autoscaling: { enabled: false }, replicas: 4 } });
     expect(objects.some((o) => o.kind === 'ScaledObject')).toBe(false);
@@ -218,6 +225,23 @@ describe('Ollama', () => {
     expect(pod.containers[1].name).toBe('model-puller');
     expect(sts.spec.serviceName).toBe('shoshizan-ollama-headless');
     expect(find(objects, 'Service', 'shoshizan-ollama-headless').spec.clusterIP).toBe('None');
+  });
+
+  it('pulls only the models the volume lacks, and copies models baked into the image first when asked', () => {
+    const pod = (objects: Obj[]) => find(objects, 'StatefulSet', 'shoshizan-ollama').spec.template.spec;
+    const puller = pod(synth()).containers[1].command.join(' ');
+    expect(puller).toContain('ollama show "$m" >/dev/null 2>&1 && continue; until ollama pull "$m"');
+    expect(pod(synth()).initContainers).toBeUndefined();
+    const seeded = pod(synth({ ollama: { image: 'reg/ollama:1', seedModelsFrom: '/opt/ollama/seed-models' } }));
+    expect(seeded.initContainers).toHaveLength(1);
+    expect(seeded.initContainers[0]).toMatchObject({
+      name: 'seed-models',
+      image: 'reg/ollama:1',
+      env: [{ name: 'SEED_MODELS_FROM', value: '/opt/ollama/seed-models' }],
+      volumeMounts: [{ name: 'models', mountPath: '/models' }],
+      securityContext: { runAsUser: 1000, readOnlyRootFilesystem: true },
+    });
+    expect(seeded.initContainers[0].command.join(' ')).toContain('cp -R "$SEED_MODELS_FROM"/. /models/');
   });
 
   it('takes a runtime class and its own placement, and leaves the GPU out on the CPU profile', () => {

@@ -86,6 +86,11 @@ export class KafkaConsumer extends Construct {
           pollingInterval: a.pollingInterval,
           cooldownPeriod: a.cooldownPeriod,
           fallback: { failureThreshold: 3, replicas: a.fallbackReplicas },
+          advanced: {
+            horizontalPodAutoscalerConfig: {
+              behavior: { scaleDown: { stabilizationWindowSeconds: a.scaleDownStabilizationSeconds } },
+            },
+          },
           triggers: [
             { type: 'kafka', name: 'requests', metadata: metadata(KAFKA_NAMES.workersGroup, KAFKA_NAMES.requestsTopic) },
             { type: 'kafka', name: 'retries', metadata: metadata(KAFKA_NAMES.retryGroup) },

@@ -10,9 +10,12 @@ export interface OllamaProps {
 /**
  * Ollama as a StatefulSet: a volume per pod for models, GPU limits, node selector,
  * tolerations and runtime class when `ollama.gpu.enabled` (off: the CPU profile for kind).
- * A sidecar pulls `ollama.models`; the readiness probe passes only once every one of them is
- * present, so gpt-api never gets a pod that would answer "model not found". A headless
- * Service names the pods; a ClusterIP Service spreads gpt-api's calls over the ready ones.
+ * A sidecar pulls those of `ollama.models` the volume lacks (a restarted pod needs no
+ * registry); the readiness probe passes only once every one of them is present, so gpt-api
+ * never gets a pod that would answer "model not found". Where no model registry can be
+ * reached, `ollama.seedModelsFrom` names a models store inside the image that an init
+ * container copies into the volume first. A headless Service names the pods; a ClusterIP
+ * Service spreads gpt-api's calls over the ready ones.
  */
 export class Ollama extends Construct {
   readonly name: string;
@@ -39,7 +42,8 @@ export class Ollama extends Construct {
     const allPresent = 'for m in $OLLAMA_REQUIRED_MODELS; do ollama show "$m" >/dev/null 2>&1 || exit 1; done';
     const pull =
       `until ollama list >/dev/null 2>&1; do sleep 2; done; ` +
-      `for m in $OLLAMA_REQUIRED_MODELS; do until ollama pull "$m"; do echo "retrying $m in 15s"; sleep 15; done; done; ` +
+      `for m in $OLLAMA_REQUIRED_MODELS; do ollama show "$m" >/dev/null 2>&1 && continue; ` +
+      `until ollama pull "$m"; do echo "retrying $m in 15s"; sleep 15; done; done; ` +
       `echo "all models present"; exec sleep infinity`;
 
     new kplus.k8s.KubeService(this, 'headless', {
@@ -84,6 +88,20 @@ export class Ollama extends Construct {
       volumes: [{ name: 'tmp', emptyDir: { sizeLimit: kplus.k8s.Quantity.fromString('1Gi') } }],
     });
     const spec = '/spec/template/spec';
+    // Models baked into the image (an OLLAMA_MODELS store: manifests and blobs) copied into
+    // the volume before Ollama starts. Blobs are named by their digest; a manifest from the
+    // image replaces one of the same name, so the image decides what its models are.
+    const seedModels = {
+      name: 'seed-models',
+      image: v.ollama.image,
+      command: ['/bin/sh', '-c', 'cp -R "$SEED_MODELS_FROM"/. /models/ && echo "models copied from $SEED_MODELS_FROM"'],
+      env: [{ name: 'SEED_MODELS_FROM', value: v.ollama.seedModelsFrom }],
+      imagePullPolicy: v.global.imagePullPolicy,
+      volumeMounts: [{ name: 'models', mountPath: '/models' }],
+      securityContext: containerSecurity(1000),
+      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+    };
+    s.setOptional(sts, `${spec}/initContainers`, s.choose(s.equals(v.ollama.seedModelsFrom, ''), [], [seedModels]));
     s.setOptional(sts, '/spec/volumeClaimTemplates/0/spec/storageClassName', v.ollama.storage.storageClassName);
     // The GPU: a limit of nvidia.com/gpu on top of the resources, and the GPU nodes' placement.
     const gpuLimit = s.overlay(v.ollama.resources, { limits: { 'nvidia.com/gpu': v.ollama.gpu.count } });

@@ -108,6 +108,11 @@ export const declarations = {
       activationLagThreshold: setting.int(0, 'Lag above which KEDA wakes a scaled-to-zero consumer.', { minimum: 0 }),
       pollingInterval: setting.int(15, 'Seconds between lag checks.', { minimum: 1 }),
       cooldownPeriod: setting.int(300, 'Seconds after the last activity before scaling to zero.', { minimum: 0 }),
+      scaleDownStabilizationSeconds: setting.int(
+        300,
+        'Seconds the lag must stay low before replicas are removed (the HPA\'s scale-down window; scaling to zero waits `cooldownPeriod`).',
+        { minimum: 0, maximum: 3600 },
+      ),
       fallbackReplicas: setting.int(2, 'Replicas while KEDA cannot read the lag.', { minimum: 1, maximum: requestPartitions }),
     },
   },
@@ -130,6 +135,10 @@ export const declarations = {
       { minimum: 1 },
     ),
     keepAlive: setting.string('10m', 'How long a model stays loaded after a request.'),
+    seedModelsFrom: setting.string(
+      '',
+      'A directory in the Ollama image holding a models store (manifests and blobs, as OLLAMA_MODELS) that an init container copies into each pod\'s volume before Ollama starts, for clusters that cannot reach a model registry; empty: none.',
+    ),
     resources: resources({ cpu: '1', memory: '4Gi' }, '16Gi'),
     storage: {
       size: setting.string('50Gi', 'Volume per pod for models.'),
