@@ -34,7 +34,8 @@ wait_for() {
 }
 
 # port_open PORT: true when something listens on 127.0.0.1:PORT.
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# port_open PORT [HOST]: true when something accepts connections there (HOST: 127.0.0.1).
+port_open() { (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
 
 # pid_alive NAME: true when the pid file of NAME points at a live process.
 pid_alive() {

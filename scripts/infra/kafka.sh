@@ -4,7 +4,9 @@
 #   kafka.sh install|start|stop|restart|reset|status|env
 # KAFKA_INSTANCE (default `kafka`) names the data folder, log and pid file, so a test can run
 # a broker of its own beside the local-mode one (with its own KAFKA_PORT and
-# KAFKA_CONTROLLER_PORT) and stop and start it at will.
+# KAFKA_CONTROLLER_PORT) and stop and start it at will. KAFKA_HOST (default 127.0.0.1) is
+# the address its clients use: the cluster test's broker listens on the local Kubernetes
+# node's bridge address so that pods reach it (the controller stays on loopback).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/kafka" && pwd)"
 
@@ -15,6 +17,7 @@ INSTANCE="${KAFKA_INSTANCE:-kafka}"
 KAFKA_DATA="$SHOSHIZAN_DATA/$INSTANCE"
 KAFKA_LOG="$SHOSHIZAN_LOGS/$INSTANCE.log"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx768m}"
+KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
 
 java_ok() {
   command -v java >/dev/null 2>&1 || return 1
@@ -52,8 +55,8 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$KAFKA_HOST:$KAFKA_PORT
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
@@ -86,20 +89,20 @@ format_storage() {
 # Ready when the broker finished this start-up (a line after the last start marker) and
 # listens. One awk over the file: no pipe whose early exit pipefail would count as failure.
 ready() {
-  port_open "$KAFKA_PORT" &&
+  port_open "$KAFKA_PORT" "$KAFKA_HOST" &&
     awk '/^---- start /{up=0} /Kafka Server started/{up=1} END{exit !up}' "$KAFKA_LOG"
 }
 
 start() {
   install
   if pid_alive "$INSTANCE"; then
-    log "Kafka already running on 127.0.0.1:$KAFKA_PORT"
+    log "Kafka already running on $KAFKA_HOST:$KAFKA_PORT"
     return 0
   fi
-  port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process"
+  port_open "$KAFKA_PORT" "$KAFKA_HOST" && die "port $KAFKA_PORT is taken by another process"
   write_config
   format_storage
-  log "starting Kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT"
+  log "starting Kafka $KAFKA_VERSION on $KAFKA_HOST:$KAFKA_PORT"
   # The log is kept across starts; past 50 MB the old part moves aside (one generation).
   if [[ -f "$KAFKA_LOG" ]] && (($(stat -c %s "$KAFKA_LOG") > 50 * 1024 * 1024)); then
     mv -f "$KAFKA_LOG" "$KAFKA_LOG.1"
@@ -131,11 +134,11 @@ case "${1:-}" in
   reset) stop && rm -rf "$KAFKA_DATA" && log "deleted $KAFKA_DATA" ;;
   status)
     if pid_alive "$INSTANCE"; then
-      echo "kafka: running $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (pid $(cat "$SHOSHIZAN_RUN/$INSTANCE.pid"))"
+      echo "kafka: running $KAFKA_VERSION on $KAFKA_HOST:$KAFKA_PORT (pid $(cat "$SHOSHIZAN_RUN/$INSTANCE.pid"))"
     else
       echo "kafka: stopped"
     fi
     ;;
-  env) echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT" ;;
+  env) echo "KAFKA_BROKERS=$KAFKA_HOST:$KAFKA_PORT" ;;
   *) die "usage: $0 install|start|stop|restart|reset|status|env" ;;
 esac

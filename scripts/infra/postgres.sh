@@ -2,11 +2,16 @@
 # PostgreSQL for local mode: Debian's server binaries, run as our own cluster in
 # $SHOSHIZAN_DATA/postgres on $POSTGRES_PORT, so no system cluster is assumed or touched.
 #   postgres.sh install|start|stop|status|env
+# POSTGRES_HOST (default 127.0.0.1) adds an address to listen on, for clients in
+# POSTGRES_CLIENT_CIDR who sign in with POSTGRES_PASSWORD (SCRAM): the cluster test's
+# database, on the local Kubernetes node's bridge address, for the pods (its own
+# SHOSHIZAN_PG_HOME and POSTGRES_PORT keep it apart from local mode's). Loopback stays trust.
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 PG_MAJOR="${PG_MAJOR:-15}"
 PG_USER="${POSTGRES_USER:-shoshizan}"
 PG_DB="${POSTGRES_DB:-shoshizan}"
+PG_HOST="${POSTGRES_HOST:-127.0.0.1}"
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the unprivileged
 # `postgres` user and lives where that user can reach it ($HOME of root is private).
 if [[ $(id -u) -eq 0 ]]; then
@@ -52,12 +57,17 @@ init_cluster() {
   # Local-mode only: trust on loopback. Production uses an external database (see charts/).
   as_owner "$(pg_bin)/initdb" -D "$PG_DATA" -U "$PG_USER" --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
   cat >>"$PG_DATA/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
+listen_addresses = '$(if [[ "$PG_HOST" == 127.0.0.1 ]]; then echo 127.0.0.1; else echo "127.0.0.1,$PG_HOST"; fi)'
 port = $POSTGRES_PORT
 unix_socket_directories = '$PG_SOCKET_DIR'
 max_connections = 200
 fsync = on
 CONF
+  if [[ "$PG_HOST" != 127.0.0.1 ]]; then
+    [[ -n "${POSTGRES_CLIENT_CIDR:-}" && -n "${POSTGRES_PASSWORD:-}" ]] ||
+      die "POSTGRES_HOST=$PG_HOST needs POSTGRES_CLIENT_CIDR and POSTGRES_PASSWORD"
+    echo "host all $PG_USER $POSTGRES_CLIENT_CIDR scram-sha-256" >>"$PG_DATA/pg_hba.conf"
+  fi
 }
 
 running() { as_owner "$(pg_bin)/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
@@ -69,7 +79,7 @@ start() {
   if running; then
     log "PostgreSQL already running on port $POSTGRES_PORT"
   else
-    log "starting PostgreSQL on 127.0.0.1:$POSTGRES_PORT"
+    log "starting PostgreSQL on $PG_HOST:$POSTGRES_PORT"
     as_owner "$(pg_bin)/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 start >/dev/null
   fi
   wait_for "PostgreSQL" 60 ready
@@ -77,6 +87,14 @@ start() {
       "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
     "$(pg_bin)/createdb" -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$PG_USER" "$PG_DB"
     log "created database $PG_DB"
+  fi
+  if [[ "$PG_HOST" != 127.0.0.1 ]]; then
+    # From standard input, where psql quotes the variable (-c strings are not interpolated).
+    "$(pg_bin)/psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$PG_USER" -d postgres -q -v ON_ERROR_STOP=1 \
+      -v pw="$POSTGRES_PASSWORD" >/dev/null <<SQL
+SET password_encryption = 'scram-sha-256';
+ALTER USER "$PG_USER" PASSWORD :'pw';
+SQL
   fi
 }
 
