@@ -1,6 +1,6 @@
 // One jest run for the whole repo. `unit` specs sit beside the code (repo-wide checks in
 // test/unit) and need nothing running; `e2e` drives the real system (Kafka, PostgreSQL,
-// Ollama, the four services).
+// Ollama, the four services); `cluster` drives the Helm chart on a real Kubernetes node.
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
 
 /** @type {import('jest').Config} */
@@ -20,6 +20,16 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       slowTestThreshold: 60,
+    },
+    {
+      // The chart on a real Kubernetes node: run by scripts/test-cluster.sh (npm run
+      // test:cluster), which brings the node, KEDA, Traefik, images and infrastructure up.
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/cluster'],
+      testMatch: ['**/*.cluster-spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      slowTestThreshold: 120,
     },
   ],
 };

@@ -12,6 +12,7 @@
 #                          mounts, the bridge, iptables chains, cgroups, changed sysctls
 #                          (idempotent; safe when nothing is up)
 #   cluster.sh status      what runs, the node and its pods, memory
+#   cluster.sh memory      the memory lines of status alone
 #   cluster.sh kubeconfig  the path of the admin kubeconfig
 #   cluster.sh env         versions, paths and addresses as JSON
 #   cluster.sh leftovers   lists what a cluster left on the machine; fails when anything is
@@ -813,9 +814,10 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
+  memory) memory_report ;;
   kubeconfig) echo "$KUBECONFIG_FILE" ;;
   env) env_json ;;
   leftovers) leftovers ;;
   sysctls) print_sysctls ;;
-  *) die "usage: $0 install|up|down|status|kubeconfig|env|leftovers|sysctls" ;;
+  *) die "usage: $0 install|up|down|status|memory|kubeconfig|env|leftovers|sysctls" ;;
 esac

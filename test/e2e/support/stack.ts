@@ -13,6 +13,7 @@ import {
   type ResponseEvent,
   type TopicKey,
 } from '@shoshizan/shared-interfaces';
+import { readTopicToEnd } from './kafka';
 import { readSse } from './sse';
 import { createDatabase, infra, startService, stopService, type RunningService, type ServiceName } from './system';
 
@@ -160,27 +161,7 @@ export class Stack {
 
   /** Every message of one of this stack's topics, up to its end as it is now. */
   async readTopic(key: TopicKey): Promise<KafkaMessage[]> {
-    const topic = topicName(key, this.prefix);
-    const ends = new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
-    for (const [partition, high] of ends) if (high === 0n) ends.delete(partition);
-    const messages: KafkaMessage[] = [];
-    if (ends.size === 0) return messages;
-    const consumer = this.kafka.consumer({ groupId: `${this.prefix}inspect-${randomUUID()}`, maxWaitTimeInMs: 200 });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachBatch: async ({ batch }) => {
-          const end = ends.get(batch.partition);
-          if (end === undefined) return;
-          messages.push(...batch.messages.filter((m) => BigInt(m.offset) < end));
-          if (BigInt(batch.lastOffset()) >= end - 1n) ends.delete(batch.partition);
-          if (ends.size === 0) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
-    return messages;
+    return readTopicToEnd(this.kafka, topicName(key, this.prefix), `${this.prefix}inspect`);
   }
 
   /**

@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import '@shoshizan/service-kit/dist/kafka/kafkajs-request-queue';
+import { Client } from 'pg';
+import { isFinalEvent, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import { BrowserSession, chromiumPath } from '../e2e/support/browser';
+import { readTopicToEnd } from '../e2e/support/kafka';
+import { ROOT } from '../e2e/support/system';
+import { chromium } from 'playwright-core';
+import { builtImages, cluster, crictl, getJson, helm, kubectl, viaIngress, waitUntil, type List, type Pod } from './support/cluster';
+import { ask, contiguous, signIn, textOf, type Answer } from './support/client';
+
+/**
+ * The chart on a real single-node Kubernetes (scripts/test-cluster.sh brings it up): the five
+ * images skaffold built from their Dockerfiles, Ollama from the project's own build, KEDA and
+ * Traefik built from source; Kafka and PostgreSQL external on the node's address. The tests
+ * run in order, each on what the one before left: install, helm test, a chat through the
+ * Ingress, the UI in Chromium, a worker killed mid-answer, KEDA scaling on lag, an upgrade
+ * under load, uninstall.
+ */
+jest.setTimeout(600_000);
+
+const { namespace, release } = cluster;
+const admin = { username: 'admin', password: randomBytes(18).toString('base64url') };
+const DEPLOYMENTS = ['gateway', 'kafka-producer', 'kafka-consumer', 'gpt-api', 'ui'].map((c) => `${release}-${c}`);
+const MODEL = 'gemma3:270m';
+const images = builtImages(JSON.parse(readFileSync(cluster.buildOutput, 'utf8')));
+const installArgs = (extra: string[] = []) => [
+  cluster.chart,
+  '--namespace', namespace,
+  '--values', cluster.values,
+  ...Object.entries(images).flatMap(([key, image]) => ['--set', `${key}=${image}`]),
+  '--set', `ollama.image=${cluster.ollamaImage}`,
+  ...extra,
+];
+const kafka = new Kafka({ clientId: 'cluster-spec', brokers: cluster.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+let db: Client;
+let token: string;
+const timings: Record<string, string> = {};
+
+function note(what: string, value: string): void {
+  timings[what] = value;
+  console.log(`[cluster] ${what}: ${value}`);
+}
+
+async function podsOf(component: string): Promise<Pod[]> {
+  const pods = await getJson<List<Pod>>('pods', '-l', `app.kubernetes.io/instance=${release},app.kubernetes.io/component=${component}`);
+  return pods.items.filter((p) => !p.metadata.deletionTimestamp);
+}
+
+async function replicasOf(deployment: string): Promise<number> {
+  return (await getJson<{ spec: { replicas: number } }>('deployment', deployment)).spec.replicas;
+}
+
+/** The responses topic's events of one request, as written (repeats kept). */
+async function writtenEvents(requestId: string): Promise<ResponseEvent[]> {
+  const messages = await readTopicToEnd(kafka, topicName('responses', ''), 'cluster-spec');
+  return messages
+    .filter((m) => m.key?.toString() === requestId)
+    .map((m) => responseEventSchema.parse(JSON.parse(m.value?.toString() ?? 'null')));
+}
+
+const chatBody = (content: string, maxTokens: number) => ({
+  model: MODEL,
+  messages: [{ role: 'user', content }],
+  options: { maxTokens, temperature: 0 },
+});
+
+beforeAll(async () => {
+  db = new Client({ connectionString: cluster.databaseUrl });
+  await db.connect();
+  await kubectl(['create', 'namespace', namespace]);
+  // The Secrets the chart refers to and never creates: the signing key and first admin, and
+  // the external database's URL with its password.
+  await kubectl(['-n', namespace, 'create', 'secret', 'generic', 'shoshizan-auth',
+    `--from-literal=jwt-secret=${randomBytes(48).toString('base64url')}`,
+    `--from-literal=admin-username=${admin.username}`, `--from-literal=admin-password=${admin.password}`]);
+  await kubectl(['-n', namespace, 'create', 'secret', 'generic', 'shoshizan-database', `--from-literal=database-url=${cluster.podDatabaseUrl}`]);
+});
+
+afterAll(async () => {
+  await db?.end();
+  console.log(`[cluster] figures:\n${Object.entries(timings).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+});
+
+describe('the chart on a real Kubernetes', () => {
+  it('installs with helm install --wait: every pod Ready, non-root, on a read-only root file system', async () => {
+    const started = Date.now();
+    await helm(['install', release, ...installArgs(['--wait', '--timeout', '10m'])]);
+    note('helm install --wait', `${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    const pods = (await getJson<List<Pod>>('pods', '-l', `app.kubernetes.io/instance=${release}`)).items;
+    const components = pods.map((p) => p.metadata.labels?.['app.kubernetes.io/component']).sort();
+    expect(components).toEqual(['gateway', 'gpt-api', 'kafka-consumer', 'kafka-producer', 'ollama', 'ui']);
+    for (const pod of pods) {
+      expect({ pod: pod.metadata.name, ready: pod.status.conditions?.find((c) => c.type === 'Ready')?.status }).toEqual({
+        pod: pod.metadata.name,
+        ready: 'True',
+      });
+    }
+    // What the process itself sees, in each Node.js service: not root, and / refuses writes.
+    for (const deployment of DEPLOYMENTS) {
+      const probe = "const fs=require('fs');let ro='no';try{fs.writeFileSync('/probe','x')}catch(e){ro=e.code}process.stdout.write(JSON.stringify({uid:process.getuid(),ro}))";
+      const seen = JSON.parse(await kubectl(['-n', namespace, 'exec', `deploy/${deployment}`, '--', 'node', '-e', probe]));
+      expect({ deployment, ...seen }).toEqual({ deployment, uid: expect.any(Number), ro: 'EROFS' });
+      expect(seen.uid).not.toBe(0);
+    }
+    // Ollama: its readiness is `ollama show` of each model, which the seeded volume passed.
+    const [ollama] = await podsOf('ollama');
+    if (!ollama) throw new Error('no Ollama pod');
+    expect(ollama.spec.initContainers?.map((c) => c.name)).toEqual(['seed-models']);
+    const shown = await kubectl(['-n', namespace, 'exec', ollama.metadata.name, '-c', 'ollama', '--', 'ollama', 'show', MODEL]);
+    expect(shown).toMatch(/architecture\s+gemma3/);
+    const ollamaRoot = await kubectl(['-n', namespace, 'exec', ollama.metadata.name, '-c', 'ollama', '--', '/bin/sh', '-c', 'touch /probe 2>&1 || true']);
+    expect(ollamaRoot).toMatch(/Read-only file system/);
+  });
+
+  it('passes helm test', async () => {
+    const started = Date.now();
+    const output = await helm(['test', release, '--namespace', namespace, '--timeout', '5m']);
+    note('helm test', `${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(output).toMatch(/TEST SUITE:\s+\S+-test-connection[\s\S]*Phase:\s+Succeeded/);
+  });
+
+  it('signs in and streams an answer through the Ingress', async () => {
+    token = await signIn(admin.username, admin.password);
+    const answer = await ask(token, chatBody('Name three colours of the rainbow.', 48));
+    expect(answer.events.map((e) => e.type)).toContain('started');
+    expect(answer.events.filter((e) => e.type === 'token').length).toBeGreaterThan(1);
+    expect(answer.events.at(-1)).toMatchObject({ type: 'done', model: MODEL });
+    expect(contiguous(answer.events)).toBe(true);
+    expect(textOf(answer.events).trim().length).toBeGreaterThan(0);
+    note('first chat through the Ingress: first token after', `${answer.firstTokenMs} ms (model loading included)`);
+    const stored = await db.query('SELECT status FROM gateway.chat_requests WHERE request_id = $1', [answer.requestId]);
+    expect(stored.rows).toEqual([{ status: 'done' }]);
+    const memory = execFileSync('bash', [join(ROOT, 'scripts/infra/cluster.sh'), 'memory'], { encoding: 'utf8' }).trim();
+    note('node memory with the chart running (cgroup of the cluster, MiB)', memory);
+  });
+
+  it('serves the UI from its pod: Chromium signs in through the Ingress and sees a streamed answer', async () => {
+    const [host, port] = cluster.ingressAddress.split(':');
+    const browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      headless: true,
+      // The Ingress's host name leads to the Ingress controller's address.
+      args: ['--disable-dev-shm-usage', `--host-resolver-rules=MAP ${cluster.ingressHost} ${host}`],
+    });
+    try {
+      const session = await BrowserSession.open(browser, { baseURL: `http://${cluster.ingressHost}:${port}` });
+      const { page } = session;
+      await page.goto('/login');
+      await page.getByLabel('Username', { exact: true }).fill(admin.username);
+      await page.getByLabel('Password', { exact: true }).fill(admin.password);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.getByRole('button', { name: 'New chat', exact: true }).waitFor();
+      await page.getByLabel('Message', { exact: true }).fill('Say hello in French.');
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      const answer = page.getByRole('log', { name: 'Messages' }).locator('article[data-role="assistant"][data-status="done"]').last();
+      await answer.waitFor({ timeout: 180_000 });
+      expect(((await answer.locator('.message-content').textContent()) ?? '').trim().length).toBeGreaterThan(0);
+      await session.screenshot('cluster-ui-answer');
+      expect(session.watch.pageErrors).toEqual([]);
+      await session.close();
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('finishes an answer whose worker is killed with SIGKILL mid-answer, with nothing doubled', async () => {
+    const [worker] = await podsOf('kafka-consumer');
+    if (!worker) throw new Error('no kafka-consumer pod');
+    const restartsOf = (pod: Pod | undefined) => pod?.status.containerStatuses?.[0]?.restartCount ?? -1;
+    const restartsBefore = restartsOf(worker);
+    let killed: Promise<void> | undefined;
+    const answer = await ask(token, chatBody('Tell a long story about a lighthouse keeper and a storm.', 160), {
+      onEvent: (event) => {
+        if (event.type !== 'token' || killed) return;
+        killed = (async () => {
+          // kill -9 of the worker's process, seen from the node: no shutdown hook runs.
+          const ids = (await crictl(['ps', '-q', '--name', '^kafka-consumer$', '--label', `io.kubernetes.pod.namespace=${namespace}`])).trim().split('\n');
+          expect(ids.filter(Boolean)).toHaveLength(1);
+          const pid = JSON.parse(await crictl(['inspect', ids[0]!])).info.pid as number;
+          process.kill(pid, 'SIGKILL');
+        })();
+      },
+    });
+    await killed;
+    expect(answer.events.at(-1)).toMatchObject({ type: 'done' });
+    expect(contiguous(answer.events)).toBe(true);
+    const after = (await podsOf('kafka-consumer')).find((p) => p.metadata.name === worker.metadata.name);
+    expect(restartsOf(after)).toBeGreaterThan(restartsBefore);
+    // Written once each: the next attempt resumed after what the killed one had written.
+    const written = await writtenEvents(answer.requestId);
+    const seqs = written.map((e) => e.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(written.filter(isFinalEvent)).toHaveLength(1);
+    const usage = await db.query('SELECT count(*)::int AS n FROM gpt_api.usage_ledger WHERE request_id = $1', [answer.requestId]);
+    expect(usage.rows).toEqual([{ n: 1 }]);
+    note('killed worker: answer finished after', `${answer.resumes} resumes, ${written.length} events written once each`);
+  });
+
+  it('scales kafka-consumer up on lag with KEDA and back down once the queue is drained', async () => {
+    const worker = `${release}-kafka-consumer`;
+    const min = await replicasOf(worker);
+    expect(min).toBe(1);
+    const started = Date.now();
+    const answers = Promise.all(
+      Array.from({ length: 40 }, (_, i) => ask(token, chatBody(`Write one sentence about the number ${i}.`, 40))),
+    );
+    let most = min;
+    const scaledUp = await waitUntil('KEDA to add kafka-consumer replicas', async () => {
+      const replicas = await replicasOf(worker);
+      most = Math.max(most, replicas);
+      return replicas > min ? replicas : undefined;
+    }, 240_000, 2000);
+    note('KEDA scale-up', `${min} -> ${scaledUp} replicas ${((Date.now() - started) / 1000).toFixed(0)} s after 40 requests were queued`);
+    const hpa = await getJson<{ spec: { scaleTargetRef: { name: string } } }>('hpa', `keda-hpa-${worker}`);
+    expect(hpa.spec.scaleTargetRef.name).toBe(worker);
+    const done = await answers;
+    expect(done.map((a) => a.events.at(-1)?.type)).toEqual(done.map(() => 'done'));
+    const drained = Date.now();
+    await waitUntil('KEDA to go back to the minimum', async () => {
+      const replicas = await replicasOf(worker);
+      most = Math.max(most, replicas);
+      return replicas === min ? replicas : undefined;
+    }, 300_000, 2000);
+    note('KEDA scale-down', `${most} -> ${min} replicas ${((Date.now() - drained) / 1000).toFixed(0)} s after the queue drained`);
+    expect(most).toBeGreaterThan(min);
+  });
+
+  it('rolls every Deployment on helm upgrade with no request in flight failing', async () => {
+    const before = new Map<string, string[]>();
+    for (const d of DEPLOYMENTS) before.set(d, (await podsOf(d.slice(release.length + 1))).map((p) => p.metadata.name));
+    let upgrading = true;
+    const results: (Answer | Error)[] = [];
+    const client = async (n: number) => {
+      for (let i = 0; upgrading; i++) {
+        results.push(await ask(token, chatBody(`Count from ${n} to ${n + 3}. (${i})`, 24)).catch((error: Error) => error));
+      }
+    };
+    const clients = [0, 10, 20].map(client);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const started = Date.now();
+    try {
+      // A changed value that every Deployment's configuration carries.
+      await helm(['upgrade', release, ...installArgs(['--set', 'global.logLevel=debug', '--wait', '--timeout', '10m'])]);
+    } finally {
+      upgrading = false;
+      await Promise.all(clients);
+    }
+    note('helm upgrade --wait (every Deployment rolled)', `${((Date.now() - started) / 1000).toFixed(1)} s, ${results.length} requests meanwhile`);
+    for (const d of DEPLOYMENTS) {
+      const now = (await podsOf(d.slice(release.length + 1))).map((p) => p.metadata.name);
+      expect({ deployment: d, replaced: now.every((name) => !before.get(d)!.includes(name)) }).toEqual({ deployment: d, replaced: true });
+    }
+    const failures = results.filter((r): r is Error => r instanceof Error).map((e) => e.message);
+    expect(failures).toEqual([]);
+    const answers = results as Answer[];
+    expect(answers.length).toBeGreaterThan(3);
+    expect(answers.filter((a) => a.events.at(-1)?.type !== 'done').map((a) => a.requestId)).toEqual([]);
+    expect(answers.filter((a) => !contiguous(a.events)).map((a) => a.requestId)).toEqual([]);
+    note('requests during the upgrade', `${answers.length} done, ${answers.reduce((n, a) => n + a.resumes, 0)} streams resumed after a gateway pod left`);
+  });
+
+  it('leaves only the PersistentVolumeClaims it documents after helm uninstall', async () => {
+    const started = Date.now();
+    await helm(['uninstall', release, '--namespace', namespace, '--wait', '--timeout', '5m']);
+    note('helm uninstall --wait', `${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const kinds = (await kubectl(['api-resources', '--verbs=list', '-o', 'name'])).trim().split('\n');
+    const left = await waitUntil('the release\'s objects to go', async () => {
+      const found = (JSON.parse(
+        await kubectl(['get', kinds.filter((k) => !/^events\b|metrics\.k8s\.io$/.test(k)).join(','), '-A', '-l', `app.kubernetes.io/instance=${release}`, '-o', 'json']),
+      ) as List).items.map((o) => `${o.kind}/${o.metadata.name}`);
+      return found.every((name: string) => name.startsWith('PersistentVolumeClaim/')) ? found : undefined;
+    }, 120_000, 2000);
+    expect(left).toEqual([`PersistentVolumeClaim/models-${release}-ollama-0`]);
+    // And the requests table kept what was asked (the database is the user's, not the chart's).
+    const kept = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM gateway.chat_requests WHERE status = 'done'");
+    expect(kept.rows[0]?.n).toBeGreaterThan(40);
+    const unused = viaIngress('/health/ready').then((r) => r.status, () => 'unreachable');
+    expect([404, 'unreachable']).toContain(await unused);
+  });
+});
