@@ -29,7 +29,7 @@
 # buildx plugin; Debian's /usr/bin/docker (20.10) talks to the daemon's own BuildKit with
 # DOCKER_BUILDKIT=1. `env` therefore puts /usr/bin first on PATH, for skaffold too.
 #
-# Measured here (2 cores, 2026-12-01): install 8 s; start 1-2 s; stop 1 s.
+# Measured here (2 cores, 2026-12-01): install 8 s; start 1 s; stop 1-4 s (after builds).
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib.sh"
 
 CLUSTER_HOME="$SHOSHIZAN_HOME/cluster"
