@@ -70,7 +70,11 @@ NODE_IMAGE_VERSION="$(sed -n 's/^node:\([0-9.]*\)-.*/\1/p' <<<"$NODE_IMAGE")"
   die "the Dockerfiles' NODE_IMAGE ($NODE_IMAGE) is not Node.js $NODE_VERSION of scripts/infra/node.sh"
 OLLAMA_VERSION="$(bash "$ROOT/scripts/infra/ollama.sh" binary | sed -n 's#.*/ollama/\(v[^/]*\)/bin/ollama$#\1#p')"
 OLLAMA_MODEL="gemma3:270m"
-OLLAMA_IMAGE="$REGISTRY/shoshizan/ollama:${OLLAMA_VERSION#v}-${OLLAMA_MODEL//:/-}"
+# The name is skaffold.yaml's (profile local-cluster sets ollama.image to it); it has to say
+# the Ollama version of ollama.sh and the model.
+OLLAMA_IMAGE="$(sed -n 's/^ *ollama\.image: *//p' "$ROOT/skaffold.yaml" | head -n 1)"
+[[ "$OLLAMA_IMAGE" == "$REGISTRY/shoshizan/ollama:${OLLAMA_VERSION#v}-${OLLAMA_MODEL//:/-}" ]] ||
+  die "skaffold.yaml's ollama.image ($OLLAMA_IMAGE) is not $REGISTRY/shoshizan/ollama:${OLLAMA_VERSION#v}-${OLLAMA_MODEL//:/-}"
 # A spare loopback port for the `ollama serve` that writes the seed store.
 SEED_PORT=21499
 LABEL="org.shoshizan.inputs"
