@@ -22,12 +22,28 @@ function render(profile?: string): Record<string, any>[] { // eslint-disable-lin
 }
 
 describe('skaffold.yaml', () => {
-  it.each([[undefined], ['kind'], ['gpu']])('passes skaffold diagnose (profile %s)', (profile) => {
+  it.each([[undefined], ['kind'], ['gpu'], ['local-cluster']])('passes skaffold diagnose (profile %s)', (profile) => {
     const result = skaffold(['diagnose', '--yaml-only', ...(profile ? ['-p', profile] : [])], ROOT);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const config = parse(result.stdout) as { build: { artifacts: { image: string }[] } };
     expect(config.build.artifacts.map((a) => a.image)).toEqual(ARTIFACTS.map((a) => `shoshizan/${a}`));
+  });
+
+  it('builds for the local cluster: pushed with BuildKit on the host network, the Ollama image set by value', () => {
+    // scripts/infra/cluster/images.sh builds with this profile; the values file is not rendered here.
+    const result = skaffold(['diagnose', '--yaml-only', '-p', 'local-cluster'], ROOT);
+    expect(result.status).toBe(0);
+    const config = parse(result.stdout) as {
+      build: { local: Record<string, unknown>; insecureRegistries: string[]; artifacts: { docker: { network?: string } }[] };
+      manifests: { helm: { releases: { valuesFiles: string[]; setValues: Record<string, string> }[] } };
+    };
+    expect(config.build.local).toMatchObject({ push: true, useBuildkit: true });
+    expect(config.build.insecureRegistries).toEqual(['10.244.0.1:5000']);
+    for (const artifact of config.build.artifacts) expect(artifact.docker.network).toBe('host');
+    const [release] = config.manifests.helm.releases;
+    expect(release.valuesFiles).toEqual([resolve(ROOT, 'charts/shoshizan/ci/local-cluster-values.yaml')]);
+    expect(release.setValues['ollama.image']).toMatch(/^10\.244\.0\.1:5000\/shoshizan\/ollama:\d+\.\d+\.\d+-gemma3-270m$/);
   });
 
   it('renders the chart with the kind values and the image of every artifact', () => {
