@@ -62,6 +62,7 @@ cleanup() {
       kubectl delete pv "$PV_NAME" --ignore-not-found >/dev/null
     fi
   fi
+  bash "$DIR/infra/cluster/docker.sh" stop >/dev/null
   env "${KAFKA_ENV[@]}" bash "$DIR/infra/kafka.sh" reset >/dev/null
   env "${PG_ENV[@]}" bash "$DIR/infra/postgres.sh" stop >/dev/null
   rm -rf "${PG_ENV[0]#SHOSHIZAN_PG_HOME=}" "$VOLUME_DIR"
@@ -87,7 +88,7 @@ bash "$DIR/infra/cluster/keda.sh" deploy
 bash "$DIR/infra/cluster/traefik.sh" install
 bash "$DIR/infra/cluster/traefik.sh" deploy
 export CLUSTER_INGRESS_ADDRESS
-CLUSTER_INGRESS_ADDRESS="$(bash "$DIR/infra/cluster/traefik.sh" address)"
+CLUSTER_INGRESS_ADDRESS="$(bash "$DIR/infra/cluster/traefik.sh" env | node -e 'process.stdout.write(new URL(JSON.parse(require("fs").readFileSync(0, "utf8")).url).host)')"
 
 phase "Kafka and PostgreSQL on $NODE_IP"
 env "${KAFKA_ENV[@]}" bash "$DIR/infra/kafka.sh" reset >/dev/null
@@ -103,8 +104,8 @@ phase "images"
 build_output="$SHOSHIZAN_HOME/cluster/state/skaffold-build.json"
 bash "$DIR/infra/cluster/images.sh" build --file-output "$build_output"
 export CLUSTER_BUILD_OUTPUT="$build_output"
-export CLUSTER_OLLAMA_IMAGE
-CLUSTER_OLLAMA_IMAGE="$(bash "$DIR/infra/cluster/images.sh" ollama-image)"
+# Images are built: docker stops (its data root, the layer cache, is kept).
+bash "$DIR/infra/cluster/docker.sh" stop
 
 phase "a volume for Ollama's models"
 # The node has no storage provisioner: a hostPath volume made for the chart's one claim.

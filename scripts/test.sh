@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # npm test: the whole suite. Builds, lints, runs the unit specs, then starts (or reuses)
-# PostgreSQL, Kafka and Ollama and runs the end-to-end tests against them. Infrastructure
-# this script started is stopped again at the end; what was already running is left alone.
+# PostgreSQL, Kafka and Ollama and runs the end-to-end tests against them, then the chart on
+# a real Kubernetes node (scripts/test-cluster.sh, npm run test:cluster). Infrastructure
+# this script started is stopped again; what was already running is left alone.
+# SHOSHIZAN_SKIP_CLUSTER=1 leaves the cluster specs out (they need root and ~10 minutes).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$DIR/.." && pwd)"
@@ -17,9 +19,13 @@ npx eslint . --max-warnings=0
 
 results="$(mktemp -d)"
 started=()
-cleanup() {
+stop_started() {
   local i
   for ((i = ${#started[@]} - 1; i >= 0; i--)); do bash "$DIR/infra/${started[i]}.sh" stop || true; done
+  started=()
+}
+cleanup() {
+  stop_started
   rm -rf "$results"
 }
 trap cleanup EXIT
@@ -45,6 +51,17 @@ bash "$DIR/infra/chromium.sh" install   # the browser of the UI's end-to-end tes
 log "end-to-end tests"
 npx jest --selectProjects e2e --runInBand --json --outputFile="$results/e2e.json" || status=1
 
+# The local mode's infrastructure is done with; the cluster brings its own.
+stop_started
+cluster_results=()
+if [[ "${SHOSHIZAN_SKIP_CLUSTER:-0}" != 1 ]]; then
+  log "the chart on a real Kubernetes node"
+  bash "$DIR/test-cluster.sh" --json-output "$results/cluster.json" || status=1
+  cluster_results=("$results/cluster.json")
+else
+  log "SHOSHIZAN_SKIP_CLUSTER=1: the cluster specs are left out"
+fi
+
 # One closing line for every runner that reads it: "N passed, N failed".
 node -e '
   const fs = require("fs");
@@ -56,5 +73,5 @@ node -e '
     failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
   }
   console.log(`${passed} passed, ${failed} failed`);
-' "$results/unit.json" "$results/ui.json" "$results/e2e.json"
+' "$results/unit.json" "$results/ui.json" "$results/e2e.json" "${cluster_results[@]}"
 exit "$status"

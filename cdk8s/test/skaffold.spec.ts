@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 import { skaffold, tool } from './support/k8s-tools';
@@ -30,20 +31,21 @@ describe('skaffold.yaml', () => {
     expect(config.build.artifacts.map((a) => a.image)).toEqual(ARTIFACTS.map((a) => `shoshizan/${a}`));
   });
 
-  it('builds for the local cluster: pushed with BuildKit on the host network, the Ollama image set by value', () => {
+  it('builds for the local cluster: pushed with BuildKit on the host network, with the values naming the Ollama image', () => {
     // scripts/infra/cluster/images.sh builds with this profile; the values file is not rendered here.
     const result = skaffold(['diagnose', '--yaml-only', '-p', 'local-cluster'], ROOT);
     expect(result.status).toBe(0);
     const config = parse(result.stdout) as {
       build: { local: Record<string, unknown>; insecureRegistries: string[]; artifacts: { docker: { network?: string } }[] };
-      manifests: { helm: { releases: { valuesFiles: string[]; setValues: Record<string, string> }[] } };
+      manifests: { helm: { releases: { valuesFiles: string[] }[] } };
     };
     expect(config.build.local).toMatchObject({ push: true, useBuildkit: true });
     expect(config.build.insecureRegistries).toEqual(['10.244.0.1:5000']);
     for (const artifact of config.build.artifacts) expect(artifact.docker.network).toBe('host');
     const [release] = config.manifests.helm.releases;
     expect(release.valuesFiles).toEqual([resolve(ROOT, 'charts/shoshizan/ci/local-cluster-values.yaml')]);
-    expect(release.setValues['ollama.image']).toMatch(/^10\.244\.0\.1:5000\/shoshizan\/ollama:\d+\.\d+\.\d+-gemma3-270m$/);
+    const values = parse(readFileSync(release!.valuesFiles[0]!, 'utf8')) as { ollama: { image: string } };
+    expect(values.ollama.image).toMatch(/^10\.244\.0\.1:5000\/shoshizan\/ollama:\d+\.\d+\.\d+-gemma3-270m$/);
   });
 
   it('renders the chart with the kind values and the image of every artifact', () => {

@@ -15,11 +15,11 @@ import { ask, contiguous, signIn, textOf, type Answer } from './support/client';
 
 /**
  * The chart on a real single-node Kubernetes (scripts/test-cluster.sh brings it up): the five
- * images skaffold built from their Dockerfiles, Ollama from the project's own build, KEDA and
- * Traefik built from source; Kafka and PostgreSQL external on the node's address. The tests
- * run in order, each on what the one before left: install, helm test, a chat through the
- * Ingress, the UI in Chromium, a worker killed mid-answer, KEDA scaling on lag, an upgrade
- * under load, uninstall.
+ * images skaffold built from their Dockerfiles, Ollama's from the project's own build (the
+ * values file names it), KEDA and Traefik built from source; Kafka and PostgreSQL external on
+ * the node's address. The tests run in order, each on what the one before left: install, helm
+ * test, a chat through the Ingress, the UI in Chromium, a worker killed mid-answer, KEDA
+ * scaling on lag, an upgrade under load, uninstall.
  */
 jest.setTimeout(600_000);
 
@@ -33,7 +33,6 @@ const installArgs = (extra: string[] = []) => [
   '--namespace', namespace,
   '--values', cluster.values,
   ...Object.entries(images).flatMap(([key, image]) => ['--set', `${key}=${image}`]),
-  '--set', `ollama.image=${cluster.ollamaImage}`,
   ...extra,
 ];
 const kafka = new Kafka({ clientId: 'cluster-spec', brokers: cluster.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });

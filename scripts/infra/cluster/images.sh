@@ -11,6 +11,7 @@
 #                                       (docker's layer cache still applies)
 #   images.sh base                      only the base images
 #   images.sh ollama                    only the Ollama image (built and pushed)
+#   images.sh image-name                the Ollama image's name
 # Needs root (dockerd) and the cluster up (its registry at 10.244.0.1:5000).
 #
 # Base images, since none can be pulled; each is rebuilt only when its inputs change (their
@@ -70,11 +71,13 @@ NODE_IMAGE_VERSION="$(sed -n 's/^node:\([0-9.]*\)-.*/\1/p' <<<"$NODE_IMAGE")"
   die "the Dockerfiles' NODE_IMAGE ($NODE_IMAGE) is not Node.js $NODE_VERSION of scripts/infra/node.sh"
 OLLAMA_VERSION="$(bash "$ROOT/scripts/infra/ollama.sh" binary | sed -n 's#.*/ollama/\(v[^/]*\)/bin/ollama$#\1#p')"
 OLLAMA_MODEL="gemma3:270m"
-# The name is skaffold.yaml's (profile local-cluster sets ollama.image to it); it has to say
-# the Ollama version of ollama.sh and the model.
-OLLAMA_IMAGE="$(sed -n 's/^ *ollama\.image: *//p' "$ROOT/skaffold.yaml" | head -n 1)"
+# The name is the one ollama.image of the local cluster's values file (the chart values of
+# skaffold's profile local-cluster and of test:cluster) gives; it has to say the Ollama
+# version of ollama.sh and the model.
+VALUES_FILE="$ROOT/charts/shoshizan/ci/local-cluster-values.yaml"
+OLLAMA_IMAGE="$(sed -n 's#^ *image: *"\?\([^"]*/shoshizan/ollama:[^"]*\)"\?.*#\1#p' "$VALUES_FILE" | head -n 1)"
 [[ "$OLLAMA_IMAGE" == "$REGISTRY/shoshizan/ollama:${OLLAMA_VERSION#v}-${OLLAMA_MODEL//:/-}" ]] ||
-  die "skaffold.yaml's ollama.image ($OLLAMA_IMAGE) is not $REGISTRY/shoshizan/ollama:${OLLAMA_VERSION#v}-${OLLAMA_MODEL//:/-}"
+  die "ollama.image of $VALUES_FILE ($OLLAMA_IMAGE) is not $REGISTRY/shoshizan/ollama:${OLLAMA_VERSION#v}-${OLLAMA_MODEL//:/-}"
 # A spare loopback port for the `ollama serve` that writes the seed store.
 SEED_PORT=21499
 LABEL="org.shoshizan.inputs"
@@ -258,5 +261,6 @@ case "${1:-}" in
   build) shift; build "$@" ;;
   base) base ;;
   ollama) bash "$DOCKER_SH" start && mkdir -p "$WORK" && debian_root_tar && debian_image && ollama_image ;;
-  *) die "usage: $0 build [--file-output F]|base|ollama" ;;
+  image-name) echo "$OLLAMA_IMAGE" ;;
+  *) die "usage: $0 build [--file-output F]|base|ollama|image-name" ;;
 esac

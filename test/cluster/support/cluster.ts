@@ -23,7 +23,6 @@ export const cluster = {
   values: required('CLUSTER_VALUES'),
   /** skaffold build's --file-output: the five images, pushed to the node's registry. */
   buildOutput: required('CLUSTER_BUILD_OUTPUT'),
-  ollamaImage: required('CLUSTER_OLLAMA_IMAGE'),
   namespace: process.env.CLUSTER_NAMESPACE ?? 'shoshizan',
   release: process.env.CLUSTER_RELEASE ?? 'shoshizan',
   /** Where the Ingress controller listens (host:port) and the host name the Ingress answers. */
