@@ -136,8 +136,8 @@ install() {
 
 # ---------------------------------------------------------------------------- manifests
 
-# render: KEDA's config/minimal through a kustomize overlay that swaps the image names (and
-# the version label upstream leaves at "latest"). kustomize only loads bases by relative
+# render: KEDA's config/minimal through a kustomize overlay that swaps the image names, sets
+# the version label (upstream leaves "main"/"latest") and turns off the webhook patching. kustomize only loads bases by relative
 # path, so config/ is copied next to the overlay.
 render() {
   local dir="$KEDA_HOME/kustomize" module_dir
@@ -163,6 +163,14 @@ images:
 labels:
 - pairs:
     app.kubernetes.io/version: "$KEDA_TAG"
+# No admission webhooks here, so the operator's cert rotation must not look for their
+# ValidatingWebhookConfiguration (it logs an ERROR on every pass otherwise).
+patches:
+- target: {kind: Deployment, name: keda-operator}
+  patch: |-
+    - op: add
+      path: /spec/template/spec/containers/0/args/-
+      value: --enable-webhook-patching=false
 EOF
     kubectl kustomize "$dir/overlay" >"$MANIFEST.tmp" || die "kustomize could not render KEDA's manifests"
     mv "$MANIFEST.tmp" "$MANIFEST"
