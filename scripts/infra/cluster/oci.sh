@@ -25,17 +25,19 @@ oci_blob() {
 }
 
 # oci_layout LAYOUT REF ROOTFS ENTRYPOINT...: writes the OCI image layout of a linux/amd64
-# image named REF (registry/repository:tag) whose one layer is the folder ROOTFS.
+# image named REF (registry/repository:tag) whose one layer is the folder ROOTFS. OCI_USER,
+# when set (uid:gid), is the image's user; unset, the image runs as root.
 oci_layout() {
   local layout="$1" ref="$2" rootfs="$3"; shift 3
+  local user="${OCI_USER:+\"User\":\"$OCI_USER\",}"
   local tmp="$layout.tmp" diff_id layer layer_digest layer_size config config_digest config_size manifest manifest_digest manifest_size
   rm -rf "$layout" "$tmp" && mkdir -p "$layout/blobs/sha256" "$tmp"
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$rootfs" -cf "$tmp/layer.tar" .
   diff_id="sha256:$(sha256sum "$tmp/layer.tar" | cut -d' ' -f1)"
   gzip -n -6 "$tmp/layer.tar"
   read -r layer_digest layer_size <<<"$(oci_blob "$layout" "$tmp/layer.tar.gz")"
-  printf '{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{"Entrypoint":%s,"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
-    "$(json_strings "$@")" "$diff_id" >"$tmp/config.json"
+  printf '{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{%s"Entrypoint":%s,"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
+    "$user" "$(json_strings "$@")" "$diff_id" >"$tmp/config.json"
   read -r config_digest config_size <<<"$(oci_blob "$layout" "$tmp/config.json")"
   printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"%s","size":%s}]}' \
     "$config_digest" "$config_size" "$layer_digest" "$layer_size" >"$tmp/manifest.json"
