@@ -149,7 +149,7 @@ describe('capacity, set in one place', () => {
     expect(find(objects, 'ConfigMap', 'shoshizan-kafka-consumer').data?.WORKER_MAX_IN_FLIGHT).toBe('6');
     expect(find(objects, 'ConfigMap', 'shoshizan-gpt-api').data?.OLLAMA_MAX_CONCURRENCY).toBe('6');
     const so = find(objects, 'ScaledObject', 'shoshizan-kafka-consumer');
-    expect(so.spec.triggers.map((t: { metadata: { lagThreshold: string } }) => t.metadata.lagThreshold)).toEqual(['6', '6']);
+    expect(so.spec.triggers.map((t: { metadata: { lagThreshold: string } }) => t.metadata.lagThreshold)).toEqual(['6', '6', '6', '6']);
   });
 });
 
@@ -174,8 +174,12 @@ describe('kafka-consumer autoscaling (KEDA)', () => {
         sasl: 'none',
         tls: 'disable',
       }),
-      expect.objectContaining({ consumerGroup: 'shoshizan.chat-workers.retry' }),
+      // Each retry tier with its topic: without one KEDA counts every topic of a new group.
+      ...[1, 2, 3].map((n) =>
+        expect.objectContaining({ consumerGroup: 'shoshizan.chat-workers.retry', topic: `shoshizan.chat.requests.retry-${n}.v1` }),
+      ),
     ]);
+    expect(so.spec.triggers.map((t: { name: string }) => t.name)).toEqual(['requests', 'retries-1', 'retries-2', 'retries-3']);
     expect(find(objects, 'Deployment', 'shoshizan-kafka-consumer').spec.replicas).toBeUndefined();
     expect(objects.some((o) => o.kind === 'TriggerAuthentication')).toBe(false);
   });
@@ -188,7 +192,7 @@ describe('kafka-consumer autoscaling (KEDA)', () => {
       { parameter: 'password', name: 'kafka-creds', key: 'password' },
     ]);
     const so = find(objects, 'ScaledObject', 'shoshizan-kafka-consumer');
-    expect(so.spec.triggers[0].authenticationRef).toEqual({ name: 'shoshizan-kafka-consumer-kafka' });
+    for (const trigger of so.spec.triggers) expect(trigger.authenticationRef).toEqual({ name: 'shoshizan-kafka-consumer-kafka' });
     expect(so.spec.triggers[0].metadata).toMatchObject({ bootstrapServers: 'k:9096', sasl: 'scram_sha256', tls: 'enable' });
     const worker = find(objects, 'Deployment', 'shoshizan-kafka-consumer').spec.template.spec.containers[0];
     expect(worker.env.map((e: { name: string }) => e.name)).toEqual(['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'POSTGRES_PASSWORD', 'DATABASE_URL']);

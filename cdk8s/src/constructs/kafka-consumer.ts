@@ -93,20 +93,20 @@ export class KafkaConsumer extends Construct {
           },
           triggers: [
             { type: 'kafka', name: 'requests', metadata: metadata(KAFKA_NAMES.workersGroup, KAFKA_NAMES.requestsTopic) },
-            { type: 'kafka', name: 'retries', metadata: metadata(KAFKA_NAMES.retryGroup) },
+            // One trigger per retry tier, each naming its topic: a trigger without one counts
+            // the lag of every topic while the group has committed nothing yet (the requests
+            // topic included), which held the workers at their maximum on an idle system.
+            ...KAFKA_NAMES.retryTopics.map((topic, i) => ({
+              type: 'kafka',
+              name: `retries-${i + 1}`,
+              metadata: metadata(KAFKA_NAMES.retryGroup, topic),
+            })),
           ],
         },
       });
-      s.setOptional(
-        scaledObject,
-        '/spec/triggers/0/authenticationRef',
-        s.choose(release.kafkaSasl, { name: authName }, null),
-      );
-      s.setOptional(
-        scaledObject,
-        '/spec/triggers/1/authenticationRef',
-        s.choose(release.kafkaSasl, { name: authName }, null),
-      );
+      for (let i = 0; i <= KAFKA_NAMES.retryTopics.length; i++) {
+        s.setOptional(scaledObject, `/spec/triggers/${i}/authenticationRef`, s.choose(release.kafkaSasl, { name: authName }, null));
+      }
     });
   }
 }

@@ -1,4 +1,4 @@
-import { CONSUMER_GROUPS, TOPICS } from '@shoshizan/shared-interfaces';
+import { CONSUMER_GROUPS, RETRY_TOPICS, TOPICS } from '@shoshizan/shared-interfaces';
 import { setting, type DeepPartial, type JsonSchema, type ValuesOf } from './registry';
 
 /**
@@ -231,4 +231,9 @@ export type ShoshizanValues = ValuesOf<typeof declarations>;
 export type ShoshizanOverrides = DeepPartial<ShoshizanValues>;
 
 /** Consumer groups and topics the manifests name (prefix added where used). */
-export const KAFKA_NAMES = { requestsTopic: TOPICS.requests.name, workersGroup: CONSUMER_GROUPS.chatWorkers, retryGroup: CONSUMER_GROUPS.chatRetryWorkers };
+export const KAFKA_NAMES = {
+  requestsTopic: TOPICS.requests.name,
+  retryTopics: RETRY_TOPICS.map((key) => TOPICS[key].name),
+  workersGroup: CONSUMER_GROUPS.chatWorkers,
+  retryGroup: CONSUMER_GROUPS.chatRetryWorkers,
+};
