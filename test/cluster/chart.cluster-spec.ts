@@ -10,7 +10,7 @@ import { BrowserSession, chromiumPath } from '../e2e/support/browser';
 import { readTopicToEnd } from '../e2e/support/kafka';
 import { ROOT } from '../e2e/support/system';
 import { chromium } from 'playwright-core';
-import { builtImages, cluster, crictl, getJson, helm, kubectl, viaIngress, waitUntil, type List, type Pod } from './support/cluster';
+import { builtImages, cluster, crictl, getJson, helm, ingressHostPort, kubectl, viaIngress, waitUntil, type List, type Pod } from './support/cluster';
 import { ask, contiguous, signIn, textOf, type Answer } from './support/client';
 
 /**
@@ -140,7 +140,7 @@ describe('the chart on a real Kubernetes', () => {
   });
 
   it('serves the UI from its pod: Chromium signs in through the Ingress and sees a streamed answer', async () => {
-    const [host, port] = cluster.ingressAddress.split(':');
+    const { host, port } = ingressHostPort();
     const browser = await chromium.launch({
       executablePath: chromiumPath(),
       headless: true,
@@ -169,25 +169,36 @@ describe('the chart on a real Kubernetes', () => {
   });
 
   it('finishes an answer whose worker is killed with SIGKILL mid-answer, with nothing doubled', async () => {
-    const [worker] = await podsOf('kafka-consumer');
-    if (!worker) throw new Error('no kafka-consumer pod');
+    const workers = await podsOf('kafka-consumer');
+    // The one worker (KEDA's minimum), so it is the one answering.
+    expect(workers).toHaveLength(1);
+    const worker = workers[0]!;
     const restartsOf = (pod: Pod | undefined) => pod?.status.containerStatuses?.[0]?.restartCount ?? -1;
     const restartsBefore = restartsOf(worker);
     let killed: Promise<void> | undefined;
+    let eventsAtKill = -1;
+    let seen = 0;
     const answer = await ask(token, chatBody('Tell a long story about a lighthouse keeper and a storm.', 160), {
       onEvent: (event) => {
+        seen++;
         if (event.type !== 'token' || killed) return;
+        eventsAtKill = seen;
         killed = (async () => {
           // kill -9 of the worker's process, seen from the node: no shutdown hook runs.
-          const ids = (await crictl(['ps', '-q', '--name', '^kafka-consumer$', '--label', `io.kubernetes.pod.namespace=${namespace}`])).trim().split('\n');
-          expect(ids.filter(Boolean)).toHaveLength(1);
-          const pid = JSON.parse(await crictl(['inspect', ids[0]!])).info.pid as number;
+          const ids = (await crictl(['ps', '-q', '--name', '^kafka-consumer$', '--label', `io.kubernetes.pod.name=${worker.metadata.name}`]))
+            .trim()
+            .split('\n')
+            .filter(Boolean);
+          expect(ids).toHaveLength(1);
+          const pid = (JSON.parse(await crictl(['inspect', ids[0]!])) as { info: { pid: number } }).info.pid;
           process.kill(pid, 'SIGKILL');
         })();
       },
     });
     await killed;
     expect(answer.events.at(-1)).toMatchObject({ type: 'done' });
+    // Mid-answer: most of it came after the kill, from the next attempt.
+    expect(answer.events.length - eventsAtKill).toBeGreaterThan(3);
     expect(contiguous(answer.events)).toBe(true);
     const after = (await podsOf('kafka-consumer')).find((p) => p.metadata.name === worker.metadata.name);
     expect(restartsOf(after)).toBeGreaterThan(restartsBefore);
@@ -198,7 +209,10 @@ describe('the chart on a real Kubernetes', () => {
     expect(written.filter(isFinalEvent)).toHaveLength(1);
     const usage = await db.query('SELECT count(*)::int AS n FROM gpt_api.usage_ledger WHERE request_id = $1', [answer.requestId]);
     expect(usage.rows).toEqual([{ n: 1 }]);
-    note('killed worker: answer finished after', `${answer.resumes} resumes, ${written.length} events written once each`);
+    note(
+      'killed worker',
+      `killed after event ${eventsAtKill}; the answer finished with ${answer.events.length} events (${textOf(answer.events).length} characters), each written once, ${answer.resumes} stream resumes`,
+    );
   });
 
   it('scales kafka-consumer up on lag with KEDA and back down once the queue is drained', async () => {

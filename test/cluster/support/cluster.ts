@@ -107,6 +107,12 @@ export interface IngressResponse {
   json<T = unknown>(): Promise<T>;
 }
 
+/** The Ingress controller's address and port (80 when the address names none). */
+export function ingressHostPort(): { host: string; port: number } {
+  const url = new URL(`http://${cluster.ingressAddress}`);
+  return { host: url.hostname, port: Number(url.port || 80) };
+}
+
 /**
  * An HTTP request through the Ingress controller with the Ingress's host name (Node's fetch
  * would send the address as Host). Rejects on a network error, as fetch does.
@@ -115,12 +121,12 @@ export function viaIngress(
   path: string,
   init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {},
 ): Promise<IngressResponse> {
-  const [host, port] = cluster.ingressAddress.split(':');
+  const { host, port } = ingressHostPort();
   return new Promise((resolve, reject) => {
     const req = request(
       {
         host,
-        port: Number(port),
+        port,
         path,
         method: init.method ?? 'GET',
         headers: { host: cluster.ingressHost, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
