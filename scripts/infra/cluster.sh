@@ -184,6 +184,19 @@ pack_image() {
   rm -rf "$root"
 }
 
+# push_node_image NAME REF: the image packed as NAME.tar into the local registry, as REF's
+# repository and tag without the registry.k8s.io host (what the mirror asks for), unless the
+# registry has it.
+push_node_image() {
+  local name="$1" ref="$2" repo tag dir
+  repo="${ref#registry.k8s.io/}" && tag="${repo##*:}" && repo="${repo%:*}"
+  curl -fsS -o /dev/null -I "http://$REGISTRY/v2/$repo/manifests/$tag" 2>/dev/null && return 0
+  dir="$(mktemp -d)"
+  tar -xf "$IMAGE_DIR/$name.tar" -C "$dir"
+  oci_push "$dir" "$REGISTRY" "$repo" "$tag" || { rm -rf "$dir"; die "could not push $ref to the local registry"; }
+  rm -rf "$dir"
+}
+
 install() {
   [[ $(id -u) -eq 0 ]] || die "the cluster needs root (kubelet, containerd, iptables)"
   apt_install "${DEBIAN_PACKAGES[@]}"
@@ -428,6 +441,18 @@ server = "http://$REGISTRY"
   capabilities = ["pull", "resolve"]
 EOF
 
+  # The node's own images (pause, CoreDNS) are named under registry.k8s.io; that name is
+  # mirrored to the local registry, which holds them too (pushed at up), so an image the
+  # kubelet's image GC removed when the disk filled up is pulled again instead of leaving
+  # every new pod without a sandbox (containerd 1.6 does not pin the sandbox image).
+  mkdir -p "$STATE/hosts.d/registry.k8s.io"
+  cat >"$STATE/hosts.d/registry.k8s.io/hosts.toml" <<EOF
+server = "https://registry.k8s.io"
+
+[host."http://$REGISTRY"]
+  capabilities = ["pull", "resolve"]
+EOF
+
   # containerd with a root, state and socket of its own (Debian's service is never used).
   #   restrict_oom_score_adj: the machine's capability bounding set lacks CAP_SYS_RESOURCE,
   #     so not even root may lower an oom_score_adj; without it every sandbox fails with
@@ -603,6 +628,8 @@ up() {
   ctr_k8s images import --platform linux/amd64 "$IMAGE_DIR/pause.tar" >/dev/null || die "could not import the pause image"
   ctr_k8s images import --platform linux/amd64 "$IMAGE_DIR/coredns.tar" >/dev/null || die "could not import the CoreDNS image"
   wait_until registry "$START_TIMEOUT" curl -fsS --max-time 2 "http://$REGISTRY/v2/"
+  push_node_image pause "$PAUSE_IMAGE"
+  push_node_image coredns "$COREDNS_IMAGE"
   wait_until kube-apiserver "$START_TIMEOUT" https_ok /readyz
 
   local common=(--bind-address=127.0.0.1 --leader-elect=false)
