@@ -14,9 +14,19 @@ import type pino from 'pino';
 export async function keepRunning(
   consumer: Consumer,
   config: ConsumerRunConfig,
-  options: { readonly name: string; readonly logger: pino.Logger; readonly stopping: AbortSignal },
+  options: {
+    readonly name: string;
+    readonly logger: pino.Logger;
+    readonly stopping: AbortSignal;
+    /**
+     * Runs after each restart: a consumer that keeps its own positions (not the group's
+     * committed offsets) seeks to them here, or it reads on from what the group committed,
+     * or from the end where it committed nothing, skipping what was written while it was down.
+     */
+    readonly afterRestart?: () => Promise<void>;
+  },
 ): Promise<void> {
-  const { name, logger, stopping } = options;
+  const { name, logger, stopping, afterRestart } = options;
   let attempt = 0;
   let timer: NodeJS.Timeout | undefined;
   stopping.addEventListener('abort', () => clearTimeout(timer), { once: true });
@@ -26,6 +36,7 @@ export async function keepRunning(
     try {
       await consumer.connect();
       await consumer.run(config);
+      await afterRestart?.();
       attempt = 0;
       logger.info({ consumer: name }, 'Restarted a consumer that had stopped after a crash');
     } catch (error) {

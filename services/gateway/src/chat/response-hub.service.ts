@@ -179,9 +179,25 @@ export class ResponseHub implements OnApplicationBootstrap, BeforeApplicationShu
         }
         await heartbeat();
       },
-    }, { name: 'responses', logger: this.logger.logger, stopping: this.stopping.signal });
-    // Read again from where the stored events end (storing is idempotent, and a stream
-    // drops an event it already has), not only from what is written after this start.
+    }, {
+      name: 'responses',
+      logger: this.logger.logger,
+      stopping: this.stopping.signal,
+      // After a crash (a broker restart) too: the group commits at most once a second, so
+      // without this the events written while the consumer was down would be skipped.
+      afterRestart: async () => {
+        await this.noteWaiting();
+        this.seekToStored(topic, await this.repository.responsesRead(topic));
+      },
+    });
+    this.seekToStored(topic, stored);
+  }
+
+  /**
+   * Read again from where the stored events end (storing is idempotent, and a stream drops an
+   * event it already has), not only from what is written after this start.
+   */
+  private seekToStored(topic: string, stored: readonly { partition: number; nextOffset: string }[]): void {
     for (const { partition, nextOffset } of stored) this.consumer.seek({ topic, partition, offset: nextOffset });
     if (stored.length > 0) this.logger.info({ topic, partitions: stored.length }, 'Read on from the stored response offsets');
   }
