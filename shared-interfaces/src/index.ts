@@ -11,3 +11,5 @@ export * from './http/chat-api';
 export * from './http/problem';
 export * from './http/gateway-api';
 export { z } from 'zod';
+export * from './kubernetes/ollama-model';
+export * from './kubernetes/crd';

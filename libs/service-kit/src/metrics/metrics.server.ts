@@ -8,6 +8,11 @@ export interface MetricsServerOptions {
   readonly port: number;
   /** Told when collecting the metrics failed (the scrape gets 500). @default nothing */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Also serve `GET /healthz`: 200 while this says true, else 503. For a process with no
+   * HTTP API of its own (the model operator), whose probes use this port. @default none
+   */
+  readonly healthy?: () => boolean;
 }
 
 /** A running metrics listener. */
@@ -26,7 +31,7 @@ export interface MetricsServer {
  */
 export async function startMetricsServer(registry: Registry, options: MetricsServerOptions): Promise<MetricsServer> {
   const server = createServer((request, response) => {
-    void answer(registry, request, response, options.onError);
+    void answer(registry, request, response, options);
   });
   // A scrape is one short GET: no reason to hold a connection or a slow client for long.
   server.headersTimeout = 10_000;
@@ -55,9 +60,10 @@ async function answer(
   registry: Registry,
   request: IncomingMessage,
   response: ServerResponse,
-  onError: ((error: unknown) => void) | undefined,
+  { onError, healthy }: Pick<MetricsServerOptions, 'onError' | 'healthy'>,
 ): Promise<void> {
   const path = (request.url ?? '/').split('?', 1)[0];
+  if (path === '/healthz' && healthy) return healthy() ? send(response, 200, 'ok\n') : send(response, 503, 'unhealthy\n');
   if (path !== '/metrics') return send(response, 404, 'Not Found\n');
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('Allow', 'GET, HEAD');

@@ -1,0 +1,75 @@
+import { startMetricsServer } from '@shoshizan/service-kit';
+import pino from 'pino';
+import { loadOperatorConfig } from './config/operator.config';
+import { Kube } from './kube/kube';
+import { LeaderElector } from './leader/lease';
+import { OperatorMetrics } from './metrics/operator.metrics';
+import { ModelController } from './reconcile/model-controller';
+import { removeModels } from './remove-models';
+
+/**
+ * The model operator. `node dist/main.js` runs it: it serves /metrics and /healthz, and
+ * reconciles OllamaModels while it holds the Lease (a second replica waits to take over).
+ * `node dist/main.js remove-models` deletes the release's OllamaModels and waits until the
+ * operator has removed them from every replica (the chart's pre-delete hook).
+ */
+async function main(): Promise<void> {
+  const config = loadOperatorConfig();
+  const logger = pino({
+    level: config.LOG_LEVEL,
+    base: { service: 'model-operator' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+  const kube = Kube.fromDefault(config.WATCH_NAMESPACE);
+  if (process.argv[2] === 'remove-models') {
+    process.exitCode = await removeModels(kube, process.env.MODEL_SELECTOR ?? '', logger);
+    return;
+  }
+  const metrics = new OperatorMetrics();
+  const controller = new ModelController(kube, config, logger, metrics);
+  let shuttingDown = false;
+  const elector = new LeaderElector({
+    kube,
+    name: config.LEASE_NAME,
+    identity: config.POD_NAME,
+    durationSeconds: config.LEASE_DURATION_SECONDS,
+    renewSeconds: config.LEASE_RENEW_SECONDS,
+    logger,
+    onLead: () => {
+      metrics.leader.set(1);
+      controller.start().catch((error: unknown) => {
+        logger.fatal({ err: error }, 'the watches could not start');
+        process.exit(1);
+      });
+    },
+    // Another replica may be acting already: stop at once; the pod restarts as a follower.
+    onLoss: () => process.exit(1),
+  });
+  const server = await startMetricsServer(metrics.registry, {
+    host: config.HOST,
+    port: config.METRICS_PORT,
+    // Alive while following, and while leading once the watches have listed.
+    healthy: () => !elector.isLeader || controller.isSynced || Date.now() - started < 120_000,
+  });
+  const started = Date.now();
+  logger.info({ namespace: config.WATCH_NAMESPACE, ollamaService: config.OLLAMA_SERVICE, metricsPort: server.port, identity: config.POD_NAME }, 'model operator started');
+  elector.start();
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'stopping');
+    await controller.stop();
+    await elector.stop();
+    metrics.leader.set(0);
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
