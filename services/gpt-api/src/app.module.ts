@@ -4,6 +4,7 @@ import { GPT_API_CONFIG, type GptApiConfig } from './config/gpt-api.config';
 import { GPT_API_MIGRATIONS } from './database/migrations';
 import { GenerationModule } from './generation/generation.module';
 import { ModelsModule } from './models/models.module';
+import { ModelsService } from './models/models.service';
 import { OllamaAdapter } from './ollama/ollama.adapter';
 import { OllamaModule } from './ollama/ollama.module';
 
@@ -23,7 +24,11 @@ export class AppModule {
           migrations: GPT_API_MIGRATIONS,
         }),
         OllamaModule,
-        HealthModule.forRoot({ imports: [OllamaModule], checks: [PostgresReadiness, OllamaAdapter] }),
+        HealthModule.forRoot({
+          imports: [OllamaModule, ModelsModule],
+          // In kubernetes mode, ready once the OllamaModels have been listed (once).
+          checks: [PostgresReadiness, OllamaAdapter, ...(config.MODEL_CATALOG === 'kubernetes' ? [ModelsService] : [])],
+        }),
         ModelsModule,
         GenerationModule,
       ],

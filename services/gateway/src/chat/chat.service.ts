@@ -60,7 +60,7 @@ export class ChatService {
     if (body.conversationId && !(await this.repository.conversationOpenTo(body.conversationId, user.userId))) {
       throw new DomainException(ErrorCode.NotFound, `No conversation ${body.conversationId}.`);
     }
-    if (body.model) await this.models.requireModel(body.model);
+    if (body.model) await this.models.requireModel(body.model, user.roles);
     const conversationId = body.conversationId ?? randomUUID();
     const now = new Date();
     await this.admission.admit(user, { requestId, conversationId, ...(body.model ? { model: body.model } : {}) });

@@ -6,12 +6,16 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 /** How long the catalog is reused before gpt-api is asked again. */
 const CACHE_MS = 10_000;
 
-/** The model catalog, from gpt-api (installed models within its allow-list). */
+/**
+ * The model catalog, from gpt-api: the models a caller with the given roles may use (in a
+ * cluster, the Available OllamaModels open to those roles; locally, Ollama's installed models
+ * within the allow-list). Cached per set of roles.
+ */
 @Injectable()
 export class ModelsClient implements ReadinessCheck {
   readonly name = 'gpt-api';
 
-  private cached: { catalog: ModelCatalog; at: number } | undefined;
+  private readonly cached = new Map<string, { catalog: ModelCatalog; at: number }>();
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
@@ -19,9 +23,9 @@ export class ModelsClient implements ReadinessCheck {
    * Refuses a model the catalog does not have, before anything is enqueued, naming the
    * ones it has. (A model removed later still fails in the worker, as model_not_found.)
    */
-  async requireModel(name: string): Promise<void> {
-    let catalog = await this.catalog();
-    if (!catalog.models.some((m) => m.name === name)) catalog = await this.catalog(true);
+  async requireModel(name: string, roles: readonly string[] = []): Promise<void> {
+    let catalog = await this.catalog(roles);
+    if (!catalog.models.some((m) => m.name === name)) catalog = await this.catalog(roles, true);
     if (!catalog.models.some((m) => m.name === name)) {
       const names = catalog.models.map((m) => m.name).join(', ') || 'none';
       throw new DomainException(ErrorCode.ModelNotFound, `Model '${name}' is not available. Available: ${names}.`, {
@@ -36,11 +40,15 @@ export class ModelsClient implements ReadinessCheck {
     if (!response.ok) throw new Error(`gpt-api is not ready (${response.status})`);
   }
 
-  async catalog(refresh = false): Promise<ModelCatalog> {
-    if (!refresh && this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.catalog;
+  async catalog(roles: readonly string[] = [], refresh = false): Promise<ModelCatalog> {
+    const key = [...new Set(roles)].sort().join(',');
+    const cached = this.cached.get(key);
+    if (!refresh && cached && Date.now() - cached.at < CACHE_MS) return cached.catalog;
+    const url = new URL('/v1/models', this.config.GPT_API_URL);
+    if (key) url.searchParams.set('roles', key);
     let response: Response;
     try {
-      response = await fetch(new URL('/v1/models', this.config.GPT_API_URL), { signal: AbortSignal.timeout(5000) });
+      response = await fetch(url, { signal: AbortSignal.timeout(5000) });
     } catch (error) {
       throw new DomainException(ErrorCode.UpstreamUnavailable, 'The model catalog is unreachable.', {
         cause: error,
@@ -53,7 +61,9 @@ export class ModelsClient implements ReadinessCheck {
       });
     }
     const catalog = modelCatalogSchema.parse(await response.json());
-    this.cached = { catalog, at: Date.now() };
+    // A handful of role sets in practice; dropping the lot past 100 keeps a forged variety small.
+    if (this.cached.size >= 100) this.cached.clear();
+    this.cached.set(key, { catalog, at: Date.now() });
     return catalog;
   }
 }

@@ -41,12 +41,12 @@ export class OpenAiController {
   @RouteConfig(OPENAI_ERRORS)
   @ApiOperation({
     summary: 'The models (OpenAI shape)',
-    description: '`default` marks the model that answers a request naming none (OpenAI clients ignore it).',
+    description: 'The models the caller\'s roles may use. `default` marks the model that answers a request naming none (OpenAI clients ignore it).',
   })
   @ApiResponse({ status: 200, description: 'The models.', schema: schemaRef('ModelList') })
   @ApiOpenAiErrors([503], { 503: 'The model catalog is unavailable; see `Retry-After`.' })
-  async listModels(): Promise<ModelList> {
-    const catalog = await this.models.catalog();
+  async listModels(@CurrentUser() user: AuthenticatedUser): Promise<ModelList> {
+    const catalog = await this.models.catalog(user.roles);
     return {
       object: 'list',
       data: catalog.models.map((m) => ({

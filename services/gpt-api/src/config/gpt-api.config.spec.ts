@@ -12,6 +12,19 @@ describe('gpt-api config', () => {
     expect(config.DEFAULT_MODEL).toBe('gemma3:270m');
     expect(config.ALLOWED_MODELS).toEqual([]);
     expect(config.OLLAMA_MAX_CONCURRENCY).toBe(2);
+    expect(config.MODEL_CATALOG).toBe('ollama');
+    expect(config.MODEL_NAMESPACE).toBeUndefined();
+  });
+
+  it('takes the catalog from the OllamaModels of a namespace', () => {
+    const config = loadGptApiConfig({ ...valid, MODEL_CATALOG: 'kubernetes', MODEL_NAMESPACE: 'team-a' });
+    expect(config.MODEL_CATALOG).toBe('kubernetes');
+    expect(config.MODEL_NAMESPACE).toBe('team-a');
+  });
+
+  it('needs MODEL_NAMESPACE with MODEL_CATALOG=kubernetes, and only then', () => {
+    expect(() => loadGptApiConfig({ ...valid, MODEL_CATALOG: 'kubernetes' })).toThrow(/MODEL_NAMESPACE: is required/);
+    expect(loadGptApiConfig({ ...valid, MODEL_CATALOG: 'ollama' }).MODEL_NAMESPACE).toBeUndefined();
   });
 
   it('parses the allow-list', () => {
@@ -31,6 +44,9 @@ describe('gpt-api config', () => {
     ['OLLAMA_MAX_CONCURRENCY', '0'],
     ['DEFAULT_MODEL', 'bad model name'],
     ['OLLAMA_KEEP_ALIVE', 'forever'],
+    ['MODEL_CATALOG', 'etcd'],
+    ['MODEL_NAMESPACE', 'Team_A'],
+    ['MODEL_NAMESPACE', 'a'.repeat(64)],
   ])('rejects a bad %s and names it', (variable, value) => {
     let caught: unknown;
     try {

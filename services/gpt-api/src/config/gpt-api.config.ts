@@ -10,7 +10,22 @@ export const gptApiConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   /** Where Ollama listens. */
   OLLAMA_HOST: env.url().default('http://127.0.0.1:21434'),
-  /** Model used when a request names none. Must be installed in Ollama. */
+  /**
+   * Where the model catalog comes from. `ollama`: the models Ollama has installed, narrowed
+   * by ALLOWED_MODELS (local mode). `kubernetes`: the Available OllamaModel resources of
+   * MODEL_NAMESPACE (in a cluster; ALLOWED_MODELS is then ignored).
+   */
+  MODEL_CATALOG: z.enum(['ollama', 'kubernetes'], { error: 'must be ollama or kubernetes' }).default('ollama'),
+  /** With MODEL_CATALOG=kubernetes: the namespace whose OllamaModels make the catalog (the chart passes the pod's own). */
+  MODEL_NAMESPACE: z
+    .string()
+    .max(63, 'must be a Kubernetes namespace name (at most 63 characters)')
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name such as shoshizan')
+    .optional(),
+  /**
+   * Model used when a request names none. Must be installed in Ollama. With
+   * MODEL_CATALOG=kubernetes, only a fallback: an OllamaModel marked `default` wins.
+   */
   DEFAULT_MODEL: modelNameSchema.default('gemma3:270m'),
   /** Models requests may use (comma-separated); empty means every installed model. */
   ALLOWED_MODELS: env.list().pipe(z.array(modelNameSchema)).default([]),
@@ -28,7 +43,14 @@ export const gptApiConfigSchema = z.object({
   DEFAULT_TOKENS_PER_DAY: env.nonNegativeInt(0),
   /** Requests a user may start a minute, unless a limits row says otherwise; 0: no limit. */
   DEFAULT_REQUESTS_PER_MINUTE: env.nonNegativeInt(0),
-}).superRefine(metricsPortApart);
+})
+  .superRefine(metricsPortApart)
+  .superRefine((config, ctx) => {
+    // loadConfig words this, the variable being unset, as "MODEL_NAMESPACE: is required".
+    if (config.MODEL_CATALOG === 'kubernetes' && config.MODEL_NAMESPACE === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MODEL_NAMESPACE'], message: 'is required when MODEL_CATALOG is kubernetes' });
+    }
+  });
 export type GptApiConfig = z.output<typeof gptApiConfigSchema>;
 
 export const GPT_API_CONFIG = Symbol('GPT_API_CONFIG');

@@ -9,6 +9,7 @@ import {
   type GenerationChunk,
 } from '@shoshizan/shared-interfaces';
 import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
+import type { ResolvedModel } from '../models/model-catalog';
 import { ModelsService } from '../models/models.service';
 import { OllamaAdapter } from '../ollama/ollama.adapter';
 import { AdmissionService } from '../admission/admission.service';
@@ -40,12 +41,12 @@ export class GenerationService {
    * Checks what can be checked before streaming starts: the model, then the user's rate
    * limit and token quota. Throws DomainException.
    */
-  async prepare(request: GenerateRequest): Promise<string> {
-    const model = await this.models.resolve(request.model);
+  async prepare(request: GenerateRequest): Promise<ResolvedModel> {
+    const model = await this.models.resolve(request.model, request.roles);
     try {
       await this.admission.admit(request);
     } catch (error) {
-      if (error instanceof DomainException) this.metrics.admissionRejections.inc({ model, reason: error.code });
+      if (error instanceof DomainException) this.metrics.admissionRejections.inc({ model: model.name, reason: error.code });
       throw error;
     }
     return model;
@@ -55,7 +56,8 @@ export class GenerationService {
    * Streams the answer as chunks: `started`, `token`s, then `done` or `error`. Nothing
    * follows an abort of `signal`: the caller has gone and Ollama is told to stop.
    */
-  async *stream(request: GenerateRequest, model: string, signal: AbortSignal): AsyncGenerator<GenerationChunk> {
+  async *stream(request: GenerateRequest, resolved: ResolvedModel, signal: AbortSignal): AsyncGenerator<GenerationChunk> {
+    const { name: model, keepAlive } = resolved;
     const log = { requestId: request.requestId, model };
     const queuedAt = performance.now();
     let release: (() => void) | undefined;
@@ -79,7 +81,7 @@ export class GenerationService {
       // An answer starts at its first visible character (models often open with a space or
       // a newline after the prompt's role marker); a continuation is passed on as it is.
       let atStart = !request.continuation;
-      for await (const part of this.ollama.chat({ model, messages, options: request.options }, signal)) {
+      for await (const part of this.ollama.chat({ model, messages, options: request.options, ...(keepAlive ? { keepAlive } : {}) }, signal)) {
         let text = part.text;
         if (atStart && text) {
           text = text.trimStart();

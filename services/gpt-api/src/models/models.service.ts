@@ -1,49 +1,60 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainException } from '@shoshizan/service-kit';
-import { ErrorCode, type ModelCatalog } from '@shoshizan/shared-interfaces';
+import type { ReadinessCheck } from '@shoshizan/service-kit';
+import type { ModelCatalog } from '@shoshizan/shared-interfaces';
 import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 import { OllamaAdapter, classifyOllamaError, type InstalledModel } from '../ollama/ollama.adapter';
+import { pickModel, withSizes, type CallerCatalog, type ResolvedModel } from './model-catalog';
 
 /**
- * The models requests may use: what Ollama has installed, narrowed by the allow-list.
+ * The models requests may use. MODEL_CATALOG chooses the implementation (models.module.ts):
+ * InstalledModelsService below, or KubernetesModelsService (the OllamaModel resources).
+ * `roles` are the caller's: a model may be limited to some roles.
+ */
+export abstract class ModelsService implements ReadinessCheck {
+  readonly name = 'models';
+  abstract catalog(roles: readonly string[]): Promise<ModelCatalog>;
+  /** The model to use for a request, or a ModelNotFound error naming what is available. */
+  abstract resolve(requested: string | undefined, roles: readonly string[]): Promise<ResolvedModel>;
+  /** Readiness (checked in kubernetes mode only). */
+  abstract check(): Promise<void>;
+}
+
+/**
+ * Local mode: what Ollama has installed, narrowed by the allow-list; roles play no part.
  * Cached briefly so that each request does not cost a call to Ollama.
  */
 @Injectable()
-export class ModelsService {
+export class InstalledModelsService extends ModelsService {
   private readonly logger = new Logger(ModelsService.name);
   private cache?: { at: number; models: InstalledModel[] };
 
   constructor(
     @Inject(GPT_API_CONFIG) private readonly config: GptApiConfig,
     private readonly ollama: OllamaAdapter,
-  ) {}
+  ) {
+    super();
+  }
 
   async catalog(): Promise<ModelCatalog> {
     const models = await this.available();
-    return {
-      defaultModel: this.config.DEFAULT_MODEL,
-      models: models.map((m) => ({
-        name: m.name,
-        sizeBytes: m.sizeBytes,
-        ...(m.family ? { family: m.family } : {}),
-        ...(m.parameterSize ? { parameterSize: m.parameterSize } : {}),
-      })),
-    };
+    return { defaultModel: this.config.DEFAULT_MODEL, models: withSizes(models, models) };
   }
 
-  /** The model to use for a request, or a ModelNotFound error naming what is available. */
-  async resolve(requested: string | undefined): Promise<string> {
+  async resolve(requested: string | undefined): Promise<ResolvedModel> {
     const name = requested ?? this.config.DEFAULT_MODEL;
     let models = await this.available();
     if (!models.some((m) => m.name === name)) {
       // A model may have been pulled since the cache was filled.
       models = await this.available(true);
     }
-    if (!models.some((m) => m.name === name)) {
-      const names = models.map((m) => m.name).join(', ') || 'none';
-      throw new DomainException(ErrorCode.ModelNotFound, `Model '${name}' is not available. Available: ${names}.`);
-    }
-    return name;
+    return pickModel(this.callerCatalog(models), name);
+  }
+
+  /** Ollama's own readiness check covers this mode. */
+  async check(): Promise<void> {}
+
+  private callerCatalog(models: readonly InstalledModel[]): CallerCatalog {
+    return { defaultModel: this.config.DEFAULT_MODEL, models: models.map((m) => ({ name: m.name })) };
   }
 
   private async available(refresh = false): Promise<InstalledModel[]> {

@@ -15,6 +15,8 @@ export interface ChatStreamRequest {
   readonly model: string;
   readonly messages: readonly ChatMessage[];
   readonly options: GenerationOptions;
+  /** How long Ollama keeps the model loaded afterwards, e.g. `10m`; absent: OLLAMA_KEEP_ALIVE. */
+  readonly keepAlive?: string;
 }
 
 /** One piece of Ollama's answer; the last has `done` and the token counts. */
@@ -55,6 +57,14 @@ export function classifyOllamaError(error: unknown, model: string): DomainExcept
   return new DomainException(ErrorCode.UpstreamUnavailable, `Ollama failed: ${message}`, { cause: error, retryAfterSeconds: 5 });
 }
 
+/**
+ * A keep-alive as Ollama takes it: a duration with a unit as it is (`10m`), a bare number
+ * as seconds (`-1`: for ever), since Ollama refuses a string without a unit.
+ */
+export function ollamaKeepAlive(value: string): string | number {
+  return /^-?\d+$/.test(value) ? Number(value) : value;
+}
+
 @Injectable()
 export class OllamaClientAdapter extends OllamaAdapter {
   private readonly client: Ollama;
@@ -82,7 +92,7 @@ export class OllamaClientAdapter extends OllamaAdapter {
         model: request.model,
         messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
         stream: true,
-        keep_alive: this.config.OLLAMA_KEEP_ALIVE,
+        keep_alive: ollamaKeepAlive(request.keepAlive ?? this.config.OLLAMA_KEEP_ALIVE),
         options: {
           ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
           ...(options.topP !== undefined ? { top_p: options.topP } : {}),
