@@ -28,6 +28,11 @@ export const operatorConfigSchema = z.object({
   RESYNC_SECONDS: env.positiveInt(30),
   /** Pull progress is written to a model's status at most this often. */
   STATUS_INTERVAL_MS: env.positiveInt(2_000),
+  /**
+   * A pull whose download moves no byte for this long fails (and is tried again with
+   * backoff). Ollama itself gives up on a vanished registry after about a minute of retries.
+   */
+  PULL_STALL_SECONDS: env.positiveInt(90),
   /** A replica that did not answer within this long is failed for this attempt. */
   OLLAMA_TIMEOUT_MS: env.positiveInt(10_000),
 }).refine((c) => c.LEASE_RENEW_SECONDS < c.LEASE_DURATION_SECONDS, {

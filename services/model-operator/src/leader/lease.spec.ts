@@ -1,4 +1,4 @@
-import { leaseDecision } from './lease';
+import { leaseDecision, microTime } from './lease';
 
 describe('leaseDecision', () => {
   const now = Date.parse('2026-12-01T00:00:30Z');
@@ -19,5 +19,12 @@ describe('leaseDecision', () => {
 
   it('takes a released Lease at once', () => {
     expect(leaseDecision(lease(undefined, '2026-12-01T00:00:29Z'), 'a', now)).toBe('take-over');
+  });
+});
+
+describe('microTime', () => {
+  it('writes six fractional digits, as the API server parses a Lease\'s times', () => {
+    expect(microTime(new Date('2026-12-01T06:15:38.495Z'))).toBe('2026-12-01T06:15:38.495000Z');
+    expect(microTime(undefined)).toBeUndefined();
   });
 });

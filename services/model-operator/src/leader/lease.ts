@@ -22,6 +22,16 @@ export function leaseDecision(lease: V1Lease | undefined, identity: string, nowM
   return nowMs - renewed > duration ? 'take-over' : 'follow';
 }
 
+/**
+ * A Lease's times as the API server parses them (MicroTime: exactly six fractional
+ * digits); the client would send a Date with three, which the server refuses.
+ */
+export function microTime(time: Date | string | undefined): string | undefined {
+  if (time === undefined) return undefined;
+  const iso = (typeof time === 'string' ? new Date(time) : time).toISOString();
+  return iso.replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
 export interface LeaderElectorOptions {
   readonly kube: Kube;
   readonly name: string;
@@ -67,7 +77,9 @@ export class LeaderElector {
     try {
       const lease = await this.options.kube.readLease(this.options.name);
       if (lease?.spec?.holderIdentity === this.options.identity) {
-        await this.options.kube.replaceLease({ ...lease, spec: { ...lease.spec, holderIdentity: undefined, renewTime: undefined, acquireTime: undefined } });
+        // Released: no holder; the renew time stays (as MicroTime) for whoever looks.
+        const { holderIdentity: _holder, acquireTime: _acquired, ...rest } = lease.spec;
+        await this.options.kube.replaceLease({ ...lease, spec: { ...rest, renewTime: microTime(lease.spec.renewTime) as unknown as Date } });
       }
     } catch (error) {
       this.options.logger.warn({ err: error }, 'could not release the Lease; the next leader waits for it to expire');
@@ -81,15 +93,17 @@ export class LeaderElector {
       const now = new Date();
       const decision = leaseDecision(lease, identity, now.getTime());
       this.lastDecision = decision;
-      const spec = { holderIdentity: identity, leaseDurationSeconds: durationSeconds, renewTime: now as never };
+      // Times go as MicroTime strings (see microTime); the client's types say Date.
+      const time = (t: Date | string | undefined) => microTime(t) as unknown as Date;
+      const spec = { holderIdentity: identity, leaseDurationSeconds: durationSeconds, renewTime: time(now) };
       if (decision === 'create') {
-        await kube.createLease({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { ...spec, acquireTime: now, leaseTransitions: 0 } });
+        await kube.createLease({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { ...spec, acquireTime: time(now), leaseTransitions: 0 } });
       } else if (decision === 'take-over') {
         const transitions = (lease!.spec?.leaseTransitions ?? 0) + 1;
-        await kube.replaceLease({ ...lease!, spec: { ...spec, acquireTime: now, leaseTransitions: transitions } });
+        await kube.replaceLease({ ...lease!, spec: { ...spec, acquireTime: time(now), leaseTransitions: transitions } });
         logger.info({ previous: lease!.spec?.holderIdentity }, 'took over the Lease');
       } else if (decision === 'renew') {
-        await kube.replaceLease({ ...lease!, spec: { ...lease!.spec, ...spec } });
+        await kube.replaceLease({ ...lease!, spec: { ...lease!.spec, ...spec, acquireTime: time(lease!.spec?.acquireTime ?? now) } });
       }
       if (decision !== 'follow') {
         this.lastRenewMs = now.getTime();

@@ -58,9 +58,14 @@ export class ReplicaClient {
     return (body.models ?? []).map((m) => ({ name: m.name, digest: m.digest }));
   }
 
-  /** Pulls a registry reference; `onProgress` hears the bytes as they come. */
-  async pull(reference: string, insecure: boolean, onProgress: (p: PullProgress) => void, signal: AbortSignal): Promise<void> {
-    await this.stream('/api/pull', { model: reference, insecure, stream: true }, onProgress, signal);
+  /**
+   * Pulls a registry reference; `onProgress` hears the bytes as they come. A download that
+   * moves no byte for `stallMs` fails: Ollama keeps a pull whose registry went away open for
+   * about a minute of its own retries, repeating the same progress, and a longer outage
+   * should show as a failure (the next pull resumes from the bytes already there).
+   */
+  async pull(reference: string, insecure: boolean, onProgress: (p: PullProgress) => void, signal: AbortSignal, stallMs = Infinity): Promise<void> {
+    await this.stream('/api/pull', { model: reference, insecure, stream: true }, onProgress, signal, stallMs);
   }
 
   async copy(source: string, destination: string): Promise<void> {
@@ -114,7 +119,18 @@ export class ReplicaClient {
     return text ? JSON.parse(text) : undefined;
   }
 
-  private async stream(path: string, body: unknown, onProgress: (p: PullProgress) => void, signal: AbortSignal): Promise<void> {
+  private async stream(path: string, body: unknown, onProgress: (p: PullProgress) => void, outer: AbortSignal, stallMs = Infinity): Promise<void> {
+    const stall = new AbortController();
+    const signal = AbortSignal.any([outer, stall.signal]);
+    let moved = Date.now();
+    let downloading = false;
+    let bytes = -1;
+    const watchdog = Number.isFinite(stallMs)
+      ? setInterval(() => {
+          if (downloading && Date.now() - moved > stallMs) stall.abort();
+        }, Math.min(1_000, stallMs))
+      : undefined;
+    const stalled = () => new ReplicaError(`no bytes came for ${Math.round(stallMs / 1000)} s while downloading (is the registry reachable?)`);
     let response: Response;
     try {
       response = await fetch(`${this.url}${path}`, {
@@ -124,9 +140,13 @@ export class ReplicaClient {
         signal,
       });
     } catch (error) {
-      throw new ReplicaError(signal.aborted ? 'canceled' : `${this.url} did not answer: ${reason(error)}`);
+      clearInterval(watchdog);
+      throw new ReplicaError(outer.aborted ? 'canceled' : `${this.url} did not answer: ${reason(error)}`);
     }
-    if (!response.ok || !response.body) throw new ReplicaError(`${path}: ${response.status} ${errorText(await response.text())}`, response.status);
+    if (!response.ok || !response.body) {
+      clearInterval(watchdog);
+      throw new ReplicaError(`${path}: ${response.status} ${errorText(await response.text())}`, response.status);
+    }
     const tally = new ProgressTally();
     let buffered = '';
     let succeeded = false;
@@ -140,14 +160,24 @@ export class ReplicaClient {
           if (!line) continue;
           const event = JSON.parse(line) as { status?: string; error?: string; digest?: string; total?: number; completed?: number };
           if (event.error) throw new ReplicaError(event.error);
+          // Only a layer's download can stall; verifying a large file sends nothing for a while.
+          downloading = event.status?.startsWith('pulling ') === true && event.status !== 'pulling manifest';
           const progress = tally.add(event);
-          if (progress) onProgress(progress);
+          if (progress && progress.completedBytes !== bytes) {
+            bytes = progress.completedBytes;
+            moved = Date.now();
+            onProgress(progress);
+          }
+          if (!downloading) moved = Date.now();
           if (event.status === 'success') succeeded = true;
         }
       }
     } catch (error) {
+      if (stall.signal.aborted && !outer.aborted) throw stalled();
       if (error instanceof ReplicaError) throw error;
-      throw new ReplicaError(signal.aborted ? 'canceled' : `the stream from ${this.url} broke: ${reason(error)}`);
+      throw new ReplicaError(outer.aborted ? 'canceled' : `the stream from ${this.url} broke: ${reason(error)}`);
+    } finally {
+      clearInterval(watchdog);
     }
     if (!succeeded) throw new ReplicaError(`${path} on ${this.url} ended before success`);
   }

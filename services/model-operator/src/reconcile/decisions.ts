@@ -190,7 +190,9 @@ export function summarize(
   const digests = new Set(ready.map((r) => r.digest?.replace(/^sha256:/, '')));
   const agreed = digests.size === 1 ? [...digests][0] : undefined;
   const digest = expectedDigest?.replace(/^sha256:/, '') ?? agreed ?? model.status?.digest?.replace(/^sha256:/, '');
-  const allReady = total > 0 && ready.length === total && (expectedDigest !== undefined || digests.size === 1);
+  // With no expected digest (a GGUF source) the replicas need not agree: Ollama's manifest
+  // of a created model names the file's path on the replica, which may differ.
+  const allReady = total > 0 && ready.length === total;
   const wasAvailable = previous.some((c) => c.type === ModelCondition.Available && c.status === 'True');
 
   const name = model.spec.name;
@@ -198,7 +200,6 @@ export function summarize(
   if (deleting) readyCondition = { type: ModelCondition.Ready, status: 'False', reason: 'Deleting', message: `removing ${name} from every replica` };
   else if (total === 0) readyCondition = { type: ModelCondition.Ready, status: 'False', reason: 'NoReplicas', message: 'no Ollama replica found' };
   else if (allReady) readyCondition = { type: ModelCondition.Ready, status: 'True', reason: 'AllReplicasReady', message: `${total}/${total} replicas hold ${name}` };
-  else if (ready.length === total) readyCondition = { type: ModelCondition.Ready, status: 'False', reason: 'DigestMismatch', message: `the replicas hold different copies of ${name}` };
   else readyCondition = { type: ModelCondition.Ready, status: 'False', reason: 'ReplicasNotReady', message: `${ready.length}/${total} replicas hold ${name}` };
 
   const progressing: Omit<Condition, 'lastTransitionTime'> =

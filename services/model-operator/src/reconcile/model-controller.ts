@@ -362,7 +362,7 @@ export class ModelController {
   private async install(model: OllamaModel, client: ReplicaClient, onProgress: (p: PullProgress) => void, signal: AbortSignal): Promise<void> {
     const { registry, gguf } = model.spec.source;
     if (registry) {
-      await client.pull(registry.reference, registry.insecure ?? false, onProgress, signal);
+      await client.pull(registry.reference, registry.insecure ?? false, onProgress, signal, this.config.PULL_STALL_SECONDS * 1000);
       const pulled = localNameOf(registry.reference);
       if (!sameModelName(pulled, model.spec.name)) await client.copy(pulled, model.spec.name);
       return;
