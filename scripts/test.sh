@@ -13,6 +13,7 @@ log "Node.js $(node --version) runs the build and every suite"
 bash "$DIR/deps.sh"
 bash "$DIR/infra/k8s-tools.sh" install
 bash "$DIR/infra/kube-apiserver.sh" install   # etcd + kube-apiserver for the server-side dry-run spec
+bash "$DIR/infra/model-registry.sh" install   # the OCI registry of the model operator's e2e specs (test/e2e/support/model-lab.ts)
 bash "$DIR/infra/api-tools.sh" install        # openapi-spec-validator and Schemathesis for the API contract specs
 log "linting"
 npx eslint . --max-warnings=0

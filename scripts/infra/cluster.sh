@@ -7,6 +7,7 @@
 # Debian's containerd, runc and CNI plugins. Everything lives under ~/.cache/shoshizan/cluster.
 #   cluster.sh install     build the binaries and the pause and CoreDNS images, install the
 #                          Debian packages (a rerun that finds them up to date does nothing)
+#   cluster.sh build-registry  build the registry alone (no root needed; model-registry.sh)
 #   cluster.sh up          start the node and wait until it is Ready and CoreDNS answers
 #   cluster.sh down        stop it and remove every trace: processes, network namespaces,
 #                          mounts, the bridge, iptables chains, cgroups, changed sysctls
@@ -149,6 +150,13 @@ build_set() {
   rm -rf "$stage"
 }
 
+# build_registry: the OCI registry (distribution v3), which model-registry.sh's `install`
+# builds alone, through build-registry below: one binary for both, at one place.
+build_registry() {
+  build_set registry "$HERE/registry" \
+    "-s -w -X github.com/distribution/distribution/v3/version.version=$REGISTRY_VERSION" . registry
+}
+
 build_all() {
   local v="k8s.io/component-base/version"
   # One build for the six: they share most packages, so each is compiled once. The version
@@ -159,8 +167,7 @@ build_all() {
     ./cmd/... "kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl"
   build_set etcd "$ETCD_MODULE_DIR" "-s -w" . etcd
   build_set coredns "$HERE/coredns" "-s -w" . coredns
-  build_set registry "$HERE/registry" \
-    "-s -w -X github.com/distribution/distribution/v3/version.version=$REGISTRY_VERSION" . registry
+  build_registry
   build_set crictl "$HERE/crictl" "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" \
     sigs.k8s.io/cri-tools/cmd/crictl crictl
   build_set images "$HERE/images" "-s -w" ./... "pause probe"
@@ -209,6 +216,17 @@ install() {
   build_all
   pack_image pause "$PAUSE_IMAGE" "$BIN_DIR/pause"
   pack_image coredns "$COREDNS_IMAGE" "$BIN_DIR/coredns"
+  exec 9>&-
+}
+
+# install_registry: only the registry's build (no root, no Debian packages), under the same
+# lock as install, for the model operator's tests (scripts/infra/model-registry.sh).
+install_registry() {
+  GO="$(go_cmd)"
+  mkdir -p "$BUILD_DIR"
+  exec 9>"$BUILD_DIR/install.lock"
+  flock 9
+  build_registry
   exec 9>&-
 }
 
@@ -838,6 +856,7 @@ env_json() {
 
 case "${1:-}" in
   install) install ;;
+  build-registry) install_registry ;;
   up) up ;;
   down) down ;;
   status) status ;;
@@ -846,5 +865,5 @@ case "${1:-}" in
   env) env_json ;;
   leftovers) leftovers ;;
   sysctls) print_sysctls ;;
-  *) die "usage: $0 install|up|down|status|memory|kubeconfig|env|leftovers|sysctls" ;;
+  *) die "usage: $0 install|build-registry|up|down|status|memory|kubeconfig|env|leftovers|sysctls" ;;
 esac
