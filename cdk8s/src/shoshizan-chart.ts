@@ -9,8 +9,11 @@ import { Ingress } from './constructs/ingress';
 import { Kafka } from './constructs/kafka';
 import { KafkaConsumer } from './constructs/kafka-consumer';
 import { KafkaProducer } from './constructs/kafka-producer';
+import { ModelOperator } from './constructs/model-operator';
 import { NetworkPolicies } from './constructs/network-policies';
 import { Ollama } from './constructs/ollama';
+import { OllamaModelCrd } from './constructs/ollama-model-crd';
+import { OllamaModels } from './constructs/ollama-models';
 import { Postgresql } from './constructs/postgresql';
 import { Ui } from './constructs/ui';
 import { Settings, type PlainOptions } from './settings/registry';
@@ -28,12 +31,16 @@ export class ShoshizanChart extends Chart {
   constructor(scope: Construct, id: string, { settings }: ShoshizanChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
     const release = new Release(settings);
+    // First, so that a plain synth applies the CRD before the OllamaModels (the chart has it in crds/).
+    new OllamaModelCrd(this, 'ollama-model-crd', { release });
     new Gateway(this, 'gateway', { release });
     new KafkaProducer(this, 'kafka-producer', { release });
     new KafkaConsumer(this, 'kafka-consumer', { release });
     new GptApi(this, 'gpt-api', { release });
     settings.when(settings.flag(settings.values.ui.enabled), this, 'ui', (scope) => new Ui(scope, 'service', { release }));
     new Ollama(this, 'ollama', { release });
+    new OllamaModels(this, 'ollama-models', { release });
+    new ModelOperator(this, 'model-operator', { release });
     new Kafka(this, 'kafka', { release });
     new Postgresql(this, 'postgresql', { release });
     new Ingress(this, 'ingress', { release });

@@ -25,8 +25,9 @@ afterAll(() => rmSync(join(chartDir, '..'), { recursive: true, force: true }));
 
 type Doc = Record<string, unknown>;
 
+/** `helm template` as an install sends it: the CRDs of crds/ and the hooks, not the tests. */
 function render(valuesFile?: string, extra: string[] = []): string {
-  const args = ['template', 'shoshizan', chartDir, '--namespace', 'shoshizan', '--skip-tests', ...extra];
+  const args = ['template', 'shoshizan', chartDir, '--namespace', 'shoshizan', '--skip-tests', '--include-crds', ...extra];
   if (valuesFile) args.push('-f', join(COMMITTED, 'ci', valuesFile));
   const result = helm(args);
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
@@ -64,6 +65,9 @@ function normalise(value: unknown): unknown {
   }
   return out;
 }
+
+/** Helm's hooks (the model operator's Jobs): the chart's alone, a plain synth has none. */
+const isHook = (d: Doc): boolean => (d.metadata as { annotations?: Record<string, string> }).annotations?.['helm.sh/hook'] !== undefined;
 
 function byName(list: Doc[]): Map<string, unknown> {
   const map = new Map<string, unknown>();
@@ -111,8 +115,8 @@ describe('the generated chart', () => {
     expect(tooMany.stderr).toMatch(/maxReplicas/);
   });
 
-  it('renders with default values exactly what the plain cdk8s synth gives', () => {
-    const chart = byName(docs(render()));
+  it('renders with default values exactly what the plain cdk8s synth gives (hooks aside)', () => {
+    const chart = byName(docs(render()).filter((d) => !isHook(d)));
     const plain = byName(synthPlain());
     expect([...chart.keys()].sort()).toEqual([...plain.keys()].sort());
     for (const [key, value] of plain) expect({ key, value: chart.get(key) }).toEqual({ key, value });
@@ -120,10 +124,72 @@ describe('the generated chart', () => {
 
   it.each(SCENARIOS)('renders with %s exactly what a cdk8s synth with the same settings gives', (file) => {
     const values = parse(readFileSync(join(COMMITTED, 'ci', file), 'utf8')) as ShoshizanOverrides;
-    const chart = byName(docs(render(file)));
+    const chart = byName(docs(render(file)).filter((d) => !isHook(d)));
     const plain = byName(synthPlain(values));
     expect([...chart.keys()].sort()).toEqual([...plain.keys()].sort());
     for (const [key, value] of plain) expect({ key, value: chart.get(key) }).toEqual({ key, value });
+  });
+
+  it('refuses an ollama.models item the OllamaModel schema refuses', () => {
+    const models = (json: unknown) => helm(['template', 'x', chartDir, '--set-json', `ollama.models=${JSON.stringify(json)}`]);
+    const registry = { reference: 'library/gemma3:270m' };
+    expect(models([{ name: 'gemma3:270m', source: { registry } }]).status).toBe(0);
+    const cases: [string, unknown, RegExp][] = [
+      ['a bare name, as before', ['gemma3:270m'], /ollama\/models\/0/],
+      ['an unknown key', [{ name: 'gemma3:270m', source: { registry }, resourceName: 'g' }], /resourceName/],
+      ['two sources', [{ name: 'g:1', source: { registry, gguf: { url: 'https://x/g.gguf', sha256: 'a'.repeat(64) } } }], /source/],
+      ['no source', [{ name: 'g:1', source: {} }], /source/],
+      ['a bad reference', [{ name: 'g:1', source: { registry: { reference: 'not a reference' } } }], /reference/],
+      ['no model', [], /models/],
+    ];
+    for (const [what, json, message] of cases) {
+      const result = models(json);
+      expect({ what, status: result.status }).toEqual({ what, status: 1 });
+      expect(result.stderr).toMatch(message);
+    }
+  });
+
+  it('puts the OllamaModel CRD in crds/ (created by Helm before it maps the templates) and nowhere in templates/', () => {
+    const crds = docs(readFileSync(join(chartDir, 'crds', 'ollamamodels.models.shoshizan.io.yaml'), 'utf8'));
+    expect(crds.map((d) => `${String(d.kind)}/${(d.metadata as { name: string }).name}`)).toEqual(['CustomResourceDefinition/ollamamodels.models.shoshizan.io']);
+    const crdsIn = (args: string[]) => docs(helm(['template', 'x', chartDir, ...args]).stdout).filter((d) => d.kind === 'CustomResourceDefinition').length;
+    expect(crdsIn([])).toBe(0);
+    expect(crdsIn(['--include-crds'])).toBe(1);
+  });
+
+  it('has the model operator\'s hooks: the CRD replaced at install and upgrade, the models removed before uninstall', () => {
+    const all = docs(helm(['template', 'shoshizan', chartDir, '--namespace', 'shoshizan']).stdout);
+    const hooks = all.filter(isHook).map((d) => {
+      const meta = d.metadata as { name: string; annotations: Record<string, string> };
+      return `${String(d.kind)}/${meta.name}: ${meta.annotations['helm.sh/hook']} ${meta.annotations['helm.sh/hook-weight'] ?? '0'} ${meta.annotations['helm.sh/hook-delete-policy'] ?? ''}`;
+    });
+    expect(hooks.sort()).toEqual(
+      [
+        'ClusterRole/shoshizan-shoshizan-ollamamodel-crd: pre-install,pre-upgrade -10 before-hook-creation,hook-succeeded',
+        'ClusterRoleBinding/shoshizan-shoshizan-ollamamodel-crd: pre-install,pre-upgrade -10 before-hook-creation,hook-succeeded',
+        'ConfigMap/shoshizan-ollamamodel-crd: pre-install,pre-upgrade -10 before-hook-creation,hook-succeeded',
+        'ServiceAccount/shoshizan-ollamamodel-crd: pre-install,pre-upgrade -10 before-hook-creation,hook-succeeded',
+        'Job/shoshizan-ollamamodel-crd: pre-install,pre-upgrade 0 before-hook-creation,hook-succeeded',
+        'Job/shoshizan-remove-models: pre-delete 0 before-hook-creation,hook-succeeded',
+        'Pod/shoshizan-test-connection: test 0 before-hook-creation,hook-succeeded',
+      ].sort(),
+    );
+    type Job = { spec: { activeDeadlineSeconds: number; template: { spec: { serviceAccountName: string; containers: { command: string[]; env: { name: string; value?: string }[] }[] } } } };
+    const job = (name: string) => all.find((d) => d.kind === 'Job' && (d.metadata as { name: string }).name === name) as unknown as Job;
+    const remove = job('shoshizan-remove-models').spec;
+    expect(remove.activeDeadlineSeconds).toBe(180);
+    expect(remove.template.spec.serviceAccountName).toBe('shoshizan-model-operator');
+    expect(remove.template.spec.containers[0]?.command).toEqual(['node', 'services/model-operator/dist/main.js', 'remove-models']);
+    expect(remove.template.spec.containers[0]?.env).toContainEqual({ name: 'MODEL_SELECTOR', value: 'app.kubernetes.io/instance=shoshizan' });
+    // The CRD the Job puts in place is the one of crds/.
+    const config = all.find((d) => d.kind === 'ConfigMap' && (d.metadata as { name: string }).name === 'shoshizan-ollamamodel-crd') as { data: Record<string, string> };
+    const crd = docs(readFileSync(join(chartDir, 'crds', 'ollamamodels.models.shoshizan.io.yaml'), 'utf8'))[0];
+    expect(JSON.parse(config.data['crd.json'] ?? '')).toEqual(crd);
+    // A second release leaves the CRD to the first; without the operator there is nothing to do.
+    for (const set of ['modelOperator.installCRD=false', 'modelOperator.enabled=false']) {
+      const names = docs(helm(['template', 'shoshizan', chartDir, '--set', set]).stdout).filter(isHook).map((d) => (d.metadata as { name: string }).name);
+      expect({ set, names: names.filter((n) => n.includes('ollamamodel-crd')) }).toEqual({ set, names: [] });
+    }
   });
 
   it('has a helm test pod that asks the gateway for readiness', () => {

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { TOPICS } from '@shoshizan/shared-interfaces';
+import { MODELS_READY_CONDITION, TOPICS, ollamaModelCrd } from '@shoshizan/shared-interfaces';
 import { METRICS_PORTS, PORTS, Release } from '../src/constructs/context';
 import { ShoshizanService } from '../src/constructs/shoshizan-service';
 import { Settings } from '../src/settings/registry';
@@ -7,7 +7,7 @@ import { declarations, type ShoshizanOverrides } from '../src/settings/values';
 import { ShoshizanChart } from '../src/shoshizan-chart';
 
 /** Precise assertions per construct on `Testing.synth`, plus a snapshot of the defaults. */
-type Obj = { kind: string; apiVersion: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = { kind: string; apiVersion: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string>; rules?: any[]; subjects?: any[]; automountServiceAccountToken?: boolean }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function synth(overrides: ShoshizanOverrides = {}): Obj[] {
   const chart = new ShoshizanChart(Testing.app(), 'shoshizan', { settings: Settings.plain(declarations, overrides) });
@@ -51,7 +51,8 @@ describe('the Shoshizan services', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
-    expect(pod.automountServiceAccountToken).toBe(false);
+    // Only gpt-api calls the Kubernetes API (its model catalog, with the model operator).
+    expect(pod.automountServiceAccountToken).toBe(component === 'gpt-api');
     expect(pod.serviceAccountName).toBe(name);
     expect(container.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
     expect(container.resources.limits.memory).toEqual(expect.any(String));
@@ -101,10 +102,12 @@ describe('the Shoshizan services', () => {
       KAFKA_BROKERS: 'shoshizan-kafka:9092',
       KAFKA_ENSURE_TOPICS: 'true',
     });
+    // With the model operator, gpt-api's catalog is the OllamaModels of its namespace.
     expect(find(objects, 'ConfigMap', 'shoshizan-gpt-api').data).toMatchObject({
       OLLAMA_HOST: 'http://shoshizan-ollama:11434',
-      DEFAULT_MODEL: 'gemma3:270m',
-      ALLOWED_MODELS: 'gemma3:270m',
+      MODEL_CATALOG: 'kubernetes',
+      DEFAULT_MODEL: '',
+      ALLOWED_MODELS: '',
     });
   });
 
@@ -214,7 +217,7 @@ describe('kafka-consumer autoscaling (KEDA)', () => {
 });
 
 describe('Ollama', () => {
-  it('runs on GPU nodes with a volume per pod and a readiness probe on the configured models', () => {
+  it('runs on GPU nodes with a volume per pod, ready when it answers and the model operator says it holds the models', () => {
     const objects = synth();
     const sts = find(objects, 'StatefulSet', 'shoshizan-ollama');
     const pod = sts.spec.template.spec;
@@ -224,17 +227,24 @@ describe('Ollama', () => {
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(pod.runtimeClassName).toBeUndefined();
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
-    expect(ollama.readinessProbe.exec.command.join(' ')).toContain('ollama show');
-    expect(ollama.env).toContainEqual({ name: 'OLLAMA_REQUIRED_MODELS', value: 'gemma3:270m' });
-    expect(pod.containers[1].name).toBe('model-puller');
+    // One container: the model operator pulls the models (no sidecar, no model list here).
+    expect(pod.containers.map((c: { name: string }) => c.name)).toEqual(['ollama']);
+    expect(ollama.env.map((e: { name: string }) => e.name)).not.toContain('OLLAMA_REQUIRED_MODELS');
+    expect(ollama.readinessProbe.httpGet).toEqual({ path: '/', port: 'http' });
+    expect(ollama.livenessProbe.httpGet.path).not.toBe(ollama.readinessProbe.httpGet.path);
+    expect(pod.readinessGates).toEqual([{ conditionType: MODELS_READY_CONDITION }]);
     expect(sts.spec.serviceName).toBe('shoshizan-ollama-headless');
-    expect(find(objects, 'Service', 'shoshizan-ollama-headless').spec.clusterIP).toBe('None');
+    const headless = find(objects, 'Service', 'shoshizan-ollama-headless').spec;
+    expect(headless).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, ports: [{ name: 'http', port: 11434 }] });
   });
 
-  it('pulls only the models the volume lacks, and copies models baked into the image first when asked', () => {
+  it('has no readiness gate without the model operator (nobody would set it)', () => {
+    const pod = find(synth({ modelOperator: { enabled: false } }), 'StatefulSet', 'shoshizan-ollama').spec.template.spec;
+    expect(pod.readinessGates).toBeUndefined();
+  });
+
+  it('copies models baked into the image first when asked', () => {
     const pod = (objects: Obj[]) => find(objects, 'StatefulSet', 'shoshizan-ollama').spec.template.spec;
-    const puller = pod(synth()).containers[1].command.join(' ');
-    expect(puller).toContain('ollama show "$m" >/dev/null 2>&1 && continue; until ollama pull "$m"');
     expect(pod(synth()).initContainers).toBeUndefined();
     const seeded = pod(synth({ ollama: { image: 'reg/ollama:1', seedModelsFrom: '/opt/ollama/seed-models' } }));
     expect(seeded.initContainers).toHaveLength(1);
@@ -259,6 +269,134 @@ describe('Ollama', () => {
   });
 });
 
+describe('the models (ollama.models) and the model operator', () => {
+  const models = [
+    { name: 'gemma3:270m', source: { registry: { reference: 'library/gemma3:270m' } } },
+    { name: 'Team/Llama3.2:1b', source: { gguf: { url: 'https://models.example/l.gguf', sha256: 'a'.repeat(64), parameters: { temperature: 0.2 } } }, default: true, roles: ['staff'], keepAlive: '30m' },
+  ];
+
+  it('makes each model an OllamaModel of the release, named after the model, the item as its spec', () => {
+    const objects = synth({ ollama: { models } });
+    const found = objects.filter((o) => o.kind === 'OllamaModel');
+    expect(found.map((o) => o.metadata.name)).toEqual(['gemma3-270m', 'team-llama3-2-1b']);
+    expect(found.map((o) => o.spec)).toEqual(models);
+    for (const o of found) {
+      expect(o.apiVersion).toBe('models.shoshizan.io/v1alpha1');
+      expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'shoshizan', 'app.kubernetes.io/component': 'ollama-model' });
+    }
+    // The default: gemma3:270m from the registry, the default model.
+    expect(synth().filter((o) => o.kind === 'OllamaModel').map((o) => o.spec)).toEqual([
+      { name: 'gemma3:270m', source: { registry: { reference: 'library/gemma3:270m' } }, default: true },
+    ]);
+  });
+
+  it('puts the CRD first in a plain synth, from ollamaModelCrd(), labelled for no release', () => {
+    const objects = synth();
+    const [first] = objects;
+    expect(first?.kind).toBe('CustomResourceDefinition');
+    expect(first?.metadata.name).toBe(ollamaModelCrd().metadata.name);
+    expect(first?.spec).toEqual(ollamaModelCrd().spec);
+    expect(first?.metadata.labels?.['app.kubernetes.io/instance']).toBeUndefined();
+    expect(synth({ modelOperator: { installCRD: false } }).some((o) => o.kind === 'CustomResourceDefinition')).toBe(false);
+  });
+
+  it('runs the operator: 2 replicas, its settings, the namespace and pod name from the downward API, probes on 9464', () => {
+    const objects = synth();
+    const deployment = find(objects, 'Deployment', 'shoshizan-model-operator');
+    expect(deployment.spec.replicas).toBe(2);
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    expect(container.image).toBe('ghcr.io/shoshizan/model-operator:0.1.0');
+    expect(container.ports).toEqual([{ name: 'metrics', containerPort: METRICS_PORTS.modelOperator }]);
+    expect(find(objects, 'ConfigMap', 'shoshizan-model-operator').data).toEqual({
+      METRICS_PORT: '9464',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      OLLAMA_SERVICE: 'shoshizan-ollama-headless',
+      OLLAMA_PORT_NAME: 'http',
+      LEASE_NAME: 'shoshizan-model-operator',
+      LEASE_DURATION_SECONDS: '15',
+    });
+    expect(container.envFrom).toEqual([{ configMapRef: { name: 'shoshizan-model-operator' } }]);
+    expect(container.env).toEqual([
+      { name: 'WATCH_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ]);
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/metrics', port: 'metrics' });
+    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } });
+    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(pod.securityContext.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(pod).toMatchObject({ serviceAccountName: 'shoshizan-model-operator', automountServiceAccountToken: true });
+    expect(find(objects, 'ServiceAccount', 'shoshizan-model-operator').automountServiceAccountToken).toBe(true);
+    expect(find(objects, 'Service', 'shoshizan-model-operator').spec.ports).toEqual([{ name: 'metrics', port: 9464, targetPort: 9464 }]);
+    expect(find(objects, 'ServiceMonitor', 'shoshizan-model-operator').spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(find(objects, 'PodDisruptionBudget', 'shoshizan-model-operator').spec).toEqual({ maxUnavailable: 1, selector: deployment.spec.selector });
+  });
+
+  it('grants the operator what it touches, in its namespace; the Lease by name where it can', () => {
+    const objects = synth();
+    const rules = find(objects, 'Role', 'shoshizan-model-operator').rules;
+    const flat = (rules ?? []).flatMap((r: { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }) =>
+      r.resources.map((res) => `${r.apiGroups.join('|')}/${res}${r.resourceNames ? `[${r.resourceNames.join(',')}]` : ''}: ${r.verbs.join(',')}`),
+    );
+    expect(flat.sort()).toEqual(
+      [
+        'coordination.k8s.io/leases: create',
+        'coordination.k8s.io/leases[shoshizan-model-operator]: get,update',
+        'models.shoshizan.io/ollamamodels: get,list,watch,update,patch,delete',
+        'models.shoshizan.io/ollamamodels/status: get,update,patch',
+        'models.shoshizan.io/ollamamodels/finalizers: update',
+        'discovery.k8s.io/endpointslices: get,list,watch',
+        '/pods: get,list',
+        '/pods/status: get,patch,update',
+        '|events.k8s.io/events: create,patch',
+      ].sort(),
+    );
+    expect(find(objects, 'RoleBinding', 'shoshizan-model-operator').subjects).toEqual([{ kind: 'ServiceAccount', name: 'shoshizan-model-operator', namespace: 'shoshizan' }]);
+    expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
+  });
+
+  it('watches every namespace with a ClusterRole when asked, the Lease staying in a Role', () => {
+    const objects = synth({ modelOperator: { watchAllNamespaces: true } });
+    const role = find(objects, 'Role', 'shoshizan-model-operator').rules ?? [];
+    expect(role.map((r: { resources: string[] }) => r.resources.join())).toEqual(['leases', 'leases']);
+    const clusterRole = find(objects, 'ClusterRole', 'shoshizan-shoshizan-model-operator');
+    expect(clusterRole.rules?.map((r: { resources: string[] }) => r.resources.join())).toContain('ollamamodels/finalizers');
+    expect(find(objects, 'ClusterRoleBinding', 'shoshizan-shoshizan-model-operator').subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'shoshizan-model-operator', namespace: 'shoshizan' },
+    ]);
+    const env = find(objects, 'Deployment', 'shoshizan-model-operator').spec.template.spec.containers[0].env;
+    expect(env[0]).toEqual({ name: 'WATCH_NAMESPACE', value: '' });
+  });
+
+  it('lets gpt-api read the OllamaModels of its namespace with its own token, and nothing else', () => {
+    const objects = synth();
+    expect(find(objects, 'Role', 'shoshizan-gpt-api').rules).toEqual([{ apiGroups: ['models.shoshizan.io'], resources: ['ollamamodels'], verbs: ['get', 'list', 'watch'] }]);
+    expect(find(objects, 'RoleBinding', 'shoshizan-gpt-api').subjects).toEqual([{ kind: 'ServiceAccount', name: 'shoshizan-gpt-api', namespace: 'shoshizan' }]);
+    const pod = find(objects, 'Deployment', 'shoshizan-gpt-api').spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(true);
+    expect(pod.containers[0].env).toContainEqual({ name: 'MODEL_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
+  });
+
+  it('without the operator: no operator, no models, no token for gpt-api, which offers ollama.models by name', () => {
+    const objects = synth({ modelOperator: { enabled: false }, ollama: { models } });
+    expect(objects.filter((o) => /model-operator|ollama-model|remove-models/.test(o.metadata.labels?.['app.kubernetes.io/component'] ?? ''))).toEqual([]);
+    expect(objects.some((o) => o.kind === 'OllamaModel' || o.kind === 'Role' || o.kind === 'RoleBinding')).toBe(false);
+    expect(find(objects, 'ConfigMap', 'shoshizan-gpt-api').data).toMatchObject({
+      MODEL_CATALOG: 'ollama',
+      ALLOWED_MODELS: 'gemma3:270m,Team/Llama3.2:1b',
+      DEFAULT_MODEL: 'Team/Llama3.2:1b',
+    });
+    const pod = find(objects, 'Deployment', 'shoshizan-gpt-api').spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.containers[0].env.map((e: { name: string }) => e.name)).not.toContain('MODEL_NAMESPACE');
+    // No model marked default: the first.
+    expect(find(synth({ modelOperator: { enabled: false } }), 'ConfigMap', 'shoshizan-gpt-api').data?.DEFAULT_MODEL).toBe('gemma3:270m');
+  });
+});
+
 describe('Kafka and PostgreSQL modes', () => {
   it('bundled: a single-node KRaft StatefulSet and a PostgreSQL StatefulSet', () => {
     const objects = synth();
@@ -275,7 +413,10 @@ describe('Kafka and PostgreSQL modes', () => {
     expect(objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name)).toEqual(['shoshizan-ollama']);
     expect(find(objects, 'ConfigMap', 'shoshizan-gateway').data?.KAFKA_BROKERS).toBe('a:9092,b:9092');
     const env = find(objects, 'Deployment', 'shoshizan-gpt-api').spec.template.spec.containers[0].env;
-    expect(env).toEqual([{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db', key: 'database-url' } } }]);
+    expect(env).toEqual([
+      { name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'db', key: 'database-url' } } },
+      { name: 'MODEL_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ]);
   });
 
   it('strimzi: a Kafka, its KafkaNodePool and a KafkaTopic per topic, which the services then leave alone', () => {
@@ -325,7 +466,7 @@ describe('NetworkPolicies', () => {
       );
     expect(from('gpt-api').sort()).toEqual(['gateway', 'kafka-consumer', 'monitoring']);
     expect(from('kafka-producer').sort()).toEqual(['gateway', 'monitoring']);
-    expect(from('ollama')).toEqual(['gpt-api']);
+    expect(from('ollama')).toEqual(['gpt-api', 'model-operator']);
     expect(from('postgresql').sort()).toEqual(['gateway', 'gpt-api', 'kafka-consumer']);
     expect(from('kafka').sort()).toEqual(['gateway', 'kafka-consumer', 'kafka-producer', 'keda']);
     expect(from('ui')).toEqual(['ingress-nginx']);
@@ -344,6 +485,8 @@ describe('NetworkPolicies', () => {
     expect(reach('kafka-consumer')).toEqual(['gateway -> TCP/3002', 'ns/monitoring -> TCP/9462']);
     expect(reach('gpt-api')).toEqual(['gateway -> TCP/3003', 'kafka-consumer -> TCP/3003', 'ns/monitoring -> TCP/9463']);
     expect(reach('ui')).toEqual(['ns/ingress-nginx -> TCP/8080']);
+    expect(reach('model-operator')).toEqual(['ns/monitoring -> TCP/9464']);
+    expect(reach('remove-models')).toEqual([]);
     // Each metrics port is the one the pod serves /metrics on, where the ServiceMonitor scrapes.
     for (const [component, [, metricsPort]] of Object.entries(SERVICES)) {
       const container = find(objects, 'Deployment', `shoshizan-${component}`).spec.template.spec.containers[0];
@@ -354,6 +497,25 @@ describe('NetworkPolicies', () => {
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
       ports: [{ protocol: 'TCP', port: 9463 }],
     });
+  });
+
+  it('let the model operator, its Jobs and gpt-api reach the API server; Ollama and the operator the model registries', () => {
+    type Egress = { to: { ipBlock?: { cidr: string }; podSelector?: { matchLabels: Record<string, string> } }[]; ports?: { protocol: string; port: number }[] };
+    const to = (name: string, objects = objects0) =>
+      find(objects.filter((o) => o.kind === 'NetworkPolicy'), 'NetworkPolicy', `shoshizan-${name}`).spec.egress.map((r: Egress) =>
+        `${r.to.map((p) => p.ipBlock?.cidr ?? p.podSelector?.matchLabels['app.kubernetes.io/component']).join(',')} -> ${(r.ports ?? []).map((p) => `${p.protocol}/${p.port}`).join(',')}`,
+      );
+    const objects0 = synth();
+    expect(to('model-operator')).toEqual(['0.0.0.0/0 -> TCP/443,TCP/6443', 'ollama -> TCP/11434', '0.0.0.0/0 -> TCP/443,TCP/80']);
+    expect(to('remove-models')).toEqual(['0.0.0.0/0 -> TCP/443,TCP/6443']);
+    expect(to('ollamamodel-crd')).toEqual(['0.0.0.0/0 -> TCP/443,TCP/6443']);
+    expect(to('ollama')).toEqual(['0.0.0.0/0 -> TCP/443,TCP/80']);
+    expect(to('gpt-api')).toEqual(['ollama -> TCP/11434', 'postgresql -> ', '0.0.0.0/0 -> TCP/443,TCP/6443']);
+    const off = synth({ modelOperator: { enabled: false } });
+    expect(to('gpt-api', off)).toEqual(['ollama -> TCP/11434', 'postgresql -> ']);
+    expect(off.some((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'shoshizan-model-operator')).toBe(false);
+    const registry = synth({ networkPolicy: { modelRegistryPorts: [{ protocol: 'TCP', port: 5000 }] } });
+    expect(to('ollama', registry)).toEqual(['0.0.0.0/0 -> TCP/5000']);
   });
 
   it('can be turned off', () => {
@@ -368,11 +530,12 @@ describe('the settings registry', () => {
   });
 
   it('merges overrides as Helm merges a values file: maps deeply, lists replaced, null deletes', () => {
+    const models = [{ name: 'a', source: { registry: { reference: 'library/a:1' } } }];
     const s = Settings.plain(declarations, {
-      ollama: { resources: { requests: { cpu: '2' } }, models: ['a'], gpu: { nodeSelector: { 'nvidia.com/gpu.present': null } } },
+      ollama: { resources: { requests: { cpu: '2' } }, models, gpu: { nodeSelector: { 'nvidia.com/gpu.present': null } } },
     });
     expect(s.values.ollama.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '16Gi' } });
-    expect(s.values.ollama.models).toEqual(['a']);
+    expect(s.values.ollama.models).toEqual(models);
     expect(s.values.ollama.gpu.nodeSelector).toEqual({});
   });
 });

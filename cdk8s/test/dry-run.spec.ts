@@ -11,7 +11,9 @@ import { KUBERNETES_VERSIONS, helm, kubeconform } from './support/k8s-tools';
  * Server-side dry-run: every object of the plain synth and of the chart (defaults and every
  * scenario in charts/shoshizan/ci/) is sent to a real kube-apiserver, of the release whose
  * schemas kubeconform uses, with the CRDs of KEDA, Strimzi and the Prometheus Operator
- * installed, as a server-side apply with dryRun=All and strict field validation. The server
+ * installed, and the chart's own (crds/: the OllamaModel CRD, for real, since an OllamaModel
+ * cannot be dry-run before its CRD is served, as at a real install, where Helm creates crds/
+ * first), as a server-side apply with dryRun=All and strict field validation. The server
  * decodes, defaults, validates (the API's own validation; CRD schemas, CEL rules included)
  * and runs admission, then stores nothing. kubeconform checks the shape; this checks what a
  * cluster would say to `helm install`. A private etcd and API server start on free loopback
@@ -35,6 +37,7 @@ beforeAll(async () => {
   writeChart(chartDir);
   server = TestApiServer.start();
   await server.installCrds(CRD_DIR);
+  await server.installCrds(join(chartDir, 'crds'));
   await server.ensureNamespace(NAMESPACE);
 }, 300_000);
 
@@ -44,8 +47,9 @@ afterAll(() => {
 }, 120_000);
 
 function render(valuesFile?: string): string[] {
-  // Hooks included: the `helm test` Pod is part of what a release sends to the cluster.
-  const args = ['template', 'shoshizan', chartDir, '--namespace', NAMESPACE];
+  // Hooks included (the `helm test` Pod, the model operator's Jobs): part of what a release
+  // sends to the cluster; so are the CRDs of crds/.
+  const args = ['template', 'shoshizan', chartDir, '--namespace', NAMESPACE, '--include-crds'];
   if (valuesFile) args.push('-f', join(COMMITTED, 'ci', valuesFile));
   const result = helm(args);
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
@@ -100,6 +104,7 @@ describe(`server-side dry-run against kube-apiserver ${APISERVER_VERSIONS.kubern
       expect(results.filter((r) => !r.accepted).map(describeResult)).toEqual([]);
       expect(results.flatMap((r) => r.warnings.map((w) => `${r.object}: ${w}`))).toEqual([]);
       expect(results.filter((r) => r.object.includes('(keda.sh/')).length).toBeGreaterThan(0);
+      expect(results.filter((r) => r.object.includes('OllamaModel/')).length).toBeGreaterThan(0);
     },
     120_000,
   );
@@ -167,6 +172,20 @@ describe('the dry-run check can fail', () => {
     const result = await send(wrongType);
     expect(result.accepted).toBe(false);
     expect(result.message).toMatch(/\.spec\.minReplicaCount: expected numeric/);
+  });
+
+  it('refuses an OllamaModel that the generated CRD refuses: its CEL rule, exactly one source', async () => {
+    const model = (source: Record<string, unknown>) => ({
+      apiVersion: 'models.shoshizan.io/v1alpha1',
+      kind: 'OllamaModel',
+      metadata: { name: 'm' },
+      spec: { name: 'm:1', source },
+    });
+    const registry = { reference: 'library/m:1' };
+    expect(await send(model({ registry }))).toMatchObject({ accepted: true });
+    const both = await send(model({ registry, gguf: { url: 'https://models.example/m.gguf', sha256: 'a'.repeat(64) } }));
+    expect(both.accepted).toBe(false);
+    expect(both.message).toMatch(/exactly one of source\.registry or source\.gguf must be set/);
   });
 
   it('refuses a duplicate key, and reads a bare `yes` as YAML 1.1 does (a boolean, not a string)', async () => {

@@ -8,7 +8,7 @@ import { skaffold, tool } from './support/k8s-tools';
  * `skaffold render` (offline, no images built) renders the chart with every artifact's image.
  */
 const ROOT = resolve(__dirname, '../..');
-const ARTIFACTS = ['gateway', 'kafka-producer', 'kafka-consumer', 'gpt-api', 'ui'];
+const ARTIFACTS = ['gateway', 'kafka-producer', 'kafka-consumer', 'gpt-api', 'ui', 'model-operator'];
 
 beforeAll(() => {
   // skaffold runs helm from PATH.

@@ -1,4 +1,4 @@
-import { CONDITION_ANNOTATION, Settings, stringExpression, type Declarations } from '../settings/registry';
+import { CONDITION_ANNOTATION, RANGE_ANNOTATION, Settings, stringExpression, type Declarations } from '../settings/registry';
 
 /**
  * Writes API objects synthesized in a chart synth (`Settings.helm`) as Helm template text.
@@ -7,7 +7,10 @@ import { CONDITION_ANNOTATION, Settings, stringExpression, type Declarations } f
  * - a whole number: `{{ int64 .Values.x }}`;
  * - an object or optional field: a `{{- with <expr> }}` block with `toYaml`, so an empty one
  *   is left out, as the plain synth leaves it out;
- * - an object made under `Settings.when`: wrapped in `{{- if <condition> }}`.
+ * - a condition as a boolean field (`Settings.bool`): `{{ <condition> }}`, unquoted;
+ * - an object made under `Settings.when`: wrapped in `{{- if <condition> }}`;
+ * - an object made under `Settings.each`: wrapped in `{{- range $item := <list> }}` (inside
+ *   the `if`), so that it is written once per item.
  * Anything else is written as YAML with every string quoted, so nothing is reinterpreted.
  */
 export function toTemplate<D extends Declarations>(settings: Settings<D>, objects: readonly Record<string, unknown>[]): string {
@@ -24,11 +27,14 @@ class TemplateWriter<D extends Declarations> {
     const copy = structuredClone(object);
     const metadata = copy.metadata as { annotations?: Record<string, string> } | undefined;
     const condition = metadata?.annotations?.[CONDITION_ANNOTATION];
+    const range = metadata?.annotations?.[RANGE_ANNOTATION];
     if (metadata?.annotations) {
       delete metadata.annotations[CONDITION_ANNOTATION];
+      delete metadata.annotations[RANGE_ANNOTATION];
       if (Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
     }
-    const body = `---\n${this.map(copy, 0).join('\n')}\n`;
+    let body = `---\n${this.map(copy, 0).join('\n')}\n`;
+    if (range) body = `{{- range ${range} }}\n${body}{{- end }}\n`;
     return condition ? `{{- if ${condition} }}\n${body}{{- end }}\n` : body;
   }
 
@@ -92,6 +98,8 @@ class TemplateWriter<D extends Declarations> {
       return found ? `{{ ${found.expr} }}` : String(value);
     }
     if (typeof value === 'boolean') return String(value);
+    const found = typeof value === 'string' ? this.settings.lookup(value) : undefined;
+    if (found?.kind === 'bool') return `{{ ${found.expr} }}`;
     const text = typeof value === "string" ? value : JSON.stringify(value);
     const expr = stringExpression(text, (t) => this.settings.lookup(t));
     // A literal with braces (Grafana's legends) would be read as a template action.

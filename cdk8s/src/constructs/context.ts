@@ -72,6 +72,11 @@ export class Release {
     );
   }
 
+  /** The model operator runs (`modelOperator.enabled`): OllamaModels, readiness gates, gpt-api's catalog from them. */
+  get modelOperator(): Condition {
+    return this.s.flag(this.v.modelOperator.enabled);
+  }
+
   get kafkaTls(): Condition {
     return this.s.flag(this.v.kafka.tls);
   }
@@ -132,7 +137,14 @@ export class Release {
 export interface EnvVar {
   readonly name: string;
   readonly value?: string;
-  readonly valueFrom?: { readonly secretKeyRef: { readonly name: string; readonly key: string; readonly optional?: boolean } };
+  readonly valueFrom?:
+    | { readonly secretKeyRef: { readonly name: string; readonly key: string; readonly optional?: boolean } }
+    | { readonly fieldRef: { readonly fieldPath: string } };
+}
+
+/** An environment variable from the pod's own fields (the downward API), e.g. `metadata.namespace`. */
+export function fieldEnv(name: string, fieldPath: string): EnvVar {
+  return { name, valueFrom: { fieldRef: { fieldPath } } };
 }
 
 /** An environment variable read from a Secret key. */
@@ -145,9 +157,10 @@ export const PORTS = { gateway: 3000, kafkaProducer: 3001, kafkaConsumer: 3002, 
 
 /**
  * The ports the services serve GET /metrics on, apart from their API (the defaults of their
- * METRICS_PORT): only Prometheus is let in there. The UI has none.
+ * METRICS_PORT): only Prometheus is let in there. The UI has none; the model operator has
+ * no API, only this port (GET /metrics and GET /healthz).
  */
-export const METRICS_PORTS = { gateway: 9460, kafkaProducer: 9461, kafkaConsumer: 9462, gptApi: 9463 } as const;
+export const METRICS_PORTS = { gateway: 9460, kafkaProducer: 9461, kafkaConsumer: 9462, gptApi: 9463, modelOperator: 9464 } as const;
 
 /** Sets a JSON-pointer field on the API object behind a cdk8s-plus construct. */
 export function patch(object: ApiObject, path: string, value: unknown): void {

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import type { Condition } from '../settings/registry';
 import { METRICS_PORTS, PORTS, type Release } from './context';
 
 export interface NetworkPoliciesProps {
@@ -9,15 +10,35 @@ export interface NetworkPoliciesProps {
 type Peer = Record<string, unknown>;
 interface Rule {
   readonly peers: readonly Peer[] | Peer[];
-  readonly ports: readonly number[];
+  /** TCP ports, or NetworkPolicyPorts from the settings; none: every port. */
+  readonly ports: readonly number[] | NetworkPolicyPort[];
+  /** Only when this holds (e.g. the model operator runs). @default always */
+  readonly when?: Condition;
 }
+interface NetworkPolicyPort {
+  readonly protocol?: string;
+  readonly port: number;
+  readonly endPort?: number;
+}
+
+/**
+ * The Kubernetes API server, for the pods that call it (the model operator and its Jobs,
+ * gpt-api with the operator). Reached through the `kubernetes` Service (443), which most
+ * CNIs see after the address translation, at the control plane's address and port (6443 on
+ * most clusters, 443 on some): not known here, so any address on those two ports.
+ */
+const API_SERVER_PORTS = [443, 6443];
 
 /**
  * Default deny for every pod of the release, then one policy per component allowing only the
  * flows of the architecture: browser -> ingress -> gateway/UI; gateway -> kafka-producer,
  * gpt-api, Kafka, PostgreSQL; kafka-consumer -> Kafka, gpt-api, PostgreSQL; gpt-api ->
- * Ollama, PostgreSQL; Ollama -> HTTPS (model pulls); Prometheus -> each service's metrics
- * port, and nothing else of it (its API port serves no metrics); KEDA -> Kafka.
+ * Ollama, PostgreSQL (and the API server, to watch OllamaModels, with the model operator);
+ * model operator -> API server, Ollama, model registries; its Jobs (remove-models,
+ * ollamamodel-crd) -> API server; Ollama -> model registries (pulls; both on
+ * `networkPolicy.modelRegistryPorts` of any address, since registries are outside the
+ * cluster); Prometheus -> each service's metrics port, and nothing else of it (its API port
+ * serves no metrics); KEDA -> Kafka.
  * External Kafka or PostgreSQL are reached on any address (their addresses are not known here).
  */
 export class NetworkPolicies extends Construct {
@@ -44,22 +65,25 @@ export class NetworkPolicies extends Construct {
     };
     const prometheus = [namespace(v.networkPolicy.monitoringNamespace)];
     const fromIngress: Rule = { peers: [namespace(v.networkPolicy.ingressNamespace)], ports: [] };
-    const dns = [
-      {
-        to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [
-          { protocol: 'UDP', port: 53 },
-          { protocol: 'TCP', port: 53 },
-        ],
-      },
-    ];
+    const dns: Rule = {
+      peers: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
+    };
 
     // Everything of this release: no traffic in or out but DNS, unless a policy below allows it.
     const all = { matchLabels: { 'app.kubernetes.io/instance': release.s.releaseName, 'app.kubernetes.io/name': 'shoshizan' } };
-    this.policy(scope, release, 'default-deny', all, [], dns);
+    this.policy(scope, release, 'default-deny', all, [], [dns]);
 
-    // `from` reaches `port`; the monitoring namespace reaches `metricsPort` alone.
-    const policies: Record<string, { port: number; metricsPort?: number; from: Rule[]; to: Rule[] }> = {
+    const apiServer: Rule = { peers: [anywhere], ports: API_SERVER_PORTS };
+    const registries: Rule = { peers: [anywhere], ports: v.networkPolicy.modelRegistryPorts };
+    const operator = release.modelOperator;
+
+    // `from` reaches `port`; the monitoring namespace reaches `metricsPort` alone. A policy
+    // with `when` exists only when that holds.
+    const policies: Record<string, { port?: number; metricsPort?: number; from: Rule[]; to: Rule[]; when?: Condition }> = {
       gateway: {
         port: PORTS.gateway,
         metricsPort: METRICS_PORTS.gateway,
@@ -85,25 +109,38 @@ export class NetworkPolicies extends Construct {
         port: PORTS.gptApi,
         metricsPort: METRICS_PORTS.gptApi,
         from: [{ peers: [pods('gateway'), pods('kafka-consumer')], ports: [] }],
-        to: [{ peers: [pods('ollama')], ports: [PORTS.ollama] }, postgres],
+        to: [{ peers: [pods('ollama')], ports: [PORTS.ollama] }, postgres, { ...apiServer, when: operator }],
       },
       ui: { port: PORTS.ui, from: [fromIngress], to: [] },
       // The `helm test` pod (chart only) asks the gateway.
       'helm-test': { port: PORTS.gateway, from: [], to: [{ peers: [pods('gateway')], ports: [PORTS.gateway] }] },
-      ollama: { port: PORTS.ollama, from: [{ peers: [pods('gpt-api')], ports: [] }], to: [{ peers: [anywhere], ports: [443] }] },
+      ollama: { port: PORTS.ollama, from: [{ peers: [pods('gpt-api'), pods('model-operator')], ports: [] }], to: [registries] },
+      // No API: only Prometheus comes in, on the metrics port (kubelet probes are not policed).
+      'model-operator': {
+        metricsPort: METRICS_PORTS.modelOperator,
+        from: [],
+        to: [apiServer, { peers: [pods('ollama')], ports: [PORTS.ollama] }, registries],
+        when: operator,
+      },
+      // The Jobs of the chart's hooks (model-operator.ts, ollama-model-crd.ts) call the API server alone.
+      'remove-models': { from: [], to: [apiServer], when: operator },
+      'ollamamodel-crd': { from: [], to: [apiServer], when: operator },
     };
     for (const [component, p] of Object.entries(policies)) {
-      this.policy(
-        scope,
-        release,
-        component,
-        { matchLabels: release.selectorLabels(component) },
-        [
-          ...p.from.map((rule) => ({ from: rule.peers, ports: [{ protocol: 'TCP', port: p.port }] })),
-          ...(p.metricsPort !== undefined ? [{ from: prometheus, ports: [{ protocol: 'TCP', port: p.metricsPort }] }] : []),
-        ],
-        p.to.map((rule) => ({ to: rule.peers, ...(rule.ports.length > 0 ? { ports: rule.ports.map((port) => ({ protocol: 'TCP', port })) } : {}) })),
-      );
+      const make = (inner: Construct) =>
+        this.policy(
+          inner,
+          release,
+          component,
+          { matchLabels: release.selectorLabels(component) },
+          [
+            ...p.from.map((rule) => ({ from: rule.peers, ports: [{ protocol: 'TCP', port: p.port }] })),
+            ...(p.metricsPort !== undefined ? [{ from: prometheus, ports: [{ protocol: 'TCP', port: p.metricsPort }] }] : []),
+          ],
+          p.to,
+        );
+      if (p.when) s.when(p.when, scope, component, make);
+      else make(scope);
     }
     s.when(release.is('kafka', 'bundled'), scope, 'kafka', (inner) => {
       const clients = ['gateway', 'kafka-producer', 'kafka-consumer'].map(pods);
@@ -119,7 +156,7 @@ export class NetworkPolicies extends Construct {
     });
   }
 
-  private policy(scope: Construct, release: Release, component: string, podSelector: unknown, ingress: unknown[], egress: unknown[]): void {
+  private policy(scope: Construct, release: Release, component: string, podSelector: unknown, ingress: unknown[], egress: readonly Rule[]): void {
     const { s } = release;
     const policy = new ApiObject(scope, component, {
       apiVersion: 'networking.k8s.io/v1',
@@ -129,6 +166,14 @@ export class NetworkPolicies extends Construct {
     });
     // A peer list may come from the settings (Kafka and PostgreSQL by mode).
     ingress.forEach((rule, i) => s.set(policy, `/spec/ingress/${i}`, rule));
-    egress.forEach((rule, i) => s.set(policy, `/spec/egress/${i}`, rule));
+    const portsOf = (ports: Rule['ports']) =>
+      // A list from the settings is used whole (its schema keeps it from being empty).
+      typeof ports === 'string' ? ports : ports.map((port) => (typeof port === 'number' ? { protocol: 'TCP', port } : port));
+    const asJson = (rule: Rule) => ({ to: rule.peers, ...(rule.ports.length !== 0 ? { ports: portsOf(rule.ports) } : {}) });
+    const always = egress.filter((rule) => !rule.when).map(asJson);
+    const sometimes = egress.filter((rule) => rule.when);
+    if (sometimes.length === 0) always.forEach((rule, i) => s.set(policy, `/spec/egress/${i}`, rule));
+    // With a rule that only holds sometimes: the whole list, of the rules that hold.
+    else s.set(policy, '/spec/egress', s.concat(always, ...sometimes.map((rule) => s.choose(rule.when as Condition, [asJson(rule)], []))));
   }
 }

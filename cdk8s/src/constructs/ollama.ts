@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { MODELS_READY_CONDITION } from '@shoshizan/shared-interfaces';
 import { PORTS, type Release } from './context';
 import { containerSecurity, statefulWorkload } from './stateful';
 
@@ -10,12 +11,17 @@ export interface OllamaProps {
 /**
  * Ollama as a StatefulSet: a volume per pod for models, GPU limits, node selector,
  * tolerations and runtime class when `ollama.gpu.enabled` (off: the CPU profile for kind).
- * A sidecar pulls those of `ollama.models` the volume lacks (a restarted pod needs no
- * registry); the readiness probe passes only once every one of them is present, so gpt-api
- * never gets a pod that would answer "model not found". Where no model registry can be
- * reached, `ollama.seedModelsFrom` names a models store inside the image that an init
- * container copies into the volume first. A headless Service names the pods; a ClusterIP
- * Service spreads gpt-api's calls over the ready ones.
+ *
+ * Models: the model operator (model-operator.ts) pulls each OllamaModel of the namespace
+ * (`ollama.models`, ollama-models.ts) into every pod it finds behind the headless Service,
+ * and sets the pod's readiness gate MODELS_READY_CONDITION once the pod holds every
+ * available model, so gpt-api never gets a pod that would answer "model not found". The
+ * readiness probe itself only checks that Ollama answers; the gate is there only when the
+ * operator runs (`modelOperator.enabled`). Where no model registry can be reached,
+ * `ollama.seedModelsFrom` names a models store inside the image that an init container copies
+ * into the volume first. The headless Service names the pods (also not-ready ones, which is
+ * how the operator finds a new pod to fill); a ClusterIP Service spreads gpt-api's calls over
+ * the ready ones.
  */
 export class Ollama extends Construct {
   readonly name: string;
@@ -32,19 +38,13 @@ export class Ollama extends Construct {
       { name: 'OLLAMA_MODELS', value: '/models' },
       { name: 'OLLAMA_NUM_PARALLEL', value: String(v.ollama.numParallel) },
       { name: 'OLLAMA_KEEP_ALIVE', value: v.ollama.keepAlive },
-      { name: 'OLLAMA_REQUIRED_MODELS', value: s.join(v.ollama.models, ' ') },
       { name: 'HOME', value: '/tmp' },
     ];
     const mounts = [
       { name: 'models', mountPath: '/models' },
       { name: 'tmp', mountPath: '/tmp' },
     ];
-    const allPresent = 'for m in $OLLAMA_REQUIRED_MODELS; do ollama show "$m" >/dev/null 2>&1 || exit 1; done';
-    const pull =
-      `until ollama list >/dev/null 2>&1; do sleep 2; done; ` +
-      `for m in $OLLAMA_REQUIRED_MODELS; do ollama show "$m" >/dev/null 2>&1 && continue; ` +
-      `until ollama pull "$m"; do echo "retrying $m in 15s"; sleep 15; done; done; ` +
-      `echo "all models present"; exec sleep infinity`;
+    const http = kplus.k8s.IntOrString.fromString('http');
 
     new kplus.k8s.KubeService(this, 'headless', {
       metadata: { name: `${name}-headless`, labels },
@@ -71,18 +71,12 @@ export class Ollama extends Construct {
           ports: [{ name: 'http', containerPort: PORTS.ollama }],
           volumeMounts: mounts,
           securityContext: containerSecurity(1000),
-          startupProbe: { httpGet: { path: '/', port: kplus.k8s.IntOrString.fromString('http') }, periodSeconds: 2, failureThreshold: 60 },
-          livenessProbe: { httpGet: { path: '/', port: kplus.k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
-          readinessProbe: { exec: { command: ['/bin/sh', '-c', allPresent] }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 1 },
-        },
-        {
-          name: 'model-puller',
-          image: v.ollama.image,
-          command: ['/bin/sh', '-c', pull],
-          env: [...env.filter((e) => e.name !== 'OLLAMA_HOST'), { name: 'OLLAMA_HOST', value: `127.0.0.1:${PORTS.ollama}` }],
-          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-          securityContext: containerSecurity(1000),
-          resources: { requests: { cpu: kplus.k8s.Quantity.fromString('10m'), memory: kplus.k8s.Quantity.fromString('32Mi') }, limits: { memory: kplus.k8s.Quantity.fromString('128Mi') } },
+          startupProbe: { httpGet: { path: '/', port: http }, periodSeconds: 2, failureThreshold: 60 },
+          // Liveness asks the API's version rather than `/`: a probe identical to readiness's
+          // would restart a pod for what only takes it out of the Service (kube-score's rule).
+          livenessProbe: { httpGet: { path: '/api/version', port: http }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 },
+          // Ollama answers; whether it holds the models is the readiness gate's (below).
+          readinessProbe: { httpGet: { path: '/', port: http }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
         },
       ],
       volumes: [{ name: 'tmp', emptyDir: { sizeLimit: kplus.k8s.Quantity.fromString('1Gi') } }],
@@ -102,6 +96,8 @@ export class Ollama extends Construct {
       resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
     };
     s.setOptional(sts, `${spec}/initContainers`, s.choose(s.equals(v.ollama.seedModelsFrom, ''), [], [seedModels]));
+    // Ready only once the model operator says the pod holds every available model.
+    s.setOptional(sts, `${spec}/readinessGates`, s.choose(release.modelOperator, [{ conditionType: MODELS_READY_CONDITION }], []));
     s.setOptional(sts, '/spec/volumeClaimTemplates/0/spec/storageClassName', v.ollama.storage.storageClassName);
     // The GPU: a limit of nvidia.com/gpu on top of the resources, and the GPU nodes' placement.
     const gpuLimit = s.overlay(v.ollama.resources, { limits: { 'nvidia.com/gpu': v.ollama.gpu.count } });

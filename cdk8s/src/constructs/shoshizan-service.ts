@@ -42,13 +42,19 @@ export interface ShoshizanServiceProps {
   readonly command?: string[];
   /** Seconds a pod gets to finish after SIGTERM. @default 30 */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * When this holds, the pods mount their ServiceAccount's token, to call the Kubernetes API
+   * (the construct that sets it adds the Role the calls need). @default never: no token
+   */
+  readonly kubernetesApi?: Condition;
 }
 
 /**
  * One Shoshizan HTTP service: Deployment, Service, ServiceAccount, ConfigMap, probes on the
  * health routes, hardened security context, PodDisruptionBudget, topology spread, CPU
  * autoscaling and a ServiceMonitor on its metrics port. The pod template carries a checksum of the ConfigMap,
- * so a change of settings rolls the pods.
+ * so a change of settings rolls the pods. The ServiceAccount's token is mounted only under
+ * `kubernetesApi` (gpt-api with the model operator).
  */
 export class ShoshizanService extends Construct {
   readonly deployment: kplus.Deployment;
@@ -114,6 +120,7 @@ export class ShoshizanService extends Construct {
     s.set(obj, `${container}/imagePullPolicy`, v.global.imagePullPolicy);
     s.set(obj, `${container}/resources`, props.resources);
     if (props.env) s.setOptional(obj, `${container}/env`, props.env);
+    if (props.kubernetesApi) s.set(obj, '/spec/template/spec/automountServiceAccountToken', s.bool(props.kubernetesApi));
     // Replicas are left out when an autoscaler owns them, so an upgrade does not reset them.
     const scaled = props.autoscaling ? s.flag(props.autoscaling.enabled) : props.externallyScaled;
     obj.addJsonPatch(JsonPatch.remove('/spec/replicas'));
@@ -161,7 +168,8 @@ export class ShoshizanService extends Construct {
 
 /**
  * The pod-level hardening every workload of the chart gets: RuntimeDefault seccomp, no
- * capabilities, no service account token, image pull secrets from the settings.
+ * capabilities, image pull secrets from the settings. (Whether the pod mounts a service
+ * account token is each workload's own: none but gpt-api and the model operator do.)
  */
 export function hardenPod(obj: ApiObject, release: Release, options: { readonly containers?: number } = {}): void {
   const { s, v } = release;

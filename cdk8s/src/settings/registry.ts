@@ -69,7 +69,7 @@ export interface Condition {
   readonly helm: string;
 }
 
-type SentinelKind = 'string' | 'int' | 'object' | 'flag';
+type SentinelKind = 'string' | 'int' | 'object' | 'flag' | 'bool';
 interface Sentinel {
   readonly kind: SentinelKind;
   /** A Go template expression (no braces) giving the value. */
@@ -83,8 +83,12 @@ class FlagSentinel {
 
 /** Annotation carried by objects built under `when` in a chart synth; the writer turns it into `{{ if }}`. */
 export const CONDITION_ANNOTATION = 'shoshizan.dev/helm-if';
+/** Annotation carried by objects built under `each` in a chart synth; the writer turns it into `{{ range }}`. */
+export const RANGE_ANNOTATION = 'shoshizan.dev/helm-range';
+/** The variable that holds the current item inside an `each` (`{{ range $item := ... }}`). */
+const ITEM = '$item';
 
-const STRING_SENTINEL = /shz[so]\d{4}z/g;
+const STRING_SENTINEL = /shz[sob]\d{4}z/g;
 const INT_BASE = 90_000_000;
 const INT_SENTINEL = /\b9000\d{4}\b/g;
 
@@ -95,6 +99,19 @@ export function isLeaf(value: unknown): value is Leaf<unknown> {
 export interface PlainOptions {
   /** The release name the plain manifests are named after. @default 'shoshizan' */
   readonly releaseName?: string;
+  /**
+   * The namespace the plain manifests are applied to: only written where an object must
+   * name it (a RoleBinding's ServiceAccount subject). @default 'shoshizan'
+   */
+  readonly namespace?: string;
+}
+
+/** One item of a list setting, as `Settings.each` hands it to the objects it builds. */
+export interface ListItem<T> {
+  /** The whole item (an object setting: a whole field, e.g. a resource's spec). */
+  readonly value: T;
+  /** One string field of the item. */
+  string(key: keyof T & string): string;
 }
 
 export class Settings<D extends Declarations> {
@@ -104,6 +121,8 @@ export class Settings<D extends Declarations> {
   private readonly conditions = new WeakMap<ApiObject, string>();
   private readonly deferred = new Map<ApiObject, { path: string; value: unknown }[]>();
   private readonly plainRelease: string;
+  private readonly plainNamespace: string;
+  private inEach = false;
 
   private constructor(
     readonly mode: 'plain' | 'helm',
@@ -112,6 +131,7 @@ export class Settings<D extends Declarations> {
     options: PlainOptions = {},
   ) {
     this.plainRelease = options.releaseName ?? 'shoshizan';
+    this.plainNamespace = options.namespace ?? 'shoshizan';
     this.values = (
       mode === 'plain' ? mergeValues(defaultsOf(declarations), overrides) : this.sentinelTree(declarations, '$.Values')
     ) as ValuesOf<D>;
@@ -134,6 +154,11 @@ export class Settings<D extends Declarations> {
     return this.mode === 'plain' ? this.plainRelease : this.sentinel('string', '$.Release.Name');
   }
 
+  /** The release's namespace: `.Release.Namespace` in the chart. */
+  get namespace(): string {
+    return this.mode === 'plain' ? this.plainNamespace : this.sentinel('string', '$.Release.Namespace');
+  }
+
   /** A string computed by Helm in the chart, by `plain` here. */
   expression(plain: string, helm: string): string {
     return this.mode === 'plain' ? plain : this.sentinel('string', helm);
@@ -145,6 +170,12 @@ export class Settings<D extends Declarations> {
     if (this.mode === 'plain') return { plain: value, helm: String(value) };
     if (!((value as unknown) instanceof FlagSentinel)) throw new Error('flag() takes a boolean setting, read from settings.values');
     return { plain: true, helm: this.expr((value as unknown as FlagSentinel).token) };
+  }
+
+  /** A condition as a boolean field of an object (`automountServiceAccountToken`): true/false in the chart. */
+  bool(condition: Condition): boolean {
+    if (this.mode === 'plain') return condition.plain;
+    return this.sentinel('bool', condition.helm) as unknown as boolean;
   }
 
   equals(value: string, literal: string): Condition {
@@ -169,6 +200,34 @@ export class Settings<D extends Declarations> {
       const combined = previous ? `and (${previous}) (${condition.helm})` : condition.helm;
       this.conditions.set(child, combined);
       child.metadata.addAnnotation(CONDITION_ANNOTATION, combined);
+    }
+  }
+
+  /**
+   * Builds what `build` adds once per item of a list setting. A plain synth runs it for each
+   * item (in a scope `<id><index>`); a chart synth runs it once, with the item's fields as
+   * expressions of `$item`, and marks every API object it made, which the chart writer
+   * turns into `{{- range $item := <list> }}` around the object. Not nested.
+   */
+  each<T extends object>(list: readonly T[], scope: Construct, id: string, build: (scope: Construct, item: ListItem<T>) => void): void {
+    if (this.mode === 'plain') {
+      list.forEach((item, i) => build(new Construct(scope, `${id}${i}`), { value: item, string: (key) => String(item[key]) }));
+      return;
+    }
+    if (this.inEach) throw new Error('each() inside each(): not supported');
+    const inner = new Construct(scope, id);
+    this.inEach = true;
+    try {
+      build(inner, {
+        value: this.sentinel('object', ITEM) as unknown as T,
+        string: (key) => this.sentinel('string', `${ITEM}.${key}`),
+      });
+    } finally {
+      this.inEach = false;
+    }
+    const range = `${ITEM} := ${this.exprOf(list as unknown as string)}`;
+    for (const child of inner.node.findAll()) {
+      if (child instanceof ApiObject) child.metadata.addAnnotation(RANGE_ANNOTATION, range);
     }
   }
 
@@ -216,6 +275,34 @@ export class Settings<D extends Declarations> {
   join(list: readonly string[], separator: string): string {
     if (this.mode === 'plain') return list.join(separator);
     return this.sentinel('string', `(join ${goString(separator)} ${this.exprOf(list as unknown as string)})`);
+  }
+
+  /**
+   * A string made into a Kubernetes object name: lower case, every run of other characters
+   * than a-z and 0-9 one `-`, none at either end (`gemma3:270m` -> `gemma3-270m`).
+   */
+  dnsLabel(value: string): string {
+    if (this.mode === 'plain') return value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    return this.sentinel('string', `(regexReplaceAll "[^a-z0-9]+" (lower ${this.exprOf(value)}) "-" | trimAll "-")`);
+  }
+
+  /** One field of each item of a list setting (of objects), joined (helper `shoshizan.join-field`). */
+  joinField<T extends object>(list: readonly T[], key: keyof T & string, separator: string): string {
+    if (this.mode === 'plain') return list.map((item) => String(item[key])).join(separator);
+    return this.sentinel('string', `(include "shoshizan.join-field" (dict "list" ${this.exprOf(list as unknown as string)} "key" ${goString(key)} "sep" ${goString(separator)}))`);
+  }
+
+  /**
+   * A field of the first item of a list setting whose boolean `flag` is true, else of the
+   * first item, else '' (helper `shoshizan.first-where`).
+   */
+  firstWhere<T extends object>(list: readonly T[], flag: keyof T & string, field: keyof T & string): string {
+    if (this.mode === 'plain') {
+      const found = list.find((item) => item[flag] === true) ?? list[0];
+      return found === undefined ? '' : String(found[field]);
+    }
+    const args = `"list" ${this.exprOf(list as unknown as string)} "flag" ${goString(flag)} "field" ${goString(field)}`;
+    return this.sentinel('string', `(include "shoshizan.first-where" (dict ${args}))`);
   }
 
   /**
@@ -314,7 +401,8 @@ export class Settings<D extends Declarations> {
   private sentinel(kind: SentinelKind, expr: string): string | number {
     const n = this.sentinels.size + 1;
     if (n > 9999) throw new Error('too many settings for the sentinel space');
-    const token = kind === 'int' ? String(INT_BASE + n) : `shz${kind === 'object' ? 'o' : 's'}${String(n).padStart(4, '0')}z`;
+    const letter = kind === 'object' ? 'o' : kind === 'bool' ? 'b' : 's';
+    const token = kind === 'int' ? String(INT_BASE + n) : `shz${letter}${String(n).padStart(4, '0')}z`;
     this.sentinels.set(token, { kind, expr: kind === 'int' ? `(int64 ${expr})` : expr });
     return kind === 'int' ? INT_BASE + n : token;
   }
@@ -352,6 +440,26 @@ export class Settings<D extends Declarations> {
   }
 }
 
+/**
+ * The named templates `joinField` and `firstWhere` call, written into the chart's
+ * _helpers.tpl; each does in Go templates what its method does in a plain synth.
+ */
+export const SETTINGS_HELPERS = `{{/* Settings.joinField: one field of each item of .list, joined with .sep. */}}
+{{- define "shoshizan.join-field" -}}
+{{- $values := list -}}
+{{- range .list }}{{ $values = append $values (get . $.key) }}{{ end -}}
+{{- join $.sep $values -}}
+{{- end }}
+
+{{/* Settings.firstWhere: .field of the first item of .list whose .flag is true, else of the first item. */}}
+{{- define "shoshizan.first-where" -}}
+{{- $found := "" -}}
+{{- range .list }}{{ if and (eq $found "") (get . $.flag) }}{{ $found = get . $.field }}{{ end }}{{ end -}}
+{{- if and (eq $found "") .list }}{{ $found = get (first .list) .field }}{{ end -}}
+{{- $found -}}
+{{- end }}
+`;
+
 /** A Go template expression for a string that may contain sentinels. */
 export function stringExpression(value: string, lookup: (token: string) => Sentinel | undefined): string {
   const parts: string[] = [];
@@ -360,7 +468,7 @@ export function stringExpression(value: string, lookup: (token: string) => Senti
   for (const match of value.matchAll(pattern)) {
     const found = lookup(match[0]);
     if (!found) continue;
-    if (found.kind === 'object' || found.kind === 'flag') throw new Error(`an object or boolean setting inside a string: ${value}`);
+    if (found.kind === 'object' || found.kind === 'flag' || found.kind === 'bool') throw new Error(`an object or boolean setting inside a string: ${value}`);
     if (match.index > last) parts.push(goString(value.slice(last, match.index)));
     parts.push(found.expr.startsWith('(') ? found.expr : `(${found.expr})`);
     last = match.index + match[0].length;

@@ -1,4 +1,4 @@
-import { CONSUMER_GROUPS, RETRY_TOPICS, TOPICS } from '@shoshizan/shared-interfaces';
+import { CONSUMER_GROUPS, RETRY_TOPICS, TOPICS, ollamaModelSpecSchema, toStructuralSchema, z, type OllamaModelSpec } from '@shoshizan/shared-interfaces';
 import { setting, type DeepPartial, type JsonSchema, type ValuesOf } from './registry';
 
 /**
@@ -55,6 +55,46 @@ function httpService(description: string, replicas: number, res: ReturnType<type
     image: setting.string('', 'Full image reference; empty: <global.imageRegistry>/<component>:<global.imageTag>.'),
   };
 }
+
+/**
+ * An OllamaModel's spec as values.schema.json checks an item of `ollama.models`: the JSON
+ * Schema of the zod schema the CRD is generated from too (shared-interfaces'
+ * ollamaModelSpecSchema, through the same toStructuralSchema as ollamaModelCrd()), as draft-07
+ * like the rest of the file. Two changes for values: unknown keys are refused (typos, as
+ * everywhere in values), and the CRD's CEL rule on `source` (which JSON Schema cannot run) is
+ * written as JSON Schema: exactly one of its two keys.
+ */
+function ollamaModelSpecValuesSchema(): JsonSchema {
+  const strict = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strict);
+    if (node === null || typeof node !== 'object') return node;
+    const out: JsonSchema = {};
+    for (const [key, value] of Object.entries(node)) if (!key.startsWith('x-kubernetes-')) out[key] = strict(value);
+    if (out.type === 'object' && out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+    return out;
+  };
+  const input = z.toJSONSchema(ollamaModelSpecSchema, { io: 'input', target: 'draft-7', unrepresentable: 'throw' });
+  const schema = strict(toStructuralSchema(input)) as { properties: { source: JsonSchema } };
+  schema.properties.source = { ...schema.properties.source, minProperties: 1, maxProperties: 1 };
+  return schema;
+}
+
+const defaultModels: OllamaModelSpec[] = [{ name: 'gemma3:270m', source: { registry: { reference: 'library/gemma3:270m' } }, default: true }];
+
+const networkPolicyPortsSchema: JsonSchema = {
+  type: 'array',
+  minItems: 1,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['port'],
+    properties: {
+      protocol: { enum: ['TCP', 'UDP', 'SCTP'] },
+      port: { type: 'integer', minimum: 1, maximum: 65535 },
+      endPort: { type: 'integer', minimum: 1, maximum: 65535 },
+    },
+  },
+};
 
 const requestPartitions = TOPICS.requests.partitions;
 
@@ -122,13 +162,12 @@ export const declarations = {
   },
   ollama: {
     image: setting.string('ollama/ollama:0.17.4', 'Ollama image.'),
-    replicas: setting.int(1, 'Ollama pods (each pulls every model to its own volume).', { minimum: 1 }),
-    models: setting.object(['gemma3:270m'], 'Models pulled at start; a pod is ready once all are present.', {
-      type: 'array',
-      items: { type: 'string', minLength: 1 },
-      minItems: 1,
-    }),
-    defaultModel: setting.string('gemma3:270m', 'Model used when a request names none (one of `models`).', { minLength: 1 }),
+    replicas: setting.int(1, 'Ollama pods (each holds every model on its own volume).', { minimum: 1 }),
+    models: setting.object(
+      defaultModels,
+      'The models, as OllamaModel specs (models.shoshizan.io/v1alpha1): `name` (as requests name it), `source` (`registry: {reference, insecure, pullSecretName}` or `gguf: {url, sha256, parameters, template, system}`), and optional `roles`, `default` (the model of a request that names none) and `keepAlive`. With the model operator each becomes an OllamaModel named after `name` (gemma3:270m: gemma3-270m), which the operator pulls into every Ollama replica; an Ollama pod takes traffic once it holds every available model. Without it, gpt-api offers these names, which Ollama must already hold (`seedModelsFrom`).',
+      { type: 'array', minItems: 1, items: ollamaModelSpecValuesSchema() },
+    ),
     numParallel: setting.int(
       4,
       'Generations one Ollama pod runs at once (OLLAMA_NUM_PARALLEL). The capacity setting: times `replicas` it is also each worker\'s in-flight limit, gpt-api\'s concurrency limit and the work per worker replica KEDA scales on.',
@@ -155,6 +194,28 @@ export const declarations = {
       ),
       runtimeClassName: setting.string('', 'RuntimeClass for GPU containers (e.g. `nvidia`); empty: the default.'),
     },
+  },
+  modelOperator: {
+    enabled: setting.bool(
+      true,
+      'Run the model operator (services/model-operator): it pulls each model of `ollama.models` (an OllamaModel each) into every Ollama replica and sets their readiness gate, and gpt-api lists the models from the OllamaModels. Off: no OllamaModels; gpt-api offers `ollama.models` by name and Ollama pods are ready without waiting for models. On uninstall a pre-delete Job deletes the OllamaModels and waits until the operator has removed them from the replicas (with `helm uninstall --no-hooks` they would hang in deletion: their finalizers and no operator left to clear them).',
+    ),
+    installCRD: setting.bool(
+      true,
+      'The OllamaModel CRD (ollamamodels.models.shoshizan.io) is cluster-wide, one for every release. Helm creates it from the chart\'s crds/ at an install where it is missing (not with --skip-crds), and never changes or deletes it there: uninstall leaves the CRD, and so every OllamaModel of every namespace. On: a Job of this release (pre-install and pre-upgrade hook) replaces the CRD\'s spec by this chart\'s version, so `helm upgrade` brings schema changes. A second release in another namespace sets false, so that one release decides the version (upgrade that one first). An existing release upgraded to the first chart with the operator needs `kubectl apply --server-side -f charts/shoshizan/crds/` before (Helm adds crds/ only at install). In a plain synth: whether the manifests hold the CRD.',
+    ),
+    image: setting.string('', 'Full image reference; empty: <global.imageRegistry>/model-operator:<global.imageTag>.'),
+    replicas: setting.int(2, 'Operator replicas: one leads (through a Lease) and reconciles, the others stand by to take over.', { minimum: 1 }),
+    resources: resources({ cpu: '50m', memory: '96Mi' }, '256Mi'),
+    leaseDurationSeconds: setting.int(
+      15,
+      'Seconds a leader that stopped renewing its Lease (every 5 s) keeps it before a standby takes over.',
+      { minimum: 10, maximum: 300 },
+    ),
+    watchAllNamespaces: setting.bool(
+      false,
+      'Manage OllamaModels and Ollama pods of every namespace (a ClusterRole and ClusterRoleBinding instead of a Role; WATCH_NAMESPACE empty). Off: the release\'s namespace only.',
+    ),
   },
   kafka: {
     mode: setting.oneOf(['bundled', 'external', 'strimzi'] as const, 'bundled', 'bundled: a single-node KRaft StatefulSet (development); external: your brokers; strimzi: Kafka resources for the Strimzi operator.'),
@@ -213,6 +274,14 @@ export const declarations = {
     ingressNamespace: setting.string('ingress-nginx', 'Namespace of the ingress controller, allowed to reach the gateway and UI.'),
     monitoringNamespace: setting.string('monitoring', "Namespace of Prometheus, allowed to reach the services' metrics ports (and only those)."),
     kedaNamespace: setting.string('keda', 'Namespace of KEDA, allowed to read the bundled Kafka for consumer lag.'),
+    modelRegistryPorts: setting.object(
+      [
+        { protocol: 'TCP', port: 443 },
+        { protocol: 'TCP', port: 80 },
+      ] as { protocol?: string; port: number; endPort?: number }[],
+      'Ports Ollama and the model operator may reach on any address, to pull models (registries and GGUF URLs are outside the cluster); add the port of a private registry, e.g. 5000.',
+      networkPolicyPortsSchema,
+    ),
   },
   metrics: {
     serviceMonitor: {

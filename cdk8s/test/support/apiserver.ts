@@ -140,6 +140,21 @@ export class TestApiServer {
     return this.instance.url;
   }
 
+  /** A kubeconfig for the admin (for helm, kubectl). */
+  get kubeconfig(): string {
+    return this.instance.kubeconfig;
+  }
+
+  /** The admin's bearer token and the server's own certificate (for a client of its own). */
+  get credentials(): { readonly token: string; readonly ca: string } {
+    return { token: this.instance.token, ca: this.ca };
+  }
+
+  /** A kubeconfig file for the admin (what a process under test is given as KUBECONFIG). */
+  get kubeconfig(): string {
+    return this.instance.kubeconfig;
+  }
+
   /** Stops both processes and removes the instance's folder (etcd data, certificates, logs). */
   stop(): void {
     script(['stop'], { KUBE_APISERVER_DIR: this.instance.dir });

@@ -4,8 +4,11 @@
 // Nothing here touches the network: kubeconform reads only local schemas, helm gets a
 // config home of its own, skaffold runs without update checks or prompts.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { ollamaModelCrdManifest } from '../../src/constructs/ollama-model-crd';
 
 export type ToolName = 'helm' | 'kubeconform' | 'kube-score' | 'skaffold';
 
@@ -148,14 +151,42 @@ function leafProblems(msg: string): string[] {
 }
 
 /**
+ * The schemas of the project's own CRDs (the OllamaModel CRD of the chart's crds/, from
+ * ollamaModelCrd()), made by k8s-tools.sh's own converter (scripts/infra/k8s-tools/
+ * jsonschema.mjs) into the tools cache, in a folder named after the CRDs' digest: made once
+ * per change of the CRDs, in the layout of the third-party CRDs' schemas.
+ */
+export function projectCrdSchemas(): string {
+  const yaml = stringify(ollamaModelCrdManifest());
+  const dir = join(ENV.home, 'project-crds', createHash('sha256').update(yaml).digest('hex').slice(0, 16));
+  if (existsSync(join(dir, '_index.json'))) return dir;
+  const work = `${dir}.${process.pid}.new`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  writeFileSync(join(work, 'crds.yaml'), yaml);
+  const converter = join(ROOT, 'scripts/infra/k8s-tools/jsonschema.mjs');
+  const result = spawnSync(process.execPath, [converter, 'crd', join(work, 'schemas'), join(work, 'crds.yaml')], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${converter} failed on the project's CRDs: ${result.stderr}`);
+  try {
+    renameSync(join(work, 'schemas'), dir);
+  } catch (error) {
+    if (!existsSync(join(dir, '_index.json'))) throw error; // another worker made it first
+  }
+  rmSync(work, { recursive: true, force: true });
+  return dir;
+}
+
+/**
  * Validates manifests against the offline schemas of one Kubernetes version plus the CRD
- * schemas, in strict mode: unknown fields, wrong types, duplicate keys and resource kinds
- * without a schema (a removed API version, a CRD we have no schema for) all fail.
+ * schemas (the project's own included), in strict mode: unknown fields, wrong types,
+ * duplicate keys and resource kinds without a schema (a removed API version, a CRD we have
+ * no schema for) all fail.
  */
 export function kubeconform(manifestsYaml: string, opts: { kubernetesVersion: string }): KubeconformResult {
   schemaDirs(opts.kubernetesVersion);
   const args = ['-strict', '-output', 'json', '-verbose', '-kubernetes-version', opts.kubernetesVersion];
   for (const location of ENV.schemaLocations) args.push('-schema-location', location);
+  args.push('-schema-location', join(projectCrdSchemas(), '{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'));
   // No file arguments: the manifests come on standard input.
   const result = run('kubeconform', args, { input: manifestsYaml });
   let report: { resources: KubeconformResource[] | null };

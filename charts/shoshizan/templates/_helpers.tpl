@@ -8,3 +8,18 @@
 {{- define "shoshizan.fullname" -}}
 {{- printf "%s-%s" .context.Release.Name .component | trunc 63 | trimSuffix "-" }}
 {{- end }}
+
+{{/* Settings.joinField: one field of each item of .list, joined with .sep. */}}
+{{- define "shoshizan.join-field" -}}
+{{- $values := list -}}
+{{- range .list }}{{ $values = append $values (get . $.key) }}{{ end -}}
+{{- join $.sep $values -}}
+{{- end }}
+
+{{/* Settings.firstWhere: .field of the first item of .list whose .flag is true, else of the first item. */}}
+{{- define "shoshizan.first-where" -}}
+{{- $found := "" -}}
+{{- range .list }}{{ if and (eq $found "") (get . $.flag) }}{{ $found = get . $.field }}{{ end }}{{ end -}}
+{{- if and (eq $found "") .list }}{{ $found = get (first .list) .field }}{{ end -}}
+{{- $found -}}
+{{- end }}

@@ -1,28 +1,41 @@
 import { startMetricsServer } from '@shoshizan/service-kit';
+import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { loadOperatorConfig } from './config/operator.config';
 import { Kube } from './kube/kube';
 import { LeaderElector } from './leader/lease';
 import { OperatorMetrics } from './metrics/operator.metrics';
 import { ModelController } from './reconcile/model-controller';
-import { removeModels } from './remove-models';
+import { removeModels } from './commands/remove-models';
+import { replaceCrd } from './commands/replace-crd';
 
 /**
  * The model operator. `node dist/main.js` runs it: it serves /metrics and /healthz, and
  * reconciles OllamaModels while it holds the Lease (a second replica waits to take over).
- * `node dist/main.js remove-models` deletes the release's OllamaModels and waits until the
- * operator has removed them from every replica (the chart's pre-delete hook).
+ * Two commands serve the chart's hooks:
+ * - `remove-models` deletes the release's OllamaModels (MODEL_SELECTOR) and waits until the
+ *   operator has removed them from every replica (pre-delete);
+ * - `replace-crd` puts the CRD in CRD_FILE in place of the live one (pre-install/upgrade).
  */
 async function main(): Promise<void> {
-  const config = loadOperatorConfig();
+  const command = process.argv[2];
   const logger = pino({
-    level: config.LOG_LEVEL,
-    base: { service: 'model-operator' },
+    level: process.env.LOG_LEVEL || 'info',
+    base: { service: 'model-operator', ...(command ? { command } : {}) },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   });
+  if (command === 'replace-crd') {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromDefault();
+    process.exitCode = await replaceCrd(kubeConfig, process.env.CRD_FILE ?? '/crd/crd.json', logger);
+    return;
+  }
+  if (command !== undefined && command !== 'remove-models') throw new Error(`unknown command ${command}; known: remove-models, replace-crd`);
+  const config = loadOperatorConfig();
+  logger.level = config.LOG_LEVEL;
   const kube = Kube.fromDefault(config.WATCH_NAMESPACE);
-  if (process.argv[2] === 'remove-models') {
+  if (command === 'remove-models') {
     process.exitCode = await removeModels(kube, process.env.MODEL_SELECTOR ?? '', logger);
     return;
   }

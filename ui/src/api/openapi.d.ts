@@ -402,7 +402,7 @@ export interface paths {
         };
         /**
          * The models (OpenAI shape)
-         * @description `default` marks the model that answers a request naming none (OpenAI clients ignore it).
+         * @description The models the caller's roles may use. `default` marks the model that answers a request naming none (OpenAI clients ignore it).
          */
         get: operations["OpenAiController_listModels"];
         put?: never;

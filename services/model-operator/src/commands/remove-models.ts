@@ -1,7 +1,7 @@
 import { OLLAMA_MODEL_FINALIZER } from '@shoshizan/shared-interfaces';
 import type { Logger } from 'pino';
-import type { Kube } from './kube/kube';
-import { statusCodeOf } from './kube/status-code';
+import type { Kube } from '../kube/kube';
+import { statusCodeOf } from '../kube/status-code';
 
 /** How long the operator gets to remove the models from the replicas. */
 const WAIT_MS = 150_000;
