@@ -140,17 +140,7 @@ export class TestApiServer {
     return this.instance.url;
   }
 
-  /** A kubeconfig for the admin (for helm, kubectl). */
-  get kubeconfig(): string {
-    return this.instance.kubeconfig;
-  }
-
-  /** The admin's bearer token and the server's own certificate (for a client of its own). */
-  get credentials(): { readonly token: string; readonly ca: string } {
-    return { token: this.instance.token, ca: this.ca };
-  }
-
-  /** A kubeconfig file for the admin (what a process under test is given as KUBECONFIG). */
+  /** A kubeconfig file for the admin (for helm and kubectl, and as KUBECONFIG of a process under test). */
   get kubeconfig(): string {
     return this.instance.kubeconfig;
   }

@@ -29,12 +29,6 @@ export const MODELS_READY_CONDITION = `${OLLAMA_MODEL.group}/models-ready`;
 /** The finalizer the operator puts on each OllamaModel, so a deleted model leaves every replica first. */
 export const OLLAMA_MODEL_FINALIZER = `${OLLAMA_MODEL.group}/remove-from-replicas`;
 
-const k8sName = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name');
-
 /**
  * An Ollama registry reference: `library/llama3.2:1b` (Ollama's own registry), or
  * `host[:port]/namespace/name:tag` on a private one.
@@ -48,14 +42,16 @@ export const registryReferenceSchema = z
     'must be a registry reference such as library/llama3.2:1b or host:5000/team/model:tag',
   );
 
+/**
+ * A registry to pull from. No credentials: Ollama's pull API (v0.17) takes none for a
+ * private registry (it signs requests to its own with its key); a registry needing a login
+ * is reached through a pull-through proxy that holds it.
+ */
 export const registrySourceSchema = z.object({
   reference: registryReferenceSchema.meta({
     description: 'What to pull: `library/llama3.2:1b`, or `host:port/namespace/name:tag` on a private registry.',
   }),
   insecure: z.boolean().optional().meta({ description: 'Plain http and unverified TLS to the registry (a private registry on a trusted network).' }),
-  pullSecretName: k8sName.optional().meta({
-    description: 'A kubernetes.io/dockerconfigjson Secret in this namespace with the registry credentials.',
-  }),
 });
 
 /** Modelfile parameters Ollama understands; each optional. */

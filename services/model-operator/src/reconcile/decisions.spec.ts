@@ -175,18 +175,28 @@ describe('podGates', () => {
   const available = (replicaStatuses: ReplicaStatus[], name = 'm') =>
     model({}, { name }, { replicaStatuses, conditions: [{ type: 'Available', status: 'True', reason: 'r', message: '', lastTransitionTime: 't' }] });
 
-  it('opens a pod once it holds every Available model', () => {
-    const gates = podGates([available([replica('ollama-0', 'Ready'), replica('ollama-1', 'Pulling')])], replicas);
+  it('keeps an open pod open while it holds every Available model, and closes it when it lost one', () => {
+    const open = new Set(['ollama-0', 'ollama-1']);
+    const gates = podGates([available([replica('ollama-0', 'Ready'), replica('ollama-1', 'Pulling')])], replicas, open);
     expect([...gates]).toEqual([
       ['ollama-0', true],
       ['ollama-1', false],
     ]);
   });
 
-  it('is not held by a model that was never Available, nor by one being deleted', () => {
+  it('does not close open pods for a model never Available, nor for one being deleted', () => {
     const fresh = model({}, { name: 'new' }, { replicaStatuses: [replica('ollama-0', 'Pulling')] });
     const going = { ...available([]), metadata: { ...available([]).metadata, deletionTimestamp: 'x' } };
-    expect([...podGates([fresh, going], replicas).values()]).toEqual([true, true]);
+    expect([...podGates([fresh, going], replicas, new Set(['ollama-0', 'ollama-1'])).values()]).toEqual([true, true]);
+  });
+
+  it('opens a pod not open yet only once it holds every model, Available or not', () => {
+    const fresh = model({}, { name: 'new' }, { replicaStatuses: [replica('ollama-0', 'Ready'), replica('ollama-1', 'Pulling')] });
+    expect([...podGates([fresh], replicas, new Set())]).toEqual([
+      ['ollama-0', true],
+      ['ollama-1', false],
+    ]);
+    expect(podGates([], replicas, new Set()).get('ollama-1')).toBe(true);
   });
 });
 

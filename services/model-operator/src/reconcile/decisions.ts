@@ -20,6 +20,8 @@ export interface Replica {
   readonly id: string;
   /** The pod behind the endpoint, whose readiness gate the operator sets. */
   readonly pod?: string;
+  /** That pod's uid: a pod replaced under the same name (a StatefulSet's) is another pod. */
+  readonly podUid?: string;
   readonly address: string;
   readonly url: string;
 }
@@ -31,7 +33,7 @@ export interface EndpointSliceLike {
   readonly endpoints?: ReadonlyArray<{
     readonly addresses?: readonly string[];
     readonly conditions?: { readonly terminating?: boolean | null } | null;
-    readonly targetRef?: { readonly kind?: string; readonly name?: string } | null;
+    readonly targetRef?: { readonly kind?: string; readonly name?: string; readonly uid?: string } | null;
   }> | null;
 }
 
@@ -52,9 +54,10 @@ export function replicasFromSlices(slices: readonly EndpointSliceLike[], portNam
       const address = endpoint.addresses?.[0];
       if (!address) continue;
       const pod = endpoint.targetRef?.kind === 'Pod' ? endpoint.targetRef.name : undefined;
+      const podUid = pod ? endpoint.targetRef?.uid : undefined;
       const host = slice.addressType === 'IPv6' ? `[${address}]` : address;
       const id = pod ?? `${address}:${port}`;
-      byId.set(id, { id, ...(pod ? { pod } : {}), address: `${address}:${port}`, url: `http://${host}:${port}` });
+      byId.set(id, { id, ...(pod ? { pod } : {}), ...(podUid ? { podUid } : {}), address: `${address}:${port}`, url: `http://${host}:${port}` });
     }
   }
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
@@ -255,23 +258,27 @@ export function statusChanged(before: OllamaModelStatus | undefined, after: Olla
 // ---------------------------------------------------------------------------- pods
 
 /**
- * Whether each pod may take traffic: it holds (phase Ready) every model that is Available
- * (or becomes so with this very status) and not being deleted. A model that has never been
- * Available gates no pod: adding a model does not take the serving pods out.
+ * Whether each pod may take traffic. A pod that is open (its gate True now) stays open while
+ * it holds every Available model (one being deleted aside): adding a model never takes the
+ * serving pods out, and a model it lost again (a replaced volume) closes it. A pod not open
+ * yet (a new replica, or every pod of a fresh install) opens only once it holds every model,
+ * Available or not yet: so `helm install --wait` waits for the models, and a new replica
+ * takes traffic only once it can answer whatever is asked of it.
  */
 export function podGates(
   models: ReadonlyArray<Pick<OllamaModel, 'metadata' | 'status'>>,
   replicas: readonly Replica[],
+  open: ReadonlySet<string>,
 ): Map<string, boolean> {
-  const gating = models.filter(
-    (m) => !m.metadata.deletionTimestamp && m.status?.conditions?.some((c) => c.type === ModelCondition.Available && c.status === 'True'),
-  );
+  const live = models.filter((m) => !m.metadata.deletionTimestamp);
+  const available = live.filter((m) => m.status?.conditions?.some((c) => c.type === ModelCondition.Available && c.status === 'True'));
   const gates = new Map<string, boolean>();
   for (const replica of replicas) {
     if (!replica.pod) continue;
+    const required = open.has(replica.pod) ? available : live;
     gates.set(
       replica.pod,
-      gating.every((m) => m.status?.replicaStatuses?.some((r) => r.pod === replica.id && r.phase === 'Ready')),
+      required.every((m) => m.status?.replicaStatuses?.some((r) => r.pod === replica.id && r.phase === 'Ready')),
     );
   }
   return gates;

@@ -73,6 +73,7 @@ export class ModelController {
   private readonly dirty = new Set<string>();
   /** What each model looked like when last queued, so our own status writes queue nothing. */
   private readonly seen = new Map<string, string>();
+  /** `${pod}/${uid}` → the models-ready gate last set on that pod. */
   private readonly gates = new Map<string, boolean>();
   private readonly lastEvent = new Map<string, number>();
 
@@ -107,7 +108,7 @@ export class ModelController {
     this.synced = true;
     this.enqueueAll();
     this.resyncTimer = setInterval(() => {
-      this.gates.clear(); // re-assert every pod's gate now and then
+      this.gates.clear(); // read every pod's gate again, and set it where it differs
       this.enqueueAll();
     }, this.config.RESYNC_SECONDS * 1000);
     this.flushTimer = setInterval(() => void this.flush(), this.config.STATUS_INTERVAL_MS);
@@ -490,25 +491,42 @@ export class ModelController {
   /** Sets each Ollama pod's readiness gate where it changed. */
   private async updateGates(): Promise<void> {
     const models = (this.models?.list(this.kube.namespace) ?? []).map((m) => ({ ...m, status: this.written.get(m.metadata.name) ?? m.status }));
-    for (const [pod, ready] of podGates(models, this.replicas())) {
-      if (this.gates.get(pod) === ready) continue;
+    const replicas = this.replicas();
+    // What each pod's gate is now: as last set here, else as the API server has it.
+    const open = new Set<string>();
+    const keyOf = new Map(replicas.filter((r) => r.pod).map((r) => [r.pod!, `${r.pod}/${r.podUid ?? ''}`]));
+    for (const replica of replicas) {
+      if (!replica.pod) continue;
+      let known = this.gates.get(keyOf.get(replica.pod)!);
+      if (known === undefined) {
+        try {
+          known = (await this.kube.podCondition(replica.pod, MODELS_READY_CONDITION)) === 'True';
+        } catch {
+          known = false; // no pod object (outside a cluster), or not readable now
+        }
+      }
+      if (known) open.add(replica.pod);
+    }
+    for (const [pod, ready] of podGates(models, replicas, open)) {
+      const key = keyOf.get(pod)!;
+      if (this.gates.get(key) === ready) continue;
       try {
         await this.kube.setPodCondition(
           pod,
           MODELS_READY_CONDITION,
           ready,
           ready ? 'ModelsPresent' : 'ModelsMissing',
-          ready ? 'holds every available OllamaModel' : 'an available OllamaModel is not on this pod yet',
+          ready ? 'holds the OllamaModels it must' : 'an OllamaModel it must hold is not on this pod yet',
         );
-        this.gates.set(pod, ready);
-        this.logger.info({ pod, ready }, 'set the pod\'s models-ready gate');
+        this.gates.set(key, ready);
+        this.logger.info({ pod, ready }, "set the pod's models-ready gate");
       } catch (error) {
         if (statusCodeOf(error) === 404) {
-          this.gates.set(pod, ready); // an endpoint with no pod object (outside a cluster)
+          this.gates.set(key, ready); // an endpoint with no pod object (outside a cluster)
           continue;
         }
         this.metrics.failures.inc({ reason: 'api' });
-        this.logger.warn({ err: error, pod }, 'setting the pod\'s models-ready gate failed');
+        this.logger.warn({ err: error, pod }, "setting the pod's models-ready gate failed");
       }
     }
   }
