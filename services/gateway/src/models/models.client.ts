@@ -1,10 +1,20 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainException, type ReadinessCheck } from '@shoshizan/service-kit';
 import { ErrorCode, modelCatalogSchema, type ModelCatalog } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 /** How long the catalog is reused before gpt-api is asked again. */
 const CACHE_MS = 10_000;
+/**
+ * How long a catalog is still used when gpt-api cannot be asked (a pod leaving in a rolling
+ * update, a moment of no endpoints): a request should not fail for a list that changes rarely.
+ */
+const STALE_MS = 300_000;
+/**
+ * A failed ask is tried again after these pauses before the stale catalog (or an error) is
+ * used: long enough together for a leaving pod's endpoint to be taken out of the Service.
+ */
+const RETRIES_MS = [300, 1_000];
 
 /**
  * The model catalog, from gpt-api: the models a caller with the given roles may use (in a
@@ -14,6 +24,7 @@ const CACHE_MS = 10_000;
 @Injectable()
 export class ModelsClient implements ReadinessCheck {
   readonly name = 'gpt-api';
+  private readonly logger = new Logger(ModelsClient.name);
 
   private readonly cached = new Map<string, { catalog: ModelCatalog; at: number }>();
 
@@ -46,19 +57,29 @@ export class ModelsClient implements ReadinessCheck {
     if (!refresh && cached && Date.now() - cached.at < CACHE_MS) return cached.catalog;
     const url = new URL('/v1/models', this.config.GPT_API_URL);
     if (key) url.searchParams.set('roles', key);
-    let response: Response;
-    try {
-      response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    } catch (error) {
-      throw new DomainException(ErrorCode.UpstreamUnavailable, 'The model catalog is unreachable.', {
-        cause: error,
-        retryAfterSeconds: 5,
-      });
+    let response: Response | undefined;
+    let failure: DomainException | undefined;
+    // With a catalog to fall back on, one try; without, a few (a request waits for them).
+    const usable = cached && Date.now() - cached.at < STALE_MS ? cached : undefined;
+    const retries = usable ? 0 : RETRIES_MS.length;
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RETRIES_MS[attempt - 1]));
+      try {
+        response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      } catch (error) {
+        failure = new DomainException(ErrorCode.UpstreamUnavailable, 'The model catalog is unreachable.', { cause: error, retryAfterSeconds: 5 });
+        continue;
+      }
+      if (response.ok) break;
+      failure = new DomainException(ErrorCode.UpstreamUnavailable, `The model catalog answered ${response.status}.`, { retryAfterSeconds: 5 });
+      if (response.status < 500) break;
     }
-    if (!response.ok) {
-      throw new DomainException(ErrorCode.UpstreamUnavailable, `The model catalog answered ${response.status}.`, {
-        retryAfterSeconds: 5,
-      });
+    if (!response?.ok) {
+      if (usable) {
+        this.logger.warn({ err: failure, ageMs: Date.now() - usable.at }, 'gpt-api could not be asked for the model catalog; using the last one');
+        return usable.catalog;
+      }
+      throw failure!;
     }
     const catalog = modelCatalogSchema.parse(await response.json());
     // A handful of role sets in practice; dropping the lot past 100 keeps a forged variety small.
