@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import {
   MODELS_READY_CONDITION,
@@ -292,6 +296,10 @@ describe('the model operator, with a real API server, registry and Ollama replic
     }, 180_000);
     expect(conditionOf(ready, 'Degraded')?.status).toBe('False');
     expect(await readyOnAll(lab.replicas, MODEL_NAME)).toBe(true);
+    // What `kubectl describe` shows: the failure, the pulls, and the model Ready.
+    const events = await kube('GET', `/api/v1/namespaces/${NAMESPACE}/events?fieldSelector=involvedObject.name%3D${MODEL}`);
+    const reasons = new Set((events.json.items as Array<{ reason: string; message: string }>).map((e) => e.reason));
+    expect([...reasons]).toEqual(expect.arrayContaining(['PullFailed', 'Pulled', 'Ready']));
   }, 300_000);
 
   it('finishes a pull on the other operator replica when the leader is killed mid-pull', async () => {
@@ -332,4 +340,50 @@ describe('the model operator, with a real API server, registry and Ollama replic
     }
     await waitFor('gpt-api to drop the model', async () => !(await catalog()).includes(MODEL_NAME), 30_000);
   }, 120_000);
+  it('creates a model from a GGUF file, with its parameters and system prompt, on every replica', async () => {
+    // The GGUF file local mode imports (scripts/infra/ollama.sh), served on loopback to the operator.
+    const file = join(process.env.SHOSHIZAN_HOME ?? join(homedir(), '.cache/shoshizan'), 'models/gemma-3-270m-q4_k_m.gguf');
+    const sha256 = await new Promise<string>((done, fail) => {
+      const hash = createHash('sha256');
+      createReadStream(file).on('data', (chunk) => hash.update(chunk)).on('end', () => done(hash.digest('hex'))).on('error', fail);
+    });
+    const files = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': statSync(file).size, 'content-type': 'application/octet-stream' });
+      createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((done) => files.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/gemma-3-270m.gguf`;
+    const name = 'gemma3-gguf:270m';
+    try {
+      await create(MODELS_PATH, {
+        apiVersion: OLLAMA_MODEL_API_VERSION,
+        kind: 'OllamaModel',
+        metadata: { name: 'lab-gguf' },
+        spec: { name, source: { gguf: { url, sha256, parameters: { temperature: 0.2, num_ctx: 2048 }, system: 'You answer in one word.' } } },
+      });
+      const ready = await waitFor('the GGUF model Ready', async () => {
+        const model = await getModel('lab-gguf');
+        return conditionOf(model, 'Ready')?.status === 'True' ? model : undefined;
+      }, 240_000, 500);
+      expect(ready.status?.replicas).toBe(`${lab.replicas.length}/${lab.replicas.length}`);
+      for (const replica of lab.replicas) {
+        const shown = (await (await fetch(`${replica.url}/api/show`, { method: 'POST', body: JSON.stringify({ model: name }) })).json()) as {
+          parameters?: string;
+          system?: string;
+        };
+        expect({ replica: replica.index, parameters: shown.parameters, system: shown.system }).toEqual({
+          replica: replica.index,
+          parameters: expect.stringMatching(/temperature\s+0\.2/),
+          system: 'You answer in one word.',
+        });
+        expect(shown.parameters).toMatch(/num_ctx\s+2048/);
+      }
+      expect((await kube('DELETE', `${MODELS_PATH}/lab-gguf`)).status).toBeLessThan(300);
+      await waitFor('the GGUF model to be gone', async () => (await getModel('lab-gguf')) === undefined, 60_000);
+      for (const replica of lab.replicas) expect((await ollamaTags(replica.url)).map((t) => t.name)).not.toContain(name);
+    } finally {
+      files.closeAllConnections();
+      await new Promise((done) => files.close(done));
+    }
+  }, 300_000);
 });
