@@ -52,6 +52,7 @@ PG_ENV=(SHOSHIZAN_PG_HOME="${SHOSHIZAN_CLUSTER_PG_HOME:-/var/lib/shoshizan/clust
   "POSTGRES_HOST=$NODE_IP" POSTGRES_CLIENT_CIDR=10.244.0.0/24 "POSTGRES_PASSWORD=$PG_PASSWORD")
 
 cluster_started=0
+ollama_started=0
 cleanup() {
   local code=$?
   set +e
@@ -66,6 +67,7 @@ cleanup() {
   env "${KAFKA_ENV[@]}" bash "$DIR/infra/kafka.sh" reset >/dev/null
   env "${PG_ENV[@]}" bash "$DIR/infra/postgres.sh" stop >/dev/null
   rm -rf "${PG_ENV[0]#SHOSHIZAN_PG_HOME=}" "$VOLUME_DIR"
+  ((ollama_started == 1)) && bash "$DIR/infra/ollama.sh" stop >/dev/null
   ((cluster_started == 1)) && bash "$CLUSTER" down
   phase "done, exit code $code"
   exit "$code"
@@ -123,7 +125,18 @@ spec:
   hostPath: { path: $VOLUME_DIR, type: Directory }
 YAML
 
+phase "a model to pull"
+# The specs push the model from the local Ollama into a registry of their own on $NODE_IP
+# (test/e2e/support/model-lab.ts); the chart's OllamaModel pulls it from there.
+bash "$DIR/infra/model-registry.sh" install
+source "$DIR/env.sh"
+if ! port_open "$OLLAMA_PORT"; then
+  bash "$DIR/infra/ollama.sh" start
+  ollama_started=1
+fi
+
 phase "the cluster specs"
+export CLUSTER_NODE_IP="$NODE_IP"
 bash "$DIR/infra/chromium.sh" install
 export HELM CLUSTER_CHART="$ROOT/charts/shoshizan" CLUSTER_VALUES="$ROOT/charts/shoshizan/ci/local-cluster-values.yaml"
 HELM="$(bash "$DIR/infra/k8s-tools.sh" path helm)"

@@ -358,19 +358,6 @@ describe('the models (ollama.models) and the model operator', () => {
     expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toEqual([]);
   });
 
-  it('watches every namespace with a ClusterRole when asked, the Lease staying in a Role', () => {
-    const objects = synth({ modelOperator: { watchAllNamespaces: true } });
-    const role = find(objects, 'Role', 'shoshizan-model-operator').rules ?? [];
-    expect(role.map((r: { resources: string[] }) => r.resources.join())).toEqual(['leases', 'leases']);
-    const clusterRole = find(objects, 'ClusterRole', 'shoshizan-shoshizan-model-operator');
-    expect(clusterRole.rules?.map((r: { resources: string[] }) => r.resources.join())).toContain('ollamamodels/finalizers');
-    expect(find(objects, 'ClusterRoleBinding', 'shoshizan-shoshizan-model-operator').subjects).toEqual([
-      { kind: 'ServiceAccount', name: 'shoshizan-model-operator', namespace: 'shoshizan' },
-    ]);
-    const env = find(objects, 'Deployment', 'shoshizan-model-operator').spec.template.spec.containers[0].env;
-    expect(env[0]).toEqual({ name: 'WATCH_NAMESPACE', value: '' });
-  });
-
   it('lets gpt-api read the OllamaModels of its namespace with its own token, and nothing else', () => {
     const objects = synth();
     expect(find(objects, 'Role', 'shoshizan-gpt-api').rules).toEqual([{ apiGroups: ['models.shoshizan.io'], resources: ['ollamamodels'], verbs: ['get', 'list', 'watch'] }]);

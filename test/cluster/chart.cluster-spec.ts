@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import '@shoshizan/service-kit/dist/kafka/kafkajs-request-queue';
@@ -8,25 +9,32 @@ import { Client } from 'pg';
 import { isFinalEvent, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { BrowserSession, chromiumPath } from '../e2e/support/browser';
 import { readTopicToEnd } from '../e2e/support/kafka';
+import { pushModel, startRegistry, startReplicas, type LabRegistry, type ReplicaLab } from '../e2e/support/model-lab';
 import { ROOT } from '../e2e/support/system';
 import { chromium } from 'playwright-core';
 import { builtImages, cluster, crictl, getJson, helm, ingressHostPort, kubectl, viaIngress, waitUntil, type List, type Pod } from './support/cluster';
 import { ask, contiguous, signIn, textOf, type Answer } from './support/client';
 
 /**
- * The chart on a real single-node Kubernetes (scripts/test-cluster.sh brings it up): the five
+ * The chart on a real single-node Kubernetes (scripts/test-cluster.sh brings it up): the six
  * images skaffold built from their Dockerfiles, Ollama's from the project's own build (the
  * values file names it), KEDA and Traefik built from source; Kafka and PostgreSQL external on
- * the node's address. The tests run in order, each on what the one before left: install, helm
- * test, a chat through the Ingress, the UI in Chromium, a worker killed mid-answer, KEDA
- * scaling on lag, an upgrade under load, uninstall.
+ * the node's address; the model in a registry of the test's own on that address, which the
+ * model operator has Ollama pull it from. The tests run in order, each on what the one before
+ * left: install, helm test, a chat through the Ingress, an OllamaModel applied with kubectl,
+ * the UI in Chromium, a worker killed mid-answer, KEDA scaling on lag, an upgrade under load,
+ * uninstall.
  */
 jest.setTimeout(600_000);
 
 const { namespace, release } = cluster;
 const admin = { username: 'admin', password: randomBytes(18).toString('base64url') };
-const DEPLOYMENTS = ['gateway', 'kafka-producer', 'kafka-consumer', 'gpt-api', 'ui'].map((c) => `${release}-${c}`);
+const DEPLOYMENTS = ['gateway', 'kafka-producer', 'kafka-consumer', 'gpt-api', 'ui', 'model-operator'].map((c) => `${release}-${c}`);
 const MODEL = 'gemma3:270m';
+/** The model registry of the values file (ci/local-cluster-values.yaml names it), on the node's address. */
+const MODEL_REGISTRY = { port: 5001, blobPort: 5002 };
+let modelLab: ReplicaLab | undefined;
+let modelRegistry: LabRegistry | undefined;
 const images = builtImages(JSON.parse(readFileSync(cluster.buildOutput, 'utf8')));
 const installArgs = (extra: string[] = []) => [
   cluster.chart,
@@ -68,7 +76,20 @@ const chatBody = (content: string, maxTokens: number) => ({
   options: { maxTokens, temperature: 0 },
 });
 
+/** The OllamaModels of the release's namespace, by name. */
+async function ollamaModels(): Promise<Record<string, { spec: { name: string }; status?: { conditions?: { type: string; status: string }[]; replicas?: string; digest?: string } }>> {
+  const list = JSON.parse(await kubectl(['-n', namespace, 'get', 'ollamamodels', '-o', 'json'])) as { items: Array<{ metadata: { name: string } }> };
+  return Object.fromEntries(list.items.map((m) => [m.metadata.name, m])) as never;
+}
+
 beforeAll(async () => {
+  // The model registry: on the node's address (pods reach the host there), its blob store on
+  // an address of a lab interface (another host, as Ollama's puller wants; see model-lab.ts).
+  expect(readFileSync(cluster.values, 'utf8')).toContain(`${cluster.nodeIp}:${MODEL_REGISTRY.port}/library/gemma3:270m`);
+  modelLab = await startReplicas(0);
+  modelRegistry = await startRegistry({ host: cluster.nodeIp, port: MODEL_REGISTRY.port, blobHost: modelLab.addAddress(), blobPort: MODEL_REGISTRY.blobPort });
+  const pushed = await pushModel({ model: MODEL, registry: modelRegistry.address, name: MODEL });
+  note('model pushed to the model registry', `${pushed.reference} (${pushed.digest})`);
   db = new Client({ connectionString: cluster.databaseUrl });
   await db.connect();
   await kubectl(['create', 'namespace', namespace]);
@@ -82,6 +103,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.end();
+  await modelRegistry?.destroy();
+  await modelLab?.removeAll();
   console.log(`[cluster] figures:\n${Object.entries(timings).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
 });
 
@@ -93,7 +116,7 @@ describe('the chart on a real Kubernetes', () => {
 
     const pods = (await getJson<List<Pod>>('pods', '-l', `app.kubernetes.io/instance=${release}`)).items;
     const components = pods.map((p) => p.metadata.labels?.['app.kubernetes.io/component']).sort();
-    expect(components).toEqual(['gateway', 'gpt-api', 'kafka-consumer', 'kafka-producer', 'ollama', 'ui']);
+    expect(components).toEqual(['gateway', 'gpt-api', 'kafka-consumer', 'kafka-producer', 'model-operator', 'ollama', 'ui']);
     for (const pod of pods) {
       expect({ pod: pod.metadata.name, ready: pod.status.conditions?.find((c) => c.type === 'Ready')?.status }).toEqual({
         pod: pod.metadata.name,
@@ -107,10 +130,15 @@ describe('the chart on a real Kubernetes', () => {
       expect({ deployment, ...seen }).toEqual({ deployment, uid: expect.any(Number), ro: 'EROFS' });
       expect(seen.uid).not.toBe(0);
     }
-    // Ollama: its readiness is `ollama show` of each model, which the seeded volume passed.
+    // Ollama: ready only once the operator opened its models-ready gate, which a new pod gets
+    // once it holds every OllamaModel: the operator had it pull the model from the registry.
     const [ollama] = await podsOf('ollama');
     if (!ollama) throw new Error('no Ollama pod');
-    expect(ollama.spec.initContainers?.map((c) => c.name)).toEqual(['seed-models']);
+    expect(ollama.status.conditions?.find((c) => c.type === 'models.shoshizan.io/models-ready')?.status).toBe('True');
+    const models = await ollamaModels();
+    expect(Object.keys(models)).toEqual(['gemma3-270m']);
+    expect(models['gemma3-270m']?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(models['gemma3-270m']?.status).toMatchObject({ replicas: '1/1' });
     const shown = await kubectl(['-n', namespace, 'exec', ollama.metadata.name, '-c', 'ollama', '--', 'ollama', 'show', MODEL]);
     expect(shown).toMatch(/architecture\s+gemma3/);
     const ollamaRoot = await kubectl(['-n', namespace, 'exec', ollama.metadata.name, '-c', 'ollama', '--', '/bin/sh', '-c', 'touch /probe 2>&1 || true']);
@@ -137,6 +165,39 @@ describe('the chart on a real Kubernetes', () => {
     expect(stored.rows).toEqual([{ status: 'done' }]);
     const memory = execFileSync('bash', [join(ROOT, 'scripts/infra/cluster.sh'), 'memory'], { encoding: 'utf8' }).trim();
     note('node memory with the chart running (cgroup of the cluster, MiB)', memory);
+  });
+
+  it('pulls an OllamaModel applied with kubectl; once Ready it answers through the gateway, and deleting it removes it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shoshizan-ollamamodel-'));
+    const file = join(dir, 'model.json');
+    const name = 'gemma3-terse:270m';
+    writeFileSync(file, JSON.stringify({
+      apiVersion: 'models.shoshizan.io/v1alpha1',
+      kind: 'OllamaModel',
+      metadata: { name: 'gemma3-terse' },
+      spec: { name, source: { registry: { reference: `${modelRegistry!.address}/library/gemma3:270m`, insecure: true } }, keepAlive: '1m' },
+    }));
+    try {
+      const started = Date.now();
+      await kubectl(['-n', namespace, 'apply', '-f', file]);
+      await kubectl(['-n', namespace, 'wait', '--for=condition=Ready', 'ollamamodel/gemma3-terse', '--timeout=300s'], 330_000);
+      note('kubectl apply of an OllamaModel to Ready', `${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const printed = await kubectl(['-n', namespace, 'get', 'ollamamodel', 'gemma3-terse']);
+      expect(printed).toMatch(/gemma3-terse\s+gemma3-terse:270m\s+True\s+1\/1/);
+      // gpt-api lists it once it is Available (its watch, then the gateway's short cache).
+      const answer = await waitUntil('a chat with the new model', async () => {
+        const a = await ask(token, { ...chatBody('Say hello.', 16), model: name }).catch(() => undefined);
+        return a?.events.at(-1)?.type === 'done' ? a : undefined;
+      }, 60_000, 2000);
+      expect(answer.events.at(-1)).toMatchObject({ type: 'done', model: name });
+      await kubectl(['-n', namespace, 'delete', 'ollamamodel', 'gemma3-terse', '--wait', '--timeout=120s'], 150_000);
+      const [ollama] = await podsOf('ollama');
+      const listed = await kubectl(['-n', namespace, 'exec', ollama!.metadata.name, '-c', 'ollama', '--', 'ollama', 'list']);
+      expect(listed).not.toContain(name);
+      expect(listed).toContain(MODEL);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('serves the UI from its pod: Chromium signs in through the Ingress and sees a streamed answer', async () => {

@@ -23,9 +23,8 @@ export interface ModelOperatorProps {
  * - Its own ServiceAccount, with its token mounted, and RBAC for what it touches (its calls
  *   are all in services/model-operator/src/kube/kube.ts): OllamaModels (and their status and
  *   finalizers), EndpointSlices, Ollama pods and their status (the readiness gate), Events,
- *   and its Lease (get and update of that one Lease; create cannot be limited to a name). A
- *   Role in the release's namespace; with `modelOperator.watchAllNamespaces` all but the
- *   Lease in a ClusterRole instead.
+ *   and its Lease (get and update of that one Lease; create cannot be limited to a name): a
+ *   Role in the release's namespace, the one it manages (one operator per release).
  * - A Service for its metrics and a ServiceMonitor; a PodDisruptionBudget of maxUnavailable 1
  *   (with 2 replicas a drain takes one at a time and the other leads; with 1 a drain is not
  *   blocked, where minAvailable 1 would block it for good).
@@ -52,7 +51,6 @@ function build(scope: Construct, release: Release): void {
   const labels = release.labels(COMPONENT);
   const selector = release.selectorLabels(COMPONENT);
   const image = release.image(COMPONENT, v.modelOperator.image);
-  const allNamespaces = s.flag(v.modelOperator.watchAllNamespaces);
   const rbac = 'rbac.authorization.k8s.io';
 
   // ---- settings -------------------------------------------------------------------------------
@@ -67,9 +65,7 @@ function build(scope: Construct, release: Release): void {
   };
   new ApiObject(scope, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data });
   const own = [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace')];
-  const watchNamespace = fieldEnv('WATCH_NAMESPACE', 'metadata.namespace');
-  // Every namespace: WATCH_NAMESPACE empty (the Lease stays in the pod's own, POD_NAMESPACE).
-  const env = s.concat<EnvVar>(s.choose(allNamespaces, [{ name: 'WATCH_NAMESPACE', value: '' }], [watchNamespace]), own);
+  const env: EnvVar[] = [fieldEnv('WATCH_NAMESPACE', 'metadata.namespace'), ...own];
 
   // ---- RBAC ---------------------------------------------------------------------------------
   new ApiObject(scope, 'service-account', {
@@ -93,8 +89,7 @@ function build(scope: Construct, release: Release): void {
     { apiGroups: [LEASES], resources: ['leases'], verbs: ['create'] },
     { apiGroups: [LEASES], resources: ['leases'], resourceNames: [name], verbs: ['get', 'update'] },
   ];
-  const role = new ApiObject(scope, 'role', { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name, labels }, rules: [] });
-  s.set(role, '/rules', s.concat(lease, s.choose(allNamespaces, [], watched)));
+  new ApiObject(scope, 'role', { apiVersion: `${rbac}/v1`, kind: 'Role', metadata: { name, labels }, rules: [...lease, ...watched] });
   const subjects = [{ kind: 'ServiceAccount', name, namespace: s.namespace }];
   new ApiObject(scope, 'role-binding', {
     apiVersion: `${rbac}/v1`,
@@ -103,19 +98,6 @@ function build(scope: Construct, release: Release): void {
     roleRef: { apiGroup: rbac, kind: 'Role', name },
     subjects,
   });
-  s.when(allNamespaces, scope, 'all-namespaces', (inner) => {
-    // Cluster-scoped names hold the namespace too: releases of one name in two namespaces.
-    const clusterName = `${s.namespace}-${name}`;
-    new ApiObject(inner, 'cluster-role', { apiVersion: `${rbac}/v1`, kind: 'ClusterRole', metadata: { name: clusterName, labels }, rules: watched });
-    new ApiObject(inner, 'cluster-role-binding', {
-      apiVersion: `${rbac}/v1`,
-      kind: 'ClusterRoleBinding',
-      metadata: { name: clusterName, labels },
-      roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: clusterName },
-      subjects,
-    });
-  });
-
   // ---- the operator -------------------------------------------------------------------------
   const port = 'metrics';
   const deployment = new ApiObject(scope, 'deployment', {
@@ -184,7 +166,7 @@ function build(scope: Construct, release: Release): void {
  * would go while the OllamaModels still wait for it to clear their finalizers (it removes a
  * deleted model from every replica first). This Job runs before that (pre-delete hook):
  * `remove-models` deletes the OllamaModels of this release (MODEL_SELECTOR) in the release's
- * namespace (also with watchAllNamespaces: another namespace's release of the same name has
+ * namespace (another namespace's release of the same name has
  * the same instance label) and waits until they are gone, with the operator's ServiceAccount,
  * which still exists then. The command gives the operator 150 s, then releases the
  * finalizers itself (services/model-operator/src/remove-models.ts); activeDeadlineSeconds

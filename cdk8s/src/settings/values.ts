@@ -212,10 +212,6 @@ export const declarations = {
       'Seconds a leader that stopped renewing its Lease (every 5 s) keeps it before a standby takes over.',
       { minimum: 10, maximum: 300 },
     ),
-    watchAllNamespaces: setting.bool(
-      false,
-      'Manage OllamaModels and Ollama pods of every namespace (a ClusterRole and ClusterRoleBinding instead of a Role; WATCH_NAMESPACE empty). Off: the release\'s namespace only.',
-    ),
   },
   kafka: {
     mode: setting.oneOf(['bundled', 'external', 'strimzi'] as const, 'bundled', 'bundled: a single-node KRaft StatefulSet (development); external: your brokers; strimzi: Kafka resources for the Strimzi operator.'),

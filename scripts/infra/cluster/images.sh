@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's images for the local cluster of scripts/infra/cluster.sh, built here with no
-# registry to pull from: the five images from their Dockerfiles by skaffold (profile
+# registry to pull from: the six images from their Dockerfiles by skaffold (profile
 # local-cluster: Debian's docker 20.10 with BuildKit, host network, pushed to the cluster's
 # registry), and an Ollama image from the project's own Ollama build with the model in it.
 #   images.sh build [--file-output F] [--no-cache]
@@ -245,7 +245,7 @@ build() {
   mkdir -p "$(dirname "$out")"
   # skaffold runs `docker build` (useBuildkit) with Debian's CLI: /usr/bin is first on PATH.
   # It wants helm on PATH even to build (it sets up the deployer of the profile).
-  log "skaffold build -p local-cluster (five images, pushed to $REGISTRY)"
+  log "skaffold build -p local-cluster (six images, pushed to $REGISTRY)"
   (cd "$ROOT" && PATH="$(dirname "$HELM"):$PATH" SKAFFOLD_COLLECT_METRICS=false SKAFFOLD_UPDATE_CHECK=false \
     "$SKAFFOLD" build -p local-cluster --default-repo="$REGISTRY" --file-output="$out" --cache-artifacts="$cache" --interactive=false) >&2 ||
     die "skaffold build failed"

@@ -21,13 +21,15 @@ export const cluster = {
   helm: required('HELM'),
   chart: required('CLUSTER_CHART'),
   values: required('CLUSTER_VALUES'),
-  /** skaffold build's --file-output: the five images, pushed to the node's registry. */
+  /** skaffold build's --file-output: the six images, pushed to the node's registry. */
   buildOutput: required('CLUSTER_BUILD_OUTPUT'),
   namespace: process.env.CLUSTER_NAMESPACE ?? 'shoshizan',
   release: process.env.CLUSTER_RELEASE ?? 'shoshizan',
   /** Where the Ingress controller listens (host:port) and the host name the Ingress answers. */
   ingressAddress: required('CLUSTER_INGRESS_ADDRESS'),
   ingressHost: process.env.CLUSTER_INGRESS_HOST ?? 'shoshizan.localhost',
+  /** The node's address on the cluster's bridge (pods reach the host there). */
+  nodeIp: required('CLUSTER_NODE_IP'),
   /** The external Kafka and PostgreSQL, as the host reaches them. */
   kafkaBrokers: required('CLUSTER_KAFKA_BROKERS'),
   databaseUrl: required('CLUSTER_DATABASE_URL'),
@@ -156,6 +158,7 @@ export function builtImages(buildOutput: { builds: { imageName: string; tag: str
     'shoshizan/kafka-consumer': 'kafkaConsumer.image',
     'shoshizan/gpt-api': 'gptApi.image',
     'shoshizan/ui': 'ui.image',
+    'shoshizan/model-operator': 'modelOperator.image',
   };
   const images: Record<string, string> = {};
   for (const build of buildOutput.builds) {

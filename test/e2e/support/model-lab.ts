@@ -514,11 +514,18 @@ const BLOB_HOST = '127.0.0.2';
 
 /**
  * Starts a private registry: distribution v3 with filesystem storage in `dir` (a new
- * temporary folder by default), plain http on 127.0.0.1:`port` (a free port by default),
- * and its blob store (see the top of this file) behind a throttle, `blobBytesPerSecond`
- * (default Infinity).
+ * temporary folder by default), plain http on `host` (127.0.0.1) : `port` (a free port by
+ * default), and its blob store (see the top of this file) on `blobHost` (127.0.0.2; it must
+ * be another address than `host`) behind a throttle, `blobBytesPerSecond` (default
+ * Infinity). Pods of the test cluster reach a registry on the node's bridge address with its
+ * blob store on an address of a lab's interface (ReplicaLab.addAddress).
  */
-export async function startRegistry(opts: { dir?: string; port?: number; blobBytesPerSecond?: number } = {}): Promise<LabRegistry> {
+export async function startRegistry(
+  opts: { dir?: string; host?: string; port?: number; blobHost?: string; blobPort?: number; blobBytesPerSecond?: number } = {},
+): Promise<LabRegistry> {
+  const host = opts.host ?? '127.0.0.1';
+  const blobHost = opts.blobHost ?? BLOB_HOST;
+  if (blobHost === host) throw new Error("the blob store needs another address than the registry's: Ollama follows a redirect to the same host itself");
   const binary = registryBinary();
   const ownDir = opts.dir === undefined;
   const dir = resolve(opts.dir ?? mkdtempSync(join(tmpdir(), 'shoshizan-model-registry-')));
@@ -526,10 +533,10 @@ export async function startRegistry(opts: { dir?: string; port?: number; blobByt
   const configFile = join(dir, 'registry.yaml');
   const logFile = join(dir, 'registry.log');
   mkdirSync(storageDir, { recursive: true });
-  const port = opts.port ?? (await freePort());
-  const blobPort = await freePort(BLOB_HOST);
-  const address = `127.0.0.1:${port}`;
-  const blobAddress = `${BLOB_HOST}:${blobPort}`;
+  const port = opts.port ?? (await freePort(host));
+  const blobPort = opts.blobPort ?? (await freePort(blobHost));
+  const address = `${host}:${port}`;
+  const blobAddress = `${blobHost}:${blobPort}`;
 
   // Plain http on loopback, no auth. delete: lets a test remove a tag. No upload purging:
   // nothing should change in the storage on its own during a test.
@@ -581,7 +588,7 @@ export async function startRegistry(opts: { dir?: string; port?: number; blobByt
     });
     const storeAddress = store.address();
     if (typeof storeAddress !== 'object' || !storeAddress) throw new Error('the blob store has no address');
-    front = await throttle({ target: `127.0.0.1:${storeAddress.port}`, bytesPerSecond: rate, host: BLOB_HOST, port: blobPort });
+    front = await throttle({ target: `127.0.0.1:${storeAddress.port}`, bytesPerSecond: rate, host: blobHost, port: blobPort });
 
     const log = openSync(logFile, 'a');
     try {
@@ -892,6 +899,8 @@ export interface ReplicaLab {
   readonly replicas: readonly Replica[];
   /** One more replica, at the next address. */
   addReplica(): Promise<Replica>;
+  /** One more address on the lab's interface (from 10.245.N.254 down), for something else the test runs there. */
+  addAddress(): string;
   /** Kills every replica and removes the interface and all folders. */
   removeAll(): Promise<void>;
 }
@@ -996,6 +1005,15 @@ export async function startReplicas(n: number, opts: ReplicaOptions = {}): Promi
     return replica;
   };
 
+  let extraAddresses = 0;
+  const addAddress = (): string => {
+    if (replicas.length + extraAddresses >= 253) throw new Error('the lab has no free address left');
+    const address = `${LAB_NET}.${iface.subnet}.${254 - extraAddresses}`;
+    run('ip', ['addr', 'add', `${address}/32`, 'dev', iface.name]);
+    extraAddresses++;
+    return address;
+  };
+
   const removeAll = async (): Promise<void> => {
     await Promise.all(replicas.map((r) => r.kill()));
     spawnSync('ip', ['link', 'del', iface.name]);
@@ -1017,6 +1035,7 @@ export async function startReplicas(n: number, opts: ReplicaOptions = {}): Promi
       return replicas;
     },
     addReplica,
+    addAddress,
     removeAll,
   };
 }
