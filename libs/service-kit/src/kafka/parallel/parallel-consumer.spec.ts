@@ -191,4 +191,22 @@ describe('ParallelConsumer', () => {
     ]); // from the committed offset, 0
     expect(h.started).toEqual(['0:0', '0:1', '0:2']);
   });
+
+  it('fetches a partition it paused, lost and got back (kafkajs keeps a pause across rebalances)', async () => {
+    const h = controllable();
+    const { fake } = await setUp(2, h.handle, 2);
+    await fake.batch(1, [
+      { offset: 0, key: 'a' },
+      { offset: 1, key: 'b' },
+      { offset: 2, key: 'c' },
+    ]);
+    expect(fake.paused.has(1)).toBe(true); // full: partition 1 paused
+    fake.join({ t: [0] }); // 1 went to another member while paused
+    await flush();
+    fake.join({ t: [0, 1] }); // and came back
+    await flush();
+    expect(fake.paused.has(1)).toBe(false);
+    await fake.batch(1, [{ offset: 0, key: 'a' }]);
+    expect(h.started).toEqual(['1:0', '1:1', '1:0']);
+  });
 });

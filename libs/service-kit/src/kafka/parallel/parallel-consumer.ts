@@ -222,12 +222,19 @@ export class ParallelConsumer {
         if (!this.ledgers.has(id)) this.ledgers.set(id, new PartitionLedger());
       }
     }
+    const unpause = new Map<string, number[]>();
     for (const [id, ledger] of this.ledgers) {
       if (now.has(id)) continue;
       ledger.lost = true;
       this.ledgers.delete(id);
+      // kafkajs keeps a partition's pause across rebalances: one paused here and assigned
+      // back later would never be fetched again. Resumed as it goes (a resume of a partition
+      // not held only clears that flag).
+      const paused = this.paused.get(id);
+      if (paused) unpause.set(paused.topic, [...(unpause.get(paused.topic) ?? []), paused.partition]);
       this.paused.delete(id);
     }
+    if (unpause.size > 0) this.consumer.resume([...unpause].map(([topic, partitions]) => ({ topic, partitions })));
     const dropped = this.queue.removeWaiting((taken) => taken.ledger.lost);
     let revoked = 0;
     for (const taken of this.running.keys()) {
