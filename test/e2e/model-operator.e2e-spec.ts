@@ -43,6 +43,7 @@ let lab: ReplicaLab;
 let reference: string;
 let digest: string;
 const operators = new Map<string, ChildProcess>();
+const metricsPorts = new Map<string, number>();
 const stack = new Stack();
 
 async function kube(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -114,7 +115,7 @@ async function startOperator(name: string): Promise<void> {
       WATCH_NAMESPACE: NAMESPACE,
       OLLAMA_SERVICE: SERVICE,
       POD_NAME: name,
-      METRICS_PORT: String(await freePort()),
+      METRICS_PORT: String(metricsPorts.set(name, await freePort()).get(name)),
       LEASE_DURATION_SECONDS: '6',
       LEASE_RENEW_SECONDS: '2',
       RESYNC_SECONDS: '5',
@@ -134,8 +135,15 @@ async function leaseHolder(): Promise<string | undefined> {
   return (res.json.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
 }
 
-async function catalog(): Promise<string[]> {
-  const res = await fetch(`${stack.gateway}/v1/models`, { headers: { authorization: `Bearer ${stack.token()}` } });
+/** One sample of the operator's metrics (labels as written, e.g. `{result="success"}`), 0 when absent. */
+async function operatorMetric(operator: string, sample: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPorts.get(operator)}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+async function catalog(roles: string[] = ['user']): Promise<string[]> {
+  const res = await fetch(`${stack.gateway}/v1/models`, { headers: { authorization: `Bearer ${stack.token({ roles })}` } });
   if (!res.ok) throw new Error(`GET /v1/models: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { data: Array<{ id: string }> };
   return body.data.map((m) => m.id);
@@ -327,7 +335,44 @@ describe('the model operator, with a real API server, registry and Ollama replic
       const model = await getModel();
       return conditionOf(model, 'Ready')?.status === 'True' && model?.status?.replicas === '4/4' && (await readyOnAll(lab.replicas, MODEL_NAME));
     }, 180_000);
+    // The new leader's metrics say what it did: it leads, pulled, and counted the bytes.
+    expect(await operatorMetric(next, 'model_operator_leader')).toBe(1);
+    expect(await operatorMetric(next, 'model_operator_pulls_total{result="success"}')).toBeGreaterThanOrEqual(1);
+    expect(await operatorMetric(next, 'model_operator_pull_bytes_total')).toBeGreaterThan(0);
+    expect(await operatorMetric(next, 'model_operator_models{condition="Ready"}')).toBe(1);
+    expect(await operatorMetric(next, 'model_operator_ollama_replicas')).toBe(4);
   }, 300_000);
+
+  it('offers a model limited to roles only to callers holding one of them', async () => {
+    registry.setBlobRate(Infinity);
+    const name = 'gemma3-admin:270m';
+    await create(MODELS_PATH, {
+      apiVersion: OLLAMA_MODEL_API_VERSION,
+      kind: 'OllamaModel',
+      metadata: { name: 'lab-admin' },
+      spec: { name, source: { registry: { reference, insecure: true } }, roles: ['admin'] },
+    });
+    await waitFor('the admin model Ready', async () => conditionOf(await getModel('lab-admin'), 'Ready')?.status === 'True', 120_000, 500);
+    await waitFor('gpt-api to list it for an admin', async () => (await catalog(['user', 'admin'])).includes(name), 30_000);
+    expect(await catalog(['user'])).not.toContain(name);
+    expect(await catalog(['user'])).toContain(MODEL_NAME);
+    // A user naming it is told it does not exist, as for any unknown model.
+    const refused = await fetch(`${stack.gateway}/v1/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.token({ roles: ['user'] })}` },
+      body: JSON.stringify({ model: name, messages: [{ role: 'user', content: 'Hi.' }] }),
+    });
+    expect(refused.status).toBe(404);
+    expect(((await refused.json()) as { code: string }).code).toBe('model_not_found');
+    expect((await kube('DELETE', `${MODELS_PATH}/lab-admin`)).status).toBeLessThan(300);
+    await waitFor('the admin model to be gone', async () => (await getModel('lab-admin')) === undefined, 60_000);
+    for (const replica of lab.replicas) {
+      const names = (await ollamaTags(replica.url)).map((t) => t.name);
+      expect(names).not.toContain(name);
+      // The other model pulled the same reference: it stays.
+      expect(names).toContain(MODEL_NAME);
+    }
+  }, 180_000);
 
   it('removes a deleted model from every replica, then releases the finalizer; gpt-api stops listing it', async () => {
     const res = await kube('DELETE', `${MODELS_PATH}/${MODEL}`);
