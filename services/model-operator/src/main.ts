@@ -59,13 +59,13 @@ async function main(): Promise<void> {
     // Another replica may be acting already: stop at once; the pod restarts as a follower.
     onLoss: () => process.exit(1),
   });
+  const started = Date.now();
   const server = await startMetricsServer(metrics.registry, {
     host: config.HOST,
     port: config.METRICS_PORT,
     // Alive while following, and while leading once the watches have listed.
     healthy: () => !elector.isLeader || controller.isSynced || Date.now() - started < 120_000,
   });
-  const started = Date.now();
   logger.info({ namespace: config.WATCH_NAMESPACE, ollamaService: config.OLLAMA_SERVICE, metricsPort: server.port, identity: config.POD_NAME }, 'model operator started');
   elector.start();
   const shutdown = async (signal: string) => {

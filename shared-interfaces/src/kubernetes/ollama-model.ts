@@ -180,11 +180,6 @@ function conditionTrue(model: Pick<OllamaModel, 'metadata' | 'status'>, type: st
   return condition?.status === 'True' && (condition.observedGeneration ?? model.status?.observedGeneration) === model.metadata.generation;
 }
 
-/** True when every replica holds the model, for its current spec. */
-export function isModelReady(model: Pick<OllamaModel, 'metadata' | 'status'>): boolean {
-  return conditionTrue(model, ModelCondition.Ready);
-}
-
 /** True when requests may use the model: it has been Ready for its current spec and a replica serves it. */
 export function isModelAvailable(model: Pick<OllamaModel, 'metadata' | 'status'>): boolean {
   return conditionTrue(model, ModelCondition.Available);

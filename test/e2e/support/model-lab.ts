@@ -14,7 +14,7 @@
  *   network interface the lab creates (and deletes again). Not loopback addresses because
  *   the API server refuses those in EndpointSlices ("may not be in the loopback range").
  * - throttle(): a loopback TCP proxy with a rate limit (what setBlobRate uses).
- * - ollamaTags(), ollamaPull(), registryManifest(): the small API calls the tests compare.
+ * - ollamaTags(), registryManifest(): the small API calls the tests compare.
  *
  * How Ollama pulls, and why the registry comes with a "blob store" (verified with Ollama
  * v0.17.4 and distribution v3.1.2): Ollama's puller (server/download.go) asks the registry
@@ -59,13 +59,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
+import { ROOT, freePort } from './system';
 
-const ROOT = resolve(__dirname, '../../..');
 const INFRA = join(ROOT, 'scripts/infra');
 
 // ============================================================================ small helpers
@@ -104,19 +104,6 @@ export function ollamaBinary(): string {
   ollamaBinaryPath ??= infraScript('ollama.sh', 'binary');
   if (!existsSync(ollamaBinaryPath)) throw new Error(`Ollama is not built (expected at ${ollamaBinaryPath}): run \`bash scripts/infra/ollama.sh install\``);
   return ollamaBinaryPath;
-}
-
-/** A port that nothing listens on at `host` right now (the kernel's choice). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createTcpServer();
-    server.unref();
-    server.on('error', fail);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
 }
 
 /** The last `lines` lines of a log file ('' when there is none). */
@@ -226,15 +213,6 @@ class Janitor {
   dispose(): void {
     rmSync(this.script, { force: true });
     if (this.watcher.exitCode === null) this.watcher.kill('SIGKILL');
-  }
-}
-
-/** The working folder of a live process (undefined when it is gone). */
-function processCwd(pid: number): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/cwd`);
-  } catch {
-    return undefined;
   }
 }
 
@@ -768,71 +746,6 @@ export async function ollamaTags(url: string): Promise<OllamaModel[]> {
   return (body.models ?? []).map(({ name, digest, size }) => ({ name, digest, size }));
 }
 
-/** One line of a pull's progress stream. */
-export interface PullLine {
-  readonly status?: string;
-  readonly digest?: string;
-  readonly total?: number;
-  readonly completed?: number;
-  readonly error?: string;
-}
-
-export interface PullResult {
-  /** The HTTP status of /api/pull (200 even when the stream then reports an error). */
-  readonly httpStatus: number;
-  readonly lines: PullLine[];
-  /** The stream ended with {"status":"success"}. */
-  readonly ok: boolean;
-  /** The `error` of the stream's error line, if any. */
-  readonly error?: string;
-  /** True when `signal` ended the request before the stream did. */
-  readonly aborted: boolean;
-}
-
-/**
- * POST <url>/api/pull {model, insecure, stream: true}, reading the progress stream to its
- * end (or until `signal` aborts: the client then hangs up, as a cancelled caller would).
- * `onLine` sees each line as it comes.
- */
-export async function ollamaPull(
-  url: string,
-  model: string,
-  opts: { insecure?: boolean; signal?: AbortSignal; onLine?: (line: PullLine) => void } = {},
-): Promise<PullResult> {
-  const lines: PullLine[] = [];
-  let httpStatus = 0;
-  let aborted = false;
-  try {
-    const res = await fetch(`${url}/api/pull`, {
-      method: 'POST',
-      body: JSON.stringify({ model, insecure: opts.insecure ?? true, stream: true }),
-      signal: opts.signal ?? null,
-    });
-    httpStatus = res.status;
-    let rest = '';
-    const take = (text: string): void => {
-      if (!text.trim()) return;
-      const line = JSON.parse(text) as PullLine;
-      lines.push(line);
-      opts.onLine?.(line);
-    };
-    for await (const chunk of res.body ?? []) {
-      rest += Buffer.from(chunk as Uint8Array).toString('utf8');
-      let newline: number;
-      while ((newline = rest.indexOf('\n')) >= 0) {
-        take(rest.slice(0, newline));
-        rest = rest.slice(newline + 1);
-      }
-    }
-    take(rest);
-  } catch (error) {
-    if (!opts.signal?.aborted) throw error;
-    aborted = true;
-  }
-  const last = lines.at(-1);
-  return { httpStatus, lines, ok: last?.status === 'success', aborted, ...(last?.error ? { error: last.error } : {}) };
-}
-
 // ============================================================================ replicas
 
 /** Labs use 10.245.<N>.0/24 (N = 1..254, one interface `shzlab<N>` each); 10.244/16 is the cluster's. */
@@ -1038,15 +951,4 @@ export async function startReplicas(n: number, opts: ReplicaOptions = {}): Promi
     addAddress,
     removeAll,
   };
-}
-
-/** The pids of the processes whose working folder is `dir` or below it: for a test's own check that nothing is left. */
-export function processesIn(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => {
-      const cwd = processCwd(pid);
-      return cwd !== undefined && (cwd === dir || cwd.startsWith(dir + sep));
-    });
 }

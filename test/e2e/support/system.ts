@@ -33,12 +33,13 @@ export interface RunningService {
   readonly process: ChildProcess;
 }
 
-export async function freePort(): Promise<number> {
+/** A port nothing listens on at `host` right now (the kernel's choice). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const address = server.address();
       server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
     });
