@@ -27,6 +27,9 @@ if [[ "$what" != overhead ]]; then
     [[ -d "$DIR/../node_modules" ]] || bash "$DIR/deps.sh"
     (cd "$DIR/.." && npm run --silent build)
   fi
+  # The crowd bench sizes its services for its largest level unless CAPACITY is given;
+  # env.sh would set local mode's (2), which caps every level at two generations at once.
+  crowd_capacity="${CAPACITY:-}"
   source "$DIR/env.sh"
   # Infrastructure: reuse what runs, start what does not, and stop that again at the end.
   started=()
@@ -38,5 +41,5 @@ if [[ "$what" != overhead ]]; then
   port_open "$POSTGRES_PORT" || { bash "$DIR/infra/postgres.sh" start; started+=(postgres); }
   port_open "$KAFKA_PORT" || { bash "$DIR/infra/kafka.sh" start; started+=(kafka); }
   echo
-  node "$DIR/../bench/crowd.mjs"
+  CAPACITY="$crowd_capacity" node "$DIR/../bench/crowd.mjs"
 fi
