@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, isoDateTimeSchema, modelNameSchema } from '../common';
+import { idSchema, isoDateTimeSchema, modelNameSchema, toolCallSchema } from '../common';
 
 /*
  * What the gateway answers on the routes the chat UI uses. The gateway's OpenAPI document
@@ -49,9 +49,13 @@ export type MessageStatus = z.infer<typeof messageStatusSchema>;
 
 export const messageSchema = z.strictObject({
   id: idSchema,
-  role: z.enum(['system', 'user', 'assistant']),
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
   /** An assistant message's text once it is final; while it is answered, see its request's events. */
   content: z.string(),
+  /** The tools an assistant message called (once it is final); null: none. */
+  toolCalls: z.array(toolCallSchema).nullable(),
+  /** A `tool` message: the call whose result it holds. */
+  toolCallId: z.string().nullable(),
   model: z.string().nullable(),
   /** The request answering an assistant message (its events stream from /v1/chat/:requestId/events). */
   requestId: idSchema.nullable(),

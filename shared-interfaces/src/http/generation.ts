@@ -8,6 +8,9 @@ import {
   idSchema,
   modelNameSchema,
   rolesSchema,
+  storedIntSchema,
+  tokenLogprobSchema,
+  toolCallSchema,
   usageSchema,
   userIdSchema,
 } from '../common';
@@ -33,7 +36,12 @@ export type GenerateRequest = z.infer<typeof generateRequestSchema>;
 
 export const generationChunkSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('started'), model: modelNameSchema }),
-  z.strictObject({ type: z.literal('token'), text: text() }),
+  z.strictObject({ type: z.literal('token'), text: text(), logprobs: z.array(tokenLogprobSchema).optional() }),
+  z.strictObject({
+    type: z.literal('tool_call'),
+    index: z.int().min(0).max(127),
+    ...toolCallSchema.shape,
+  }),
   z.strictObject({
     type: z.literal('done'),
     model: modelNameSchema,
@@ -49,6 +57,29 @@ export const generationChunkSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type GenerationChunk = z.infer<typeof generationChunkSchema>;
+
+/**
+ * `POST /v1/embed` on gpt-api: the embeddings of `input`, one vector a string, answered at
+ * once (not through the queue), after the same rate limit and token quota as a generation.
+ */
+export const embedRequestSchema = z.strictObject({
+  requestId: idSchema,
+  userId: userIdSchema,
+  roles: rolesSchema.default([]),
+  /** Absent: gpt-api's default model. */
+  model: modelNameSchema.optional(),
+  input: z.array(text().max(200_000)).min(1).max(2048),
+  /** Cut each vector to this many leading dimensions (and normalise it again); absent: the model's own. */
+  dimensions: z.int().min(1).max(65_536).optional(),
+});
+export type EmbedRequest = z.infer<typeof embedRequestSchema>;
+
+export const embedResultSchema = z.strictObject({
+  model: modelNameSchema,
+  embeddings: z.array(z.array(z.number())),
+  promptTokens: storedIntSchema,
+});
+export type EmbedResult = z.infer<typeof embedResultSchema>;
 
 /**
  * `GET /v1/limits/:userId?roles=a,b` on gpt-api: a user's effective limits (null: none) and

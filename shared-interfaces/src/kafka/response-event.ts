@@ -8,6 +8,8 @@ import {
   isoDateTimeSchema,
   modelNameSchema,
   storedIntSchema,
+  tokenLogprobSchema,
+  toolCallSchema,
   usageSchema,
   userIdSchema,
 } from '../common';
@@ -69,11 +71,23 @@ export const retryingEventSchema = z.strictObject({
   message: text(),
 });
 
-/** A piece of the answer, in order. */
+/** A piece of the answer, in order; with `logprobs` when the request asked for them. */
 export const tokenEventSchema = z.strictObject({
   ...base,
   type: z.literal('token'),
   text: text(),
+  logprobs: z.array(tokenLogprobSchema).optional(),
+});
+
+/**
+ * A whole tool call of the answer (the model's calls come whole, never in pieces: a
+ * resumed answer never holds half of one). `index` numbers the calls of one answer from 0.
+ */
+export const toolCallEventSchema = z.strictObject({
+  ...base,
+  type: z.literal('tool_call'),
+  index: z.int().min(0).max(127),
+  ...toolCallSchema.shape,
 });
 
 /** The answer is complete. */
@@ -108,6 +122,7 @@ export const responseEventSchema = z.discriminatedUnion('type', [
   resumedEventSchema,
   retryingEventSchema,
   tokenEventSchema,
+  toolCallEventSchema,
   doneEventSchema,
   errorEventSchema,
   cancelledEventSchema,
@@ -119,6 +134,7 @@ export type StartedEvent = z.infer<typeof startedEventSchema>;
 export type ResumedEvent = z.infer<typeof resumedEventSchema>;
 export type RetryingEvent = z.infer<typeof retryingEventSchema>;
 export type TokenEvent = z.infer<typeof tokenEventSchema>;
+export type ToolCallEvent = z.infer<typeof toolCallEventSchema>;
 export type DoneEvent = z.infer<typeof doneEventSchema>;
 export type ErrorEvent = z.infer<typeof errorEventSchema>;
 export type CancelledEvent = z.infer<typeof cancelledEventSchema>;

@@ -41,6 +41,8 @@ const toMessage = (r: MessageRow): Message => ({
   id: r.message_id,
   role: r.role,
   content: r.content,
+  toolCalls: null,
+  toolCallId: null,
   model: r.model,
   requestId: r.request_id,
   status: r.status,

@@ -135,6 +135,8 @@ export function storable(body: EventBody): EventBody {
   switch (body.type) {
     case 'token':
       return { ...body, text: toStorableText(body.text) };
+    case 'tool_call':
+      return { ...body, arguments: toStorableText(body.arguments) };
     case 'error':
     case 'retrying':
       return { ...body, message: toStorableText(body.message) };
