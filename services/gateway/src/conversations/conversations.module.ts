@@ -9,5 +9,7 @@ import { ConversationsService } from './conversations.service';
   imports: [ChatModule],
   controllers: [ConversationsController],
   providers: [ConversationsRepository, ConversationsService],
+  // The Responses API keeps its turns in the same store.
+  exports: [ConversationsRepository],
 })
 export class ConversationsModule {}

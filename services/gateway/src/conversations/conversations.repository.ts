@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL, inTransaction } from '@shoshizan/service-kit';
-import type { Conversation, Message, ResponseEvent } from '@shoshizan/shared-interfaces';
+import type { Conversation, Message, ResponseEvent, ToolCall } from '@shoshizan/shared-interfaces';
 
 export type { Conversation, Message };
 
@@ -17,6 +18,8 @@ interface MessageRow {
   message_id: string;
   role: Message['role'];
   content: string;
+  tool_calls: ToolCall[] | null;
+  tool_call_id: string | null;
   model: string | null;
   request_id: string | null;
   status: Message['status'];
@@ -27,6 +30,19 @@ interface MessageRow {
   duration_ms: number | null;
   created_at: Date;
   finished_at: Date | null;
+}
+
+/** A message to add; an assistant's that is still to be answered names its request and is `pending`. */
+export interface NewMessage {
+  readonly conversationId: string;
+  readonly position: number;
+  readonly role: Message['role'];
+  readonly content: string;
+  readonly toolCalls?: readonly ToolCall[];
+  readonly toolCallId?: string;
+  readonly model?: string;
+  readonly requestId?: string;
+  readonly status: Message['status'];
 }
 
 const toConversation = (r: ConversationRow): Conversation => ({
@@ -41,8 +57,8 @@ const toMessage = (r: MessageRow): Message => ({
   id: r.message_id,
   role: r.role,
   content: r.content,
-  toolCalls: null,
-  toolCallId: null,
+  toolCalls: r.tool_calls,
+  toolCallId: r.tool_call_id,
   model: r.model,
   requestId: r.request_id,
   status: r.status,
@@ -128,8 +144,8 @@ export class ConversationsRepository {
   /** The messages, through a given client (inside a transaction). */
   async messagesWith(client: Pick<Pool, 'query'>, conversationId: string): Promise<Message[]> {
     const { rows } = await client.query<MessageRow>(
-      `SELECT message_id, role, content, model, request_id, status, error_code, error_message, prompt_tokens, completion_tokens,
-              duration_ms, created_at, finished_at
+      `SELECT message_id, role, content, tool_calls, tool_call_id, model, request_id, status, error_code, error_message,
+              prompt_tokens, completion_tokens, duration_ms, created_at, finished_at
          FROM gateway.messages WHERE conversation_id = $1 ORDER BY position`,
       [conversationId],
     );
@@ -155,6 +171,30 @@ export class ConversationsRepository {
     });
   }
 
+  /** Adds a message (inside withTail's transaction); returns its id. */
+  async insertMessage(client: Pick<PoolClient, 'query'>, message: NewMessage): Promise<string> {
+    const messageId = randomUUID();
+    await client.query(
+      `INSERT INTO gateway.messages
+              (message_id, conversation_id, position, role, content, tool_calls, tool_call_id, model, request_id, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        messageId,
+        message.conversationId,
+        message.position,
+        message.role,
+        message.content,
+        // As JSON text: pg would send an array as a PostgreSQL array.
+        message.toolCalls?.length ? JSON.stringify(message.toolCalls) : null,
+        message.toolCallId ?? null,
+        message.model ?? null,
+        message.requestId ?? null,
+        message.status,
+      ],
+    );
+    return messageId;
+  }
+
   /** Marks the answer of a request that was refused before it was enqueued. */
   async failPending(requestId: string, errorCode: string, errorMessage: string): Promise<void> {
     await this.pool.query(
@@ -164,7 +204,10 @@ export class ConversationsRepository {
     );
   }
 
-  /** Fills an assistant message in from its request's events (called for every non-token event). */
+  /**
+   * Fills an assistant message in from its request's events (called for every non-token
+   * event): the final one gathers the text and the tool calls from the events stored before it.
+   */
   async applyEvent(event: ResponseEvent): Promise<void> {
     switch (event.type) {
       case 'started':
@@ -185,6 +228,10 @@ export class ConversationsRepository {
               status = $2,
               content = coalesce((SELECT string_agg(e.event->>'text', '' ORDER BY e.seq) FROM gateway.response_events e
                                    WHERE e.request_id = $1 AND e.event->>'type' = 'token'), ''),
+              tool_calls = (SELECT jsonb_agg(jsonb_build_object('id', e.event->'id', 'name', e.event->'name',
+                                                                'arguments', e.event->'arguments') ORDER BY e.seq)
+                              FROM gateway.response_events e
+                             WHERE e.request_id = $1 AND e.event->>'type' = 'tool_call'),
               model = coalesce($3, m.model), error_code = $4, error_message = $8,
               prompt_tokens = $5, completion_tokens = $6, duration_ms = $7, finished_at = now()
             WHERE request_id = $1`,
@@ -204,6 +251,7 @@ export class ConversationsRepository {
       case 'queued':
       case 'retrying':
       case 'token':
+      case 'tool_call':
         return;
     }
   }

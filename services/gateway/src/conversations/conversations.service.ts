@@ -4,7 +4,6 @@ import type { PoolClient } from 'pg';
 import { DomainException } from '@shoshizan/service-kit';
 import {
   ErrorCode,
-  type ChatMessage,
   type ConversationPage,
   type GenerationOptions,
   type PostMessage,
@@ -13,6 +12,7 @@ import {
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatService } from '../chat/chat.service';
 import { ResponseHub } from '../chat/response-hub.service';
+import { toChatMessage } from './chat-history';
 import { ConversationsRepository, type Conversation, type Message } from './conversations.repository';
 
 export type { Posted };
@@ -137,24 +137,14 @@ export class ConversationsService implements OnModuleInit {
     const model = requested.model ?? conversation.model ?? undefined;
     const body = { ...requested, ...(model ? { model } : {}) };
     const requestId = randomUUID();
-    const insert = async (client: PoolClient, position: number, role: Message['role'], content: string) => {
-      const messageId = randomUUID();
-      await client.query(
-        `INSERT INTO gateway.messages (message_id, conversation_id, position, role, content, model, request_id, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          messageId,
-          id,
-          position,
-          role,
-          content,
-          role === 'assistant' ? (body.model ?? null) : null,
-          role === 'assistant' ? requestId : null,
-          role === 'assistant' ? 'pending' : 'done',
-        ],
-      );
-      return messageId;
-    };
+    const insert = (client: PoolClient, position: number, role: Message['role'], content: string) =>
+      this.repository.insertMessage(client, {
+        conversationId: id,
+        position,
+        role,
+        content,
+        ...(role === 'assistant' ? { model: body.model, requestId, status: 'pending' } : { status: 'done' }),
+      });
     const { messageId, history } = await this.repository.withTail(id, async (messages, client) => {
       const position = await shape(messages, client, insert);
       const kept = (await this.repository.messagesWith(client, id)).filter(
@@ -164,7 +154,7 @@ export class ConversationsService implements OnModuleInit {
       if (requested.model) {
         await client.query('UPDATE gateway.conversations SET model = $2 WHERE conversation_id = $1', [id, requested.model]);
       }
-      return { messageId, history: kept.map((m): ChatMessage => ({ role: m.role, content: m.content })) };
+      return { messageId, history: kept.map(toChatMessage) };
     });
     try {
       const accepted = await this.chat.accept(

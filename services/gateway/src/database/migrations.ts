@@ -192,4 +192,17 @@ export const GATEWAY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX chat_requests_conversation ON chat_requests (conversation_id, user_id);
     `,
   },
+  {
+    id: '011-tool-messages',
+    sql: `
+      -- An assistant message's tool calls, [{id, name, arguments}] in order (null: none), from
+      -- its request's tool_call events; and the results sent back, a 'tool' message each,
+      -- naming the call it answers.
+      ALTER TABLE messages
+        ADD COLUMN tool_calls   jsonb,
+        ADD COLUMN tool_call_id text,
+        DROP CONSTRAINT messages_role_check,
+        ADD CONSTRAINT messages_role_check CHECK (role IN ('system', 'user', 'assistant', 'tool'));
+    `,
+  },
 ];

@@ -15,16 +15,43 @@ const token = (seq: number, text: string): ResponseEvent => ({ ...base, seq, typ
 
 describe('summarise (what a resumed attempt starts from)', () => {
   it('is empty when nothing but the request was written', () => {
-    expect(summarise([])).toEqual({ lastSeq: 0, started: false, text: '', tokens: 0 });
-    expect(summarise([queued])).toEqual({ lastSeq: 0, started: false, text: '', tokens: 0 });
+    expect(summarise([])).toEqual({ lastSeq: 0, started: false, text: '', tokens: 0, toolCalls: [] });
+    expect(summarise([queued])).toEqual({ lastSeq: 0, started: false, text: '', tokens: 0, toolCalls: [] });
   });
 
   it('joins the tokens in seq order, whatever order they were read in', () => {
     expect(summarise([token(3, ' world'), queued, token(2, 'Hello'), started])).toEqual({
       lastSeq: 3,
       started: true,
+      model: 'm',
       text: 'Hello world',
       tokens: 2,
+      toolCalls: [],
+    });
+  });
+
+  it('collects the tool calls in seq order, once each, apart from the text', () => {
+    const call = (seq: number, index: number, id: string): ResponseEvent => ({
+      ...base,
+      seq,
+      type: 'tool_call',
+      index,
+      id,
+      name: 'get_weather',
+      arguments: `{"city":"${id}"}`,
+    });
+    expect(
+      summarise([queued, started, token(2, 'Let me look.'), call(4, 1, 'b'), call(3, 0, 'a'), call(3, 0, 'a')]),
+    ).toEqual({
+      lastSeq: 4,
+      started: true,
+      model: 'm',
+      text: 'Let me look.',
+      tokens: 1,
+      toolCalls: [
+        { id: 'a', name: 'get_weather', arguments: '{"city":"a"}' },
+        { id: 'b', name: 'get_weather', arguments: '{"city":"b"}' },
+      ],
     });
   });
 

@@ -8,6 +8,7 @@ import {
   responseEventSchema,
   topicName,
   type ResponseEvent,
+  type ToolCall,
 } from '@shoshizan/shared-interfaces';
 import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from '../config/kafka-consumer.config';
 
@@ -17,10 +18,14 @@ export interface AnswerSoFar {
   readonly lastSeq: number;
   /** Whether a `started` event was written. */
   readonly started: boolean;
+  /** The model the first `started` event named (a `done` that ends the answer names it too). */
+  readonly model?: string;
   /** The text of the token events, in order. */
   readonly text: string;
   /** How many token events there were (one per streamed piece, about a token each). */
   readonly tokens: number;
+  /** The tool calls written, in order: an answer that has any is not generated again. */
+  readonly toolCalls: readonly ToolCall[];
   /** The final event (done, error, cancelled) if an earlier attempt got that far. */
   readonly final?: ResponseEvent;
 }
@@ -97,16 +102,29 @@ export function summarise(events: readonly ResponseEvent[], reopen = false): Ans
   let text = '';
   let tokens = 0;
   let started = false;
+  let model: string | undefined;
+  const toolCalls: ToolCall[] = [];
   let final: ResponseEvent | undefined;
   for (const event of ordered) {
     if (event.type === 'token') {
       text += event.text;
       tokens++;
+    } else if (event.type === 'tool_call') {
+      toolCalls.push({ id: event.id, name: event.name, arguments: event.arguments });
     } else if (event.type === 'started') {
       started = true;
+      model ??= event.model;
     } else if (isFinalEvent(event) && !(reopen && event.type === 'error')) {
       final ??= event;
     }
   }
-  return { lastSeq: ordered.at(-1)?.seq ?? 0, started, text, tokens, ...(final ? { final } : {}) };
+  return {
+    lastSeq: ordered.at(-1)?.seq ?? 0,
+    started,
+    ...(model !== undefined ? { model } : {}),
+    text,
+    tokens,
+    toolCalls,
+    ...(final ? { final } : {}),
+  };
 }

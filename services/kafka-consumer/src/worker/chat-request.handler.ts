@@ -68,7 +68,8 @@ function headerOf(ctx: MessageContext, name: string): string | undefined {
  * Redelivery (the worker before this one died or lost the partition) is answered once as
  * the client sees it: the attempt count in PostgreSQL tells it apart, the events written so
  * far are read back from the responses topic, and the answer goes on from there (a
- * `resumed` event, then the rest of the text) or, if it was final already, is left alone.
+ * `resumed` event, then the rest of the text), ends with the tool calls it holds, or, if it
+ * was final already, is left alone.
  */
 @Injectable()
 export class ChatRequestHandler {
@@ -137,7 +138,15 @@ export class ChatRequestHandler {
           // From the request's creation: a retry or redrive message is younger than the
           // events the first attempts wrote.
           soFar = await this.responseLog.read(request.requestId, Date.parse(request.createdAt), facts.redriven);
-          facts = { ...facts, soFar: { final: soFar.final !== undefined, lastSeq: soFar.lastSeq } };
+          facts = {
+            ...facts,
+            soFar: {
+              final: soFar.final !== undefined,
+              lastSeq: soFar.lastSeq,
+              toolCalls: soFar.toolCalls.length,
+              ...(soFar.model !== undefined ? { model: soFar.model } : {}),
+            },
+          };
           break;
         }
         case 'skip_duplicate':
@@ -148,6 +157,32 @@ export class ChatRequestHandler {
           );
           this.metrics.processed.inc({ outcome: 'duplicate' });
           return;
+        case 'finish_tool_calls': {
+          const request = requestOf(envelope);
+          const attempt = facts.attempt?.number ?? 1;
+          const emitter = new ResponseEmitter(this.publisher, request, step.afterSeq + 1);
+          // `resumed` first, as for any redelivery that goes on: it reopens a redriven
+          // request's records, which a final event alone would not change.
+          await emitter.emit({ type: 'resumed', attempt, afterSeq: step.afterSeq });
+          this.metrics.resumed.inc();
+          // Zeros: this attempt generated nothing, and the earlier one's usage was counted by
+          // gpt-api when its stream ended (if it got that far; a cut stream is not counted).
+          await emitter.emit({
+            type: 'done',
+            model: step.model,
+            usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+            finishReason: 'tool_calls',
+            durationMs: 0,
+          });
+          await this.attempts.finish(request.requestId);
+          this.metrics.processed.inc({ outcome: 'done' });
+          this.metrics.duration.observe({ outcome: 'done' }, (performance.now() - startedAt) / 1000);
+          this.logger.info(
+            { ...where, requestId: request.requestId, attempt, afterSeq: step.afterSeq, toolCalls: soFar?.toolCalls.length },
+            'Finished a redelivered request with the tool calls an earlier attempt wrote',
+          );
+          return;
+        }
         case 'resume':
         case 'answer': {
           const request = requestOf(envelope);
@@ -230,7 +265,10 @@ export class ChatRequestHandler {
             if (!soFar?.started) await emitter.emit({ type: 'started', model: chunk.model });
             break;
           case 'token':
-            await emitter.emit({ type: 'token', text: chunk.text });
+            await emitter.emit({ type: 'token', text: chunk.text, ...(chunk.logprobs ? { logprobs: chunk.logprobs } : {}) });
+            break;
+          case 'tool_call':
+            await emitter.emit({ type: 'tool_call', index: chunk.index, id: chunk.id, name: chunk.name, arguments: chunk.arguments });
             break;
           case 'done':
             await emitter.emit({

@@ -34,8 +34,37 @@ describe('nextDeliveryStep', () => {
   it('reads a redelivery\'s answer so far, then resumes it or, if final, marks it finished and skips it', () => {
     const again = { ...fresh, attempt: { number: 2, finished: false } };
     expect(nextDeliveryStep(again)).toEqual({ next: 'read_answer_so_far' });
-    expect(nextDeliveryStep({ ...again, soFar: { final: false, lastSeq: 17 } })).toEqual({ next: 'resume', afterSeq: 17 });
-    expect(nextDeliveryStep({ ...again, soFar: { final: true, lastSeq: 40 } })).toEqual({ next: 'skip_duplicate', finish: true });
+    expect(nextDeliveryStep({ ...again, soFar: { final: false, lastSeq: 17, toolCalls: 0, model: 'm' } })).toEqual({
+      next: 'resume',
+      afterSeq: 17,
+    });
+    expect(nextDeliveryStep({ ...again, soFar: { final: true, lastSeq: 40, toolCalls: 0, model: 'm' } })).toEqual({
+      next: 'skip_duplicate',
+      finish: true,
+    });
+  });
+
+  it('ends a redelivery whose earlier attempt wrote tool calls with them, without the model', () => {
+    const again = { ...fresh, attempt: { number: 2, finished: false } };
+    expect(nextDeliveryStep({ ...again, soFar: { final: false, lastSeq: 9, toolCalls: 2, model: 'm' } })).toEqual({
+      next: 'finish_tool_calls',
+      afterSeq: 9,
+      model: 'm',
+    });
+    // Final already: nothing more, calls or not.
+    expect(nextDeliveryStep({ ...again, soFar: { final: true, lastSeq: 10, toolCalls: 2, model: 'm' } })).toEqual({
+      next: 'skip_duplicate',
+      finish: true,
+    });
+    // A redriven request's calls stand too: its error was set aside, not its answer.
+    const redriven = { ...fresh, redriven: true, attempt: { number: 4, finished: true } };
+    expect(nextDeliveryStep({ ...redriven, soFar: { final: false, lastSeq: 11, toolCalls: 1, model: 'm' } })).toEqual({
+      next: 'finish_tool_calls',
+      afterSeq: 11,
+      model: 'm',
+    });
+    // No `started` to take the model from: resumed as text (gpt-api starts every stream with one).
+    expect(nextDeliveryStep({ ...again, soFar: { final: false, lastSeq: 9, toolCalls: 2 } })).toEqual({ next: 'resume', afterSeq: 9 });
   });
 });
 

@@ -22,7 +22,14 @@ export interface DeliveryFacts {
   /** The request's attempt row, once begun: this delivery's number, and whether an earlier one was final. */
   readonly attempt?: { readonly number: number; readonly finished: boolean };
   /** What earlier attempts wrote to the responses topic, once read. */
-  readonly soFar?: { readonly final: boolean; readonly lastSeq: number };
+  readonly soFar?: {
+    readonly final: boolean;
+    readonly lastSeq: number;
+    /** Tool calls written. */
+    readonly toolCalls: number;
+    /** The model their `started` event named. */
+    readonly model?: string;
+  };
 }
 
 export type DeliveryStep =
@@ -38,6 +45,8 @@ export type DeliveryStep =
   | { readonly next: 'skip_duplicate'; readonly finish: boolean }
   /** Go on after the last event an earlier attempt wrote. */
   | { readonly next: 'resume'; readonly afterSeq: number }
+  /** An earlier attempt wrote tool calls: end the answer with them (`done`, finish reason tool_calls), without the model. */
+  | { readonly next: 'finish_tool_calls'; readonly afterSeq: number; readonly model: string }
   /** A first delivery: answer it. */
   | { readonly next: 'answer' };
 
@@ -52,6 +61,13 @@ export function nextDeliveryStep(facts: DeliveryFacts): DeliveryStep {
   if (attempt.number === 1) return { next: 'answer' };
   if (!soFar) return { next: 'read_answer_so_far' };
   if (soFar.final) return { next: 'skip_duplicate', finish: true };
+  // The model cannot go on from tool calls as it goes on from text: asked again it would make
+  // them again (the client would see each twice) or make others, so the calls written are
+  // the answer. A `done` must name a model, from the `started` event; gpt-api starts every
+  // stream with one, so calls without it do not happen and are left to the resume below.
+  if (soFar.toolCalls > 0 && soFar.model !== undefined) {
+    return { next: 'finish_tool_calls', afterSeq: soFar.lastSeq, model: soFar.model };
+  }
   return { next: 'resume', afterSeq: soFar.lastSeq };
 }
 

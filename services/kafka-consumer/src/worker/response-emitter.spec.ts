@@ -53,6 +53,43 @@ describe('ResponseEmitter', () => {
     expect(finished).toBe(true);
   });
 
+  it('holds tool calls until the final event, so an answer\'s calls and its done go in one produce', async () => {
+    const publisher = slowPublisher();
+    const emitter = new ResponseEmitter(publisher, request);
+    await emitter.emit({ type: 'token', text: 'Looking.', logprobs: [{ token: 'Looking.', logprob: -0.5 }] });
+    await emitter.emit({ type: 'tool_call', index: 0, id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo\u0000"}' });
+    await emitter.emit({ type: 'tool_call', index: 1, id: 'call_2', name: 'get_weather', arguments: '{"city":"Bergen"}' });
+    publisher.sends[0]!.done();
+    await tick();
+    // The token went; the calls wait for what ends them.
+    expect(publisher.sends).toHaveLength(1);
+    let finished = false;
+    const done = emitter
+      .emit({
+        type: 'done',
+        model: 'm',
+        usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3 },
+        finishReason: 'tool_calls',
+        durationMs: 1,
+      })
+      .then(() => (finished = true));
+    await tick();
+    const second = publisher.sends[1]!.messages.map((m) => JSON.parse(m.value.toString()) as Record<string, unknown>);
+    expect(second).toMatchObject([
+      // The call's arguments made storable, as a token's text is.
+      { seq: 2, type: 'tool_call', index: 0, id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo\uFFFD"}' },
+      { seq: 3, type: 'tool_call', index: 1, id: 'call_2' },
+      { seq: 4, type: 'done', finishReason: 'tool_calls' },
+    ]);
+    expect(JSON.parse(publisher.sends[0]!.messages[0]!.value.toString())).toMatchObject({
+      logprobs: [{ token: 'Looking.', logprob: -0.5 }],
+    });
+    expect(finished).toBe(false);
+    publisher.sends[1]!.done();
+    await done;
+    expect(finished).toBe(true);
+  });
+
   it('turns a failed send into an error on the next emit, and sends nothing after it', async () => {
     const publisher = slowPublisher();
     const emitter = new ResponseEmitter(publisher, request);

@@ -34,13 +34,18 @@ export type EventBody = DistributiveOmit<
  * produce requests shared with every other request's emitter (KafkaPublisher.sendTogether);
  * one acknowledged round trip a token would cap the stream at the broker's latency.
  * `started` is pipelined the same way (the first token need not wait for its round trip).
- * Every other event (done, error, retrying, ...) waits until it and all before it are
- * acknowledged, so a final event is never reported before the tokens it ends.
+ * A `tool_call` is held until the event after it that is not a token: the calls of an
+ * answer and its `done` go in one produce, one batch on the request's partition, so a crash
+ * never leaves a part of an answer's calls written (a resumed attempt ends with what it
+ * reads back). Every other event (done, error, retrying, ...) waits until it and all
+ * before it are acknowledged, so a final event is never reported before what it ends.
  */
 export class ResponseEmitter {
   private nextSeq: number;
   private readonly firstSeq: number;
   private readonly queue: OutgoingMessage[] = [];
+  /** Tool calls waiting for the event that follows them (they go to Kafka with it). */
+  private readonly heldCalls: OutgoingMessage[] = [];
   private sending: Promise<void> | undefined;
   private failure: Error | undefined;
   private sentAny = false;
@@ -74,12 +79,17 @@ export class ResponseEmitter {
       seq: this.nextSeq,
       at: new Date().toISOString(),
     } as ResponseEvent;
-    this.queue.push({
+    const message = {
       key: this.request.requestId,
       value: encodeMessage(responseEventSchema, event, `${body.type} event`),
       headers: { [HEADERS.requestId]: this.request.requestId },
-    });
+    };
     this.nextSeq++;
+    if (body.type === 'tool_call') {
+      this.heldCalls.push(message);
+      return event;
+    }
+    this.queue.push(...this.heldCalls.splice(0), message);
     if (body.type === 'token' || body.type === 'started') this.pump();
     else await this.flush();
     return event;
@@ -94,6 +104,7 @@ export class ResponseEmitter {
    */
   abandon(): void {
     this.queue.length = 0;
+    this.heldCalls.length = 0;
     this.failure ??= new Error(`request ${this.request.requestId}: events abandoned (handed back or taken over)`);
   }
 

@@ -1,0 +1,38 @@
+import { chatMessageSchema, type Message } from '@shoshizan/shared-interfaces';
+import { toChatMessage } from './chat-history';
+
+const stored: Message = {
+  id: '0b5ad8b4-6e53-4a8a-9d86-2f1f5a1b3c4d',
+  role: 'user',
+  content: 'What is the weather in Oslo?',
+  toolCalls: null,
+  toolCallId: null,
+  model: null,
+  requestId: null,
+  status: 'done',
+  errorCode: null,
+  errorMessage: null,
+  usage: null,
+  durationMs: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  finishedAt: null,
+};
+
+describe('toChatMessage (the history sent for a new answer)', () => {
+  it('sends a text message as role and content only', () => {
+    expect(toChatMessage(stored)).toStrictEqual({ role: 'user', content: 'What is the weather in Oslo?' });
+  });
+
+  it('sends an answer that only called tools with its calls, a valid message for all its empty text', () => {
+    const calls = [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' }];
+    const message = toChatMessage({ ...stored, role: 'assistant', content: '', toolCalls: calls, model: 'm' });
+    expect(message).toStrictEqual({ role: 'assistant', content: '', toolCalls: calls });
+    expect(chatMessageSchema.safeParse(message).success).toBe(true);
+  });
+
+  it('sends a tool result with the call it answers', () => {
+    const message = toChatMessage({ ...stored, role: 'tool', content: '{"celsius":4}', toolCallId: 'call_1' });
+    expect(message).toStrictEqual({ role: 'tool', content: '{"celsius":4}', toolCallId: 'call_1' });
+    expect(chatMessageSchema.safeParse(message).success).toBe(true);
+  });
+});
