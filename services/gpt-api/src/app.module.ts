@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, DatabaseModule, HealthModule, MetricsModule, PostgresReadiness, createRegistry, loggerModule } from '@shoshizan/service-kit';
 import { GPT_API_CONFIG, type GptApiConfig } from './config/gpt-api.config';
 import { GPT_API_MIGRATIONS } from './database/migrations';
+import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { GenerationModule } from './generation/generation.module';
 import { ModelsModule } from './models/models.module';
 import { ModelsService } from './models/models.service';
@@ -31,6 +32,7 @@ export class AppModule {
         }),
         ModelsModule,
         GenerationModule,
+        EmbeddingsModule,
       ],
     };
   }

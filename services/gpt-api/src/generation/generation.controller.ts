@@ -10,19 +10,19 @@ export class GenerationController {
 
   /**
    * Streams an answer as NDJSON. Errors found before the stream starts (bad body, unknown
-   * model) are problem details; later ones are an `error` chunk. Closing the connection
-   * stops the model.
+   * model, tools offered to a model without them) are problem details; later ones are an
+   * `error` chunk. Closing the connection stops the model.
    */
   @Post('generate')
   async generate(
     @Body(new ZodBodyPipe(generateRequestSchema, 'Generate request')) body: GenerateRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const model = await this.generation.prepare(body);
+    const plan = await this.generation.prepare(body);
     const response = openRawStream(reply, { 'content-type': 'application/x-ndjson' });
     const abort = new AbortController();
     response.on('close', () => abort.abort(new Error('the caller closed the stream')));
-    for await (const chunk of this.generation.stream(body, model, abort.signal)) {
+    for await (const chunk of this.generation.stream(body, plan, abort.signal)) {
       // Waits when the caller reads slower than the model writes (back-pressure).
       await writeWithBackpressure(response, `${JSON.stringify(chunk)}\n`);
     }

@@ -1,16 +1,30 @@
 import { Module } from '@nestjs/common';
+import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 import { ModelsModule } from '../models/models.module';
 import { OllamaModule } from '../ollama/ollama.module';
 import { AdmissionService } from '../admission/admission.service';
 import { LimitsController } from '../admission/limits.controller';
 import { UsageService } from '../usage/usage.service';
+import { ConcurrencyLimiter } from './concurrency-limiter';
 import { GenerationController } from './generation.controller';
 import { GenerationService } from './generation.service';
 import { GptApiMetrics } from './gpt-api.metrics';
 
+/** Exports what every call to Ollama for a user goes through: admission, Ollama's slots, usage, metrics. */
 @Module({
   imports: [ModelsModule, OllamaModule],
   controllers: [GenerationController, LimitsController],
-  providers: [GenerationService, UsageService, AdmissionService, GptApiMetrics],
+  providers: [
+    GenerationService,
+    UsageService,
+    AdmissionService,
+    GptApiMetrics,
+    {
+      provide: ConcurrencyLimiter,
+      inject: [GPT_API_CONFIG],
+      useFactory: (config: GptApiConfig) => new ConcurrencyLimiter(config.OLLAMA_MAX_CONCURRENCY),
+    },
+  ],
+  exports: [UsageService, AdmissionService, GptApiMetrics, ConcurrencyLimiter],
 })
 export class GenerationModule {}

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import type { GenerateRequest, GenerationChunk } from '@shoshizan/shared-interfaces';
-import { loadGptApiConfig } from '../config/gpt-api.config';
+import { ErrorCode, type GenerateRequest, type GenerationChunk, type Tool } from '@shoshizan/shared-interfaces';
 import type { AdmissionService } from '../admission/admission.service';
+import type { ModelCapabilities } from '../models/model-capabilities';
 import type { ModelsService } from '../models/models.service';
-import type { ChatStreamRequest, OllamaAdapter } from '../ollama/ollama.adapter';
+import { toolsUnsupported, type ChatStreamRequest, type CompletionStreamRequest, type OllamaAdapter, type OllamaChunk } from '../ollama/ollama.adapter';
 import type { UsageService } from '../usage/usage.service';
+import { ConcurrencyLimiter } from './concurrency-limiter';
 import { GenerationService } from './generation.service';
 import { GptApiMetrics } from './gpt-api.metrics';
 
@@ -17,25 +18,43 @@ const request: GenerateRequest = {
   options: {},
 };
 
-function setUp(resolved: { name: string; keepAlive?: string }) {
+const weather: Tool = { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } };
+
+const hello: OllamaChunk[] = [
+  { text: 'Hello', done: false },
+  { text: '', done: true, promptTokens: 3, completionTokens: 1 },
+];
+
+function setUp(resolved: { name: string; keepAlive?: string }, answer: OllamaChunk[] = hello) {
   const chats: ChatStreamRequest[] = [];
+  const completions: CompletionStreamRequest[] = [];
   const models = { resolve: jest.fn(async () => resolved) };
+  const capabilities = { require: jest.fn(async () => {}) };
+  const admission = { admit: jest.fn(async () => {}) };
+  const usage = { record: jest.fn(async () => true) };
+  async function* replay() {
+    yield* answer;
+  }
   const ollama = {
-    async *chat(chat: ChatStreamRequest) {
+    chat(chat: ChatStreamRequest) {
       chats.push(chat);
-      yield { text: 'Hello', done: false };
-      yield { text: '', done: true, promptTokens: 3, completionTokens: 1 };
+      return replay();
+    },
+    complete(completion: CompletionStreamRequest) {
+      completions.push(completion);
+      return replay();
     },
   };
   const service = new GenerationService(
-    loadGptApiConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' }),
     models as unknown as ModelsService,
+    capabilities as unknown as ModelCapabilities,
     ollama as unknown as OllamaAdapter,
-    { record: async () => true } as unknown as UsageService,
-    { admit: async () => {} } as unknown as AdmissionService,
+    usage as unknown as UsageService,
+    admission as unknown as AdmissionService,
+    new ConcurrencyLimiter(1),
     new GptApiMetrics(new Registry()),
   );
-  return { service, models, chats };
+  return { service, models, capabilities, admission, usage, chats, completions };
 }
 
 async function collect(chunks: AsyncIterable<GenerationChunk>): Promise<GenerationChunk[]> {
@@ -44,21 +63,91 @@ async function collect(chunks: AsyncIterable<GenerationChunk>): Promise<Generati
   return all;
 }
 
+async function generate(service: GenerationService, generateRequest: GenerateRequest): Promise<GenerationChunk[]> {
+  return collect(service.stream(generateRequest, await service.prepare(generateRequest), new AbortController().signal));
+}
+
 describe('GenerationService', () => {
   beforeAll(() => Logger.overrideLogger(false));
   it("resolves the model with the caller's roles and runs it with the model's keep-alive", async () => {
     const { service, models, chats } = setUp({ name: 'llama3.2:1b', keepAlive: '1h' });
-    const model = await service.prepare({ ...request, model: 'llama3.2:1b' });
+    const chunks = await generate(service, { ...request, model: 'llama3.2:1b' });
     expect(models.resolve).toHaveBeenCalledWith('llama3.2:1b', ['pro']);
-    const chunks = await collect(service.stream(request, model, new AbortController().signal));
     expect(chunks.map((c) => c.type)).toEqual(['started', 'token', 'done']);
     expect(chunks[0]).toEqual({ type: 'started', model: 'llama3.2:1b' });
+    expect(chunks[2]).toMatchObject({ finishReason: 'stop', usage: { promptTokens: 3, completionTokens: 1, totalTokens: 4 } });
     expect(chats).toEqual([expect.objectContaining({ model: 'llama3.2:1b', keepAlive: '1h' })]);
   });
 
   it('leaves the keep-alive to OLLAMA_KEEP_ALIVE when the model sets none', async () => {
     const { service, chats } = setUp({ name: 'gemma3:270m' });
-    await collect(service.stream(request, await service.prepare(request), new AbortController().signal));
+    await generate(service, request);
     expect(chats[0]).not.toHaveProperty('keepAlive');
+  });
+
+  it("streams the calls Ollama parsed and ends with tool_calls, once it knows the model's template takes tools", async () => {
+    const { service, capabilities, usage } = setUp({ name: 'qwen3:0.6b' }, [
+      { text: '', toolCalls: [{ id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}' }], done: false },
+      { text: '', done: true, doneReason: 'stop', promptTokens: 20, completionTokens: 8 },
+    ]);
+    const chunks = await generate(service, { ...request, options: { tools: [weather] } });
+    expect(capabilities.require).toHaveBeenCalledWith('qwen3:0.6b', 'tools');
+    expect(chunks.slice(1)).toEqual([
+      { type: 'tool_call', index: 0, id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      expect.objectContaining({ type: 'done', finishReason: 'tool_calls' }),
+    ]);
+    expect(usage.record).toHaveBeenCalledWith(expect.objectContaining({ usage: { promptTokens: 20, completionTokens: 8, totalTokens: 28 } }));
+  });
+
+  it('refuses tools for a model whose template has none before counting the request', async () => {
+    const { service, capabilities, admission } = setUp({ name: 'gemma3:270m' });
+    capabilities.require.mockRejectedValue(toolsUnsupported('gemma3:270m'));
+    await expect(service.prepare({ ...request, options: { tools: [weather] } })).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
+    expect(admission.admit).not.toHaveBeenCalled();
+  });
+
+  it('needs no tool support in the template to force a call', async () => {
+    const { service, capabilities } = setUp({ name: 'gemma3:270m' }, [
+      { text: '{"city": "Paris"}', done: false },
+      { text: '', done: true, promptTokens: 30, completionTokens: 6 },
+    ]);
+    const chunks = await generate(service, { ...request, options: { tools: [weather], toolChoice: { name: 'get_weather' } } });
+    expect(capabilities.require).not.toHaveBeenCalled();
+    expect(chunks.slice(1)).toEqual([
+      { type: 'tool_call', index: 0, id: expect.stringMatching(/^call_/), name: 'get_weather', arguments: '{"city": "Paris"}' },
+      expect.objectContaining({ type: 'done', finishReason: 'tool_calls' }),
+    ]);
+  });
+
+  it('ends a forced call cut short with an error, having recorded the tokens it cost', async () => {
+    const { service, usage } = setUp({ name: 'gemma3:270m' }, [
+      { text: '{"city": "Pa', done: false },
+      { text: '', done: true, doneReason: 'length', promptTokens: 30, completionTokens: 4 },
+    ]);
+    const chunks = await generate(service, { ...request, options: { tools: [weather], toolChoice: 'required', maxTokens: 4 } });
+    expect(chunks.slice(1)).toEqual([
+      { type: 'error', code: ErrorCode.ValidationFailed, message: expect.stringContaining('cut off at maxTokens'), retriable: false },
+    ]);
+    expect(usage.record).toHaveBeenCalledTimes(1);
+  });
+
+  it('streams the log probabilities with the tokens', async () => {
+    const { service } = setUp({ name: 'gemma3:270m' }, [
+      { text: 'Hi', logprobs: [{ token: 'Hi', logprob: -0.2 }], done: false },
+      { text: '', done: true, promptTokens: 1, completionTokens: 1 },
+    ]);
+    const chunks = await generate(service, { ...request, options: { logprobs: true } });
+    expect(chunks[1]).toEqual({ type: 'token', text: 'Hi', logprobs: [{ token: 'Hi', logprob: -0.2 }] });
+  });
+
+  it("continues a raw prompt through Ollama's completion, keeping the answer's leading space", async () => {
+    const { service, chats, completions } = setUp({ name: 'gemma3:270m' }, [
+      { text: ' Paris', done: false },
+      { text: '', done: true, promptTokens: 5, completionTokens: 1 },
+    ]);
+    const chunks = await generate(service, { ...request, messages: [{ role: 'user', content: 'The capital of France is' }], options: { raw: true } });
+    expect(chats).toEqual([]);
+    expect(completions).toEqual([expect.objectContaining({ prompt: 'The capital of France is' })]);
+    expect(chunks[1]).toEqual({ type: 'token', text: ' Paris' });
   });
 });

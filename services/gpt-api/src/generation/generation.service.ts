@@ -1,63 +1,55 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DomainException } from '@shoshizan/service-kit';
-import {
-  ErrorCode,
-  isRetriable,
-  toStorableText,
-  type FinishReason,
-  type GenerateRequest,
-  type GenerationChunk,
-} from '@shoshizan/shared-interfaces';
-import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
-import type { ResolvedModel } from '../models/model-catalog';
+import { ErrorCode, isRetriable, toStorableText, type GenerateRequest, type GenerationChunk } from '@shoshizan/shared-interfaces';
+import { ModelCapabilities } from '../models/model-capabilities';
 import { ModelsService } from '../models/models.service';
-import { OllamaAdapter } from '../ollama/ollama.adapter';
+import { OllamaAdapter, type OllamaChunk } from '../ollama/ollama.adapter';
 import { AdmissionService } from '../admission/admission.service';
 import { UsageService } from '../usage/usage.service';
+import { AnswerReader } from './answer-reader';
 import { ConcurrencyLimiter } from './concurrency-limiter';
+import { planGeneration, type GenerationPlan, type OllamaCall } from './generation-plan';
 import { GptApiMetrics } from './gpt-api.metrics';
-
-function finishReasonOf(doneReason: string | undefined): FinishReason {
-  return doneReason === 'length' ? 'length' : 'stop';
-}
 
 @Injectable()
 export class GenerationService {
   private readonly logger = new Logger(GenerationService.name);
-  private readonly limiter: ConcurrencyLimiter;
 
   constructor(
-    @Inject(GPT_API_CONFIG) config: GptApiConfig,
     private readonly models: ModelsService,
+    private readonly capabilities: ModelCapabilities,
     private readonly ollama: OllamaAdapter,
     private readonly usage: UsageService,
     private readonly admission: AdmissionService,
+    private readonly limiter: ConcurrencyLimiter,
     private readonly metrics: GptApiMetrics,
-  ) {
-    this.limiter = new ConcurrencyLimiter(config.OLLAMA_MAX_CONCURRENCY);
-  }
+  ) {}
 
   /**
-   * Checks what can be checked before streaming starts: the model, then the user's rate
-   * limit and token quota. Throws DomainException.
+   * Checks what can be checked before streaming starts: the model, what is asked of it,
+   * then the user's rate limit and token quota (last, so that a request refused for
+   * another reason does not count). Throws DomainException.
    */
-  async prepare(request: GenerateRequest): Promise<ResolvedModel> {
+  async prepare(request: GenerateRequest): Promise<GenerationPlan> {
     const model = await this.models.resolve(request.model, request.roles);
+    const plan = planGeneration(request, model);
+    if (plan.tools.kind === 'native') await this.capabilities.require(model.name, 'tools');
     try {
       await this.admission.admit(request);
     } catch (error) {
       if (error instanceof DomainException) this.metrics.admissionRejections.inc({ model: model.name, reason: error.code });
       throw error;
     }
-    return model;
+    return plan;
   }
 
   /**
-   * Streams the answer as chunks: `started`, `token`s, then `done` or `error`. Nothing
-   * follows an abort of `signal`: the caller has gone and Ollama is told to stop.
+   * Streams the answer as chunks: `started`, `token`s and `tool_call`s, then `done` or
+   * `error`. Nothing follows an abort of `signal`: the caller has gone and Ollama is told to
+   * stop.
    */
-  async *stream(request: GenerateRequest, resolved: ResolvedModel, signal: AbortSignal): AsyncGenerator<GenerationChunk> {
-    const { name: model, keepAlive } = resolved;
+  async *stream(request: GenerateRequest, plan: GenerationPlan, signal: AbortSignal): AsyncGenerator<GenerationChunk> {
+    const model = plan.model.name;
     const log = { requestId: request.requestId, model };
     const queuedAt = performance.now();
     let release: (() => void) | undefined;
@@ -73,26 +65,14 @@ export class GenerationService {
     try {
       yield { type: 'started', model };
       let firstTokenAt: number | undefined;
-      // A continuation goes in as the start of the assistant's turn: the model carries on
-      // from its last character (a redelivered request resumes; nothing is said twice).
-      const messages = request.continuation
-        ? [...request.messages, { role: 'assistant' as const, content: request.continuation }]
-        : request.messages;
-      // An answer starts at its first visible character (models often open with a space or
-      // a newline after the prompt's role marker); a continuation is passed on as it is.
-      let atStart = !request.continuation;
-      for await (const part of this.ollama.chat({ model, messages, options: request.options, ...(keepAlive ? { keepAlive } : {}) }, signal)) {
-        let text = part.text;
-        if (atStart && text) {
-          text = text.trimStart();
-          if (text) atStart = false;
-        }
-        if (text) {
+      const answer = new AnswerReader(plan);
+      for await (const part of this.answerFrom(plan.ollama, signal)) {
+        for (const chunk of answer.read(part)) {
           if (firstTokenAt === undefined) {
             firstTokenAt = performance.now();
             this.metrics.timeToFirstToken.observe({ model }, (firstTokenAt - startedAt) / 1000);
           }
-          yield { type: 'token', text: toStorableText(text) };
+          yield chunk;
         }
         if (part.done) {
           const usage = {
@@ -101,11 +81,14 @@ export class GenerationService {
             totalTokens: (part.promptTokens ?? 0) + (part.completionTokens ?? 0),
           };
           const durationMs = performance.now() - startedAt;
+          // The tokens were spent even when they make no valid call.
           await this.usage.record({ requestId: request.requestId, userId: request.userId, model, usage });
           this.recordDone(model, usage.promptTokens, usage.completionTokens, firstTokenAt);
+          const { chunks, finishReason } = answer.finish(part.doneReason);
+          yield* chunks;
           outcome = 'done';
-          this.logger.log({ ...log, usage, durationMs: Math.round(durationMs) }, 'Generated an answer');
-          yield { type: 'done', model, usage, finishReason: finishReasonOf(part.doneReason), durationMs };
+          this.logger.log({ ...log, usage, finishReason, durationMs: Math.round(durationMs) }, 'Generated an answer');
+          yield { type: 'done', model, usage, finishReason, durationMs };
           return;
         }
       }
@@ -127,6 +110,10 @@ export class GenerationService {
       this.metrics.generationDuration.observe({ model, outcome }, (performance.now() - startedAt) / 1000);
       release();
     }
+  }
+
+  private answerFrom(call: OllamaCall, signal: AbortSignal): AsyncIterable<OllamaChunk> {
+    return call.endpoint === 'chat' ? this.ollama.chat(call.request, signal) : this.ollama.complete(call.request, signal);
   }
 
   private recordDone(model: string, prompt: number, completion: number, firstTokenAt: number | undefined): void {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '@shoshizan/service-kit';
 
-/** Generation metrics, labelled by model. */
+/** Generation and embedding metrics, labelled by model. */
 @Injectable()
 export class GptApiMetrics {
   readonly timeToFirstToken: Histogram<'model'>;
@@ -13,6 +13,8 @@ export class GptApiMetrics {
   readonly promptTokens: Counter<'model'>;
   readonly inflight: Gauge;
   readonly admissionRejections: Counter<'model' | 'reason'>;
+  readonly embedDuration: Histogram<'model' | 'outcome'>;
+  readonly embedTokens: Counter<'model'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     const registers = [registry];
@@ -40,7 +42,7 @@ export class GptApiMetrics {
     });
     this.queueWait = new Histogram({
       name: 'gpt_api_queue_wait_seconds',
-      help: 'Time a generation waited for a free Ollama slot.',
+      help: 'Time a generation or an embedding waited for a free Ollama slot.',
       labelNames: ['model'],
       buckets: seconds,
       registers,
@@ -61,6 +63,19 @@ export class GptApiMetrics {
       name: 'gpt_api_admission_rejections_total',
       help: 'Requests refused before the model: reason rate_limited or quota_exceeded.',
       labelNames: ['model', 'reason'],
+      registers,
+    });
+    this.embedDuration = new Histogram({
+      name: 'gpt_api_embed_duration_seconds',
+      help: 'Time Ollama took to embed a request (after the queue), by outcome.',
+      labelNames: ['model', 'outcome'],
+      buckets: seconds,
+      registers,
+    });
+    this.embedTokens = new Counter({
+      name: 'gpt_api_embed_tokens_total',
+      help: 'Tokens embedded (not in gpt_api_prompt_tokens_total).',
+      labelNames: ['model'],
       registers,
     });
     this.inflight = new Gauge({

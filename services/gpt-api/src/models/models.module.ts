@@ -4,6 +4,7 @@ import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 import { OllamaAdapter } from '../ollama/ollama.adapter';
 import { OllamaModule } from '../ollama/ollama.module';
 import { KubernetesModelsService, type KubernetesModelsOptions } from './kubernetes-models.service';
+import { ModelCapabilities } from './model-capabilities';
 import { ModelsController } from './models.controller';
 import { InstalledModelsService, ModelsService } from './models.service';
 import { OllamaModelWatch, type OllamaModelWatchOptions } from './ollama-model-watch';
@@ -35,7 +36,8 @@ export async function createModelsService(
       inject: [GPT_API_CONFIG, OllamaAdapter],
       useFactory: (config: GptApiConfig, ollama: OllamaAdapter) => createModelsService(config, ollama),
     },
+    ModelCapabilities,
   ],
-  exports: [ModelsService],
+  exports: [ModelsService, ModelCapabilities],
 })
 export class ModelsModule {}
