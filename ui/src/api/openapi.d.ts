@@ -216,7 +216,7 @@ export interface paths {
         put?: never;
         /**
          * Send a chat request and stream the answer
-         * @description The request is made durable in Kafka before the stream starts. Events: queued, started, token (in seq order), then one of done (with usage), error or cancelled. Each SSE `id` is the event seq.
+         * @description The request is made durable in Kafka before the stream starts. Events: queued, started, token (in seq order), then one of done (with usage), error or cancelled. Each SSE `id` is the event seq. A stream cut before its final event (the gateway shutting down) ends with an `error` event of code `upstream_unavailable`, `retriable`, without an SSE `id` and with the seq of the last event sent: the request goes on, and this route resumes it.
          */
         post: operations["ChatController_send"];
         delete?: never;
@@ -271,7 +271,7 @@ export interface paths {
         };
         /**
          * Resume the event stream of one of your chat requests
-         * @description Sends the events after the one named by the `Last-Event-ID` header (or the `after` query; neither: from the start): first those already written, then the live ones, without a gap or a repeat, ending with the final event. For a reload, a dropped connection, or another gateway replica.
+         * @description Sends the events after the one named by the `Last-Event-ID` header (or the `after` query; neither: from the start): first those already written, then the live ones, without a gap or a repeat, ending with the final event. For a reload, a dropped connection, or another gateway replica. A stream cut before its final event (the gateway shutting down) ends with an `error` event of code `upstream_unavailable`, `retriable`, without an SSE `id` and with the seq of the last event sent: the request goes on, and this route resumes it.
          */
         get: operations["ChatController_events"];
         put?: never;
@@ -293,7 +293,47 @@ export interface paths {
         put?: never;
         /**
          * Create a chat completion (OpenAI shape), streaming or not
-         * @description With `stream: true` the answer comes as `chat.completion.chunk` events ending with `data: [DONE]`; an error after the stream started comes as a `data:` event holding an OpenAI error.
+         * @description Text, function tools and structured output (`response_format`). With `stream: true` the answer comes as `chat.completion.chunk` events: the role, content pieces, whole tool calls, the finish reason. An error after the stream started comes as a `data:` event holding an OpenAI error, and so does a stream cut before the answer ended (the gateway shutting down): only a complete answer ends with `data: [DONE]`. Each chunk’s SSE `id` is the seq of the event it came from: GET /v1/chat/completions/{completion_id} resumes a chat completion’s stream after it.
+         */
+        post: operations["OpenAiController_chatCompletions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/completions/{completionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your chat completions (OpenAI shape), or its stream again
+         * @description Without `stream`: the `chat.completion`, once its answer ends (as OpenAI’s retrieve gives a stored one). With `stream=true`: its chunks after the one named by `Last-Event-ID` (none: all), the stored ones and then the live ones, without a gap or a repeat: for a client whose stream dropped. An error after the stream started comes as a `data:` event holding an OpenAI error, and so does a stream cut before the answer ended (the gateway shutting down): only a complete answer ends with `data: [DONE]`. Each chunk’s SSE `id` is the seq of the event it came from: GET /v1/chat/completions/{completion_id} resumes a chat completion’s stream after it.
+         */
+        get: operations["OpenAiController_retrieveChatCompletion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a completion (OpenAI’s legacy Completions API), streaming or not
+         * @description The prompt is continued as it is, without the model’s chat template. With `stream: true` the answer comes as `text_completion` events, a piece of text each, the last with the finish reason. An error after the stream started comes as a `data:` event holding an OpenAI error, and so does a stream cut before the answer ended (the gateway shutting down): only a complete answer ends with `data: [DONE]`. Each chunk’s SSE `id` is the seq of the event it came from: GET /v1/chat/completions/{completion_id} resumes a chat completion’s stream after it.
          */
         post: operations["OpenAiController_completions"];
         delete?: never;
@@ -393,6 +433,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create embeddings (OpenAI shape)
+         * @description One vector an input string, in order; `encoding_format: base64` gives each as little-endian float32 bytes.
+         */
+        post: operations["EmbeddingsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -405,6 +465,46 @@ export interface paths {
          * @description The models the caller's roles may use. `default` marks the model that answers a request naming none (OpenAI clients ignore it).
          */
         get: operations["OpenAiController_listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a response (OpenAI Responses API), streaming or not
+         * @description Text, function tools and structured output (`text.format`). `previous_response_id` carries on the conversation of an earlier response. With `stream: true` the answer comes as Responses stream events (`response.created` … `response.completed`), each with a `sequence_number`.
+         */
+        post: operations["ResponsesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/responses/{responseId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrieve one of your responses, or stream its events again
+         * @description Without `stream`: the response as it stands. With `stream=true`: its events from the start (or after `starting_after`), the stored ones then the live ones, without a gap or a repeat.
+         */
+        get: operations["ResponsesController_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -464,13 +564,35 @@ export interface components {
         ChatCompletion: {
             choices: {
                 /** @enum {string} */
-                finish_reason: "stop" | "length";
+                finish_reason: "stop" | "length" | "tool_calls";
                 index: number;
-                logprobs: null;
+                logprobs: {
+                    content: {
+                        bytes: number[] | null;
+                        logprob: number;
+                        token: string;
+                        top_logprobs: {
+                            bytes: number[] | null;
+                            logprob: number;
+                            token: string;
+                        }[];
+                    }[];
+                    refusal: null;
+                } | null;
                 message: {
-                    content: string;
+                    content: string | null;
+                    refusal: null;
                     /** @constant */
                     role: "assistant";
+                    tool_calls?: {
+                        function: {
+                            arguments: string;
+                            name: string;
+                        };
+                        id: string;
+                        /** @constant */
+                        type: "function";
+                    }[];
                 };
             }[];
             created: number;
@@ -490,9 +612,32 @@ export interface components {
                     content?: string;
                     /** @constant */
                     role?: "assistant";
+                    tool_calls?: {
+                        function: {
+                            arguments: string;
+                            name: string;
+                        };
+                        id: string;
+                        index: number;
+                        /** @constant */
+                        type: "function";
+                    }[];
                 };
-                finish_reason: ("stop" | "length") | null;
+                finish_reason: ("stop" | "length" | "tool_calls") | null;
                 index: number;
+                logprobs: {
+                    content: {
+                        bytes: number[] | null;
+                        logprob: number;
+                        token: string;
+                        top_logprobs: {
+                            bytes: number[] | null;
+                            logprob: number;
+                            token: string;
+                        }[];
+                    }[];
+                    refusal: null;
+                } | null;
             }[];
             created: number;
             id: string;
@@ -503,7 +648,7 @@ export interface components {
                 completion_tokens: number;
                 prompt_tokens: number;
                 total_tokens: number;
-            };
+            } | null;
         };
         ChatRequestState: {
             completionTokens: number | null;
@@ -564,9 +709,15 @@ export interface components {
                 model: string | null;
                 requestId: string | null;
                 /** @enum {string} */
-                role: "system" | "user" | "assistant";
+                role: "system" | "user" | "assistant" | "tool";
                 /** @enum {string} */
                 status: "pending" | "running" | "done" | "error" | "cancelled";
+                toolCallId: string | null;
+                toolCalls: {
+                    arguments: string;
+                    id: string;
+                    name: string;
+                }[] | null;
                 usage: {
                     completionTokens: number;
                     promptTokens: number;
@@ -623,6 +774,21 @@ export interface components {
                 userId: string | null;
             }[];
         };
+        EmbeddingList: {
+            data: {
+                embedding: number[] | string;
+                index: number;
+                /** @constant */
+                object: "embedding";
+            }[];
+            model: string;
+            /** @constant */
+            object: "list";
+            usage: {
+                prompt_tokens: number;
+                total_tokens: number;
+            };
+        };
         Message: {
             content: string;
             /** Format: date-time */
@@ -636,9 +802,15 @@ export interface components {
             model: string | null;
             requestId: string | null;
             /** @enum {string} */
-            role: "system" | "user" | "assistant";
+            role: "system" | "user" | "assistant" | "tool";
             /** @enum {string} */
             status: "pending" | "running" | "done" | "error" | "cancelled";
+            toolCallId: string | null;
+            toolCalls: {
+                arguments: string;
+                id: string;
+                name: string;
+            }[] | null;
             usage: {
                 completionTokens: number;
                 promptTokens: number;
@@ -710,6 +882,79 @@ export interface components {
             redrivenAt: string;
             /** Format: uuid */
             requestId: string;
+        };
+        Response: {
+            created_at: number;
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            id: string;
+            incomplete_details: {
+                /** @constant */
+                reason: "max_output_tokens";
+            } | null;
+            instructions: string | null;
+            max_output_tokens: number | null;
+            metadata: {
+                [key: string]: string;
+            };
+            model: string;
+            /** @constant */
+            object: "response";
+            output: ({
+                content: {
+                    annotations: unknown[];
+                    logprobs: unknown[];
+                    text: string;
+                    /** @constant */
+                    type: "output_text";
+                }[];
+                id: string;
+                /** @constant */
+                role: "assistant";
+                /** @enum {string} */
+                status: "in_progress" | "completed" | "incomplete";
+                /** @constant */
+                type: "message";
+            } | {
+                arguments: string;
+                call_id: string;
+                id: string;
+                name: string;
+                /** @enum {string} */
+                status: "in_progress" | "completed";
+                /** @constant */
+                type: "function_call";
+            })[];
+            output_text?: string;
+            parallel_tool_calls: boolean;
+            previous_response_id: string | null;
+            /** @enum {string} */
+            status: "in_progress" | "completed" | "incomplete" | "failed" | "cancelled";
+            /** @constant */
+            store: true;
+            temperature: number | null;
+            text: {
+                format: unknown;
+            };
+            tool_choice: unknown;
+            tools: unknown[];
+            top_p: number | null;
+            /** @constant */
+            truncation: "disabled";
+            usage: {
+                input_tokens: number;
+                input_tokens_details: {
+                    cached_tokens: number;
+                };
+                output_tokens: number;
+                output_tokens_details: {
+                    reasoning_tokens: number;
+                };
+                total_tokens: number;
+            } | null;
+            user: string | null;
         };
         ResponseEvent: {
             /** Format: date-time */
@@ -786,6 +1031,16 @@ export interface components {
             conversationId: string;
             /** @constant */
             kind: "chat.response";
+            logprobs?: {
+                bytes?: number[];
+                logprob: number;
+                token: string;
+                topLogprobs?: {
+                    bytes?: number[];
+                    logprob: number;
+                    token: string;
+                }[];
+            }[];
             /** Format: uuid */
             requestId: string;
             seq: number;
@@ -796,13 +1051,32 @@ export interface components {
             /** @constant */
             version: 1;
         } | {
+            arguments: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            conversationId: string;
+            id: string;
+            index: number;
+            /** @constant */
+            kind: "chat.response";
+            name: string;
+            /** Format: uuid */
+            requestId: string;
+            seq: number;
+            /** @constant */
+            type: "tool_call";
+            userId: string;
+            /** @constant */
+            version: 1;
+        } | {
             /** Format: date-time */
             at: string;
             /** Format: uuid */
             conversationId: string;
             durationMs: number;
             /** @enum {string} */
-            finishReason: "stop" | "length" | "cancelled";
+            finishReason: "stop" | "length" | "cancelled" | "tool_calls";
             /** @constant */
             kind: "chat.response";
             model: string;
@@ -855,6 +1129,12 @@ export interface components {
             /** @constant */
             version: 1;
         };
+        ResponseStreamEvent: {
+            sequence_number: number;
+            type: string;
+        } & {
+            [key: string]: unknown;
+        };
         SystemStatus: {
             /** Format: date-time */
             checkedAt: string;
@@ -872,6 +1152,31 @@ export interface components {
             }[];
             /** @enum {string} */
             state: "up" | "down";
+        };
+        TextCompletion: {
+            choices: {
+                finish_reason: ("stop" | "length") | null;
+                index: number;
+                logprobs: {
+                    text_offset: number[];
+                    token_logprobs: number[];
+                    tokens: string[];
+                    top_logprobs: {
+                        [key: string]: number;
+                    }[];
+                } | null;
+                text: string;
+            }[];
+            created: number;
+            id: string;
+            model: string;
+            /** @constant */
+            object: "text_completion";
+            usage?: {
+                completion_tokens: number;
+                prompt_tokens: number;
+                total_tokens: number;
+            } | null;
         };
         TokenPair: {
             accessToken: string;
@@ -1723,15 +2028,50 @@ export interface operations {
                     messages: {
                         content: string;
                         /** @enum {string} */
-                        role: "system" | "user" | "assistant";
+                        role: "system" | "user" | "assistant" | "tool";
+                        toolCallId?: string;
+                        toolCalls?: {
+                            arguments: string;
+                            id: string;
+                            name: string;
+                        }[];
                     }[];
                     model?: string;
                     /** @default {} */
                     options?: {
+                        frequencyPenalty?: number;
+                        logprobs?: boolean;
                         maxTokens?: number;
+                        parallelToolCalls?: boolean;
+                        presencePenalty?: number;
+                        raw?: boolean;
+                        responseFormat?: {
+                            /** @constant */
+                            type: "json_object";
+                        } | {
+                            name: string;
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean;
+                            /** @constant */
+                            type: "json_schema";
+                        };
                         seed?: number;
                         stop?: string[];
                         temperature?: number;
+                        toolChoice?: ("auto" | "none" | "required") | {
+                            name: string;
+                        };
+                        tools?: {
+                            description?: string;
+                            name: string;
+                            parameters?: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean;
+                        }[];
+                        topLogprobs?: number;
                         topP?: number;
                     };
                     /** @default 300 */
@@ -2027,7 +2367,7 @@ export interface operations {
             };
         };
     };
-    OpenAiController_completions: {
+    OpenAiController_chatCompletions: {
         parameters: {
             query?: never;
             header?: never;
@@ -2037,36 +2377,150 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    logprobs?: false | null;
+                    /** @description Not supported: audio output is not supported. */
+                    audio?: null;
+                    frequency_penalty?: number | null;
+                    /** @description Not supported (deprecated): use `tool_choice`. */
+                    function_call?: unknown;
+                    /** @description Not supported (deprecated): use `tools`. */
+                    functions?: unknown;
+                    /** @description Not supported: only an empty map. */
+                    logit_bias?: Record<string, never> | null;
+                    logprobs?: boolean | null;
                     max_completion_tokens?: number | null;
+                    /** @description Deprecated by OpenAI; `max_completion_tokens` wins. */
                     max_tokens?: number | null;
-                    messages: {
+                    messages: ({
                         content: string | {
                             text: string;
                             /** @constant */
                             type: "text";
                         }[];
+                        /** @description Accepted; has no effect. */
                         name?: string;
                         /** @enum {string} */
-                        role: "system" | "developer" | "user" | "assistant";
-                    }[];
+                        role: "system" | "developer";
+                    } | {
+                        content: string | {
+                            text: string;
+                            /** @constant */
+                            type: "text";
+                        }[];
+                        /** @description Accepted; has no effect. */
+                        name?: string;
+                        /** @constant */
+                        role: "user";
+                    } | {
+                        /** @description Not supported: audio is not supported. */
+                        audio?: null;
+                        content?: (string | {
+                            text: string;
+                            /** @constant */
+                            type: "text";
+                        }[]) | null;
+                        /** @description Not supported: `function_call` is deprecated: use `tool_calls`. */
+                        function_call?: null;
+                        /** @description Accepted; has no effect. */
+                        name?: string;
+                        refusal?: string | null;
+                        /** @constant */
+                        role: "assistant";
+                        tool_calls?: {
+                            function: {
+                                arguments: string;
+                                name: string;
+                            };
+                            id: string;
+                            /** @constant */
+                            type: "function";
+                        }[];
+                    } | {
+                        content: string | {
+                            text: string;
+                            /** @constant */
+                            type: "text";
+                        }[];
+                        /** @constant */
+                        role: "tool";
+                        tool_call_id: string;
+                    })[];
+                    /** @description Accepted; has no effect. */
+                    metadata?: {
+                        [key: string]: string;
+                    } | null;
+                    modalities?: "text"[] | null;
                     model: string;
                     n?: 1 | null;
+                    parallel_tool_calls?: boolean;
+                    /** @description Not supported: predicted outputs are not supported. */
+                    prediction?: null;
+                    presence_penalty?: number | null;
+                    /** @description Accepted; has no effect. */
+                    prompt_cache_key?: string;
+                    /** @description Accepted; has no effect. */
+                    prompt_cache_retention?: ("in-memory" | "24h") | null;
+                    /** @description Not supported: reasoning effort is not supported. */
+                    reasoning_effort?: null;
                     response_format?: {
                         /** @constant */
                         type: "text";
-                    } | null;
+                    } | {
+                        /** @constant */
+                        type: "json_object";
+                    } | {
+                        json_schema: {
+                            /** @description Accepted; has no effect. */
+                            description?: string;
+                            name: string;
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean | null;
+                        };
+                        /** @constant */
+                        type: "json_schema";
+                    };
+                    /** @description Logged with the request id, like `user`. */
+                    safety_identifier?: string;
                     seed?: number | null;
+                    service_tier?: ("auto" | "default") | null;
                     stop?: (string | string[]) | null;
-                    stream?: boolean;
+                    /** @description Accepted; has no effect. */
+                    store?: boolean | null;
+                    stream?: boolean | null;
                     stream_options?: {
+                        /** @description Accepted; has no effect. */
+                        include_obfuscation?: boolean;
                         include_usage?: boolean;
                     } | null;
                     temperature?: number | null;
-                    tool_choice?: unknown;
-                    tools?: unknown;
+                    tool_choice?: ("auto" | "none" | "required") | {
+                        function: {
+                            name: string;
+                        };
+                        /** @constant */
+                        type: "function";
+                    };
+                    tools?: {
+                        function: {
+                            description?: string;
+                            name: string;
+                            parameters?: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean | null;
+                        };
+                        /** @constant */
+                        type: "function";
+                    }[];
+                    top_logprobs?: number | null;
                     top_p?: number | null;
+                    /** @description Logged with the request id (OpenAI: an end-user id for abuse reports). */
                     user?: string;
+                    /** @description Not supported: verbosity is not supported. */
+                    verbosity?: null;
+                    /** @description Not supported: web search is not supported. */
+                    web_search_options?: null;
                 };
             };
         };
@@ -2082,6 +2536,268 @@ export interface operations {
                     "application/json": components["schemas"]["ChatCompletion"];
                     "text/event-stream": {
                         data: "[DONE]" | string;
+                        /** @description The seq of the event the chunk came from. */
+                        id?: string;
+                    };
+                };
+            };
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description Over your request rate or daily token quota; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The request was cancelled (through POST /v1/chat/{requestId}/cancel) before its answer ended. */
+            499: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The worker failed to answer (without `stream`, the error that ended the answer is the response). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description A service the request needs (the queue, the model catalog) is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The answer took longer than the request’s time budget. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+        };
+    };
+    OpenAiController_retrieveChatCompletion: {
+        parameters: {
+            query?: {
+                /** @description With `stream=true`: the usage chunk at the end, as `stream_options.include_usage` gives it. */
+                include_usage?: "true" | "false";
+                /** @description `true`: the chunks again, after the one `Last-Event-ID` names (none: all), then the live ones. */
+                stream?: "true" | "false";
+            };
+            header?: {
+                /** @description With `stream=true`: the `id` of the last chunk the client has. */
+                "Last-Event-ID"?: string;
+            };
+            path: {
+                /** @description The completion’s id, `chatcmpl-` and its request’s id. */
+                completionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The `chat.completion`, or with `stream=true` an SSE stream of its `chat.completion.chunk`s. */
+            200: {
+                headers: {
+                    /** @description The request’s id. */
+                    "X-Chat-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatCompletion"];
+                    "text/event-stream": {
+                        data: "[DONE]" | string;
+                        /** @description The seq of the event the chunk came from. */
+                        id?: string;
+                    };
+                };
+            };
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No such chat completion of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The request was cancelled before its answer ended. */
+            499: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The worker failed to answer (without `stream`, the error that ended the answer is the response). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description A service the request needs (the queue, the model catalog) is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The answer took longer than the request’s time budget. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+        };
+    };
+    OpenAiController_completions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    best_of?: 1 | null;
+                    echo?: false | null;
+                    frequency_penalty?: number | null;
+                    /** @description Not supported: only an empty map. */
+                    logit_bias?: Record<string, never> | null;
+                    /** @description The log probabilities of this many likeliest tokens in each place. */
+                    logprobs?: number | null;
+                    /** @description Absent: the model's own limit (OpenAI's default is 16). */
+                    max_tokens?: number | null;
+                    model: string;
+                    n?: 1 | null;
+                    presence_penalty?: number | null;
+                    prompt: string | [
+                        string
+                    ];
+                    /** @description Logged with the request id, like `user`. */
+                    safety_identifier?: string;
+                    seed?: number | null;
+                    stop?: (string | string[]) | null;
+                    stream?: boolean | null;
+                    stream_options?: {
+                        /** @description Accepted; has no effect. */
+                        include_obfuscation?: boolean;
+                        include_usage?: boolean;
+                    } | null;
+                    /** @description Not supported: a suffix (fill in the middle) is not supported. */
+                    suffix?: null;
+                    temperature?: number | null;
+                    top_p?: number | null;
+                    /** @description Logged with the request id (OpenAI: an end-user id for abuse reports). */
+                    user?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A `text_completion` object, or with `stream: true` an SSE stream of them. */
+            200: {
+                headers: {
+                    /** @description The request’s id (the completion’s id without `cmpl-`). */
+                    "X-Chat-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TextCompletion"];
+                    "text/event-stream": {
+                        data: "[DONE]" | string;
+                        /** @description The seq of the event the chunk came from. */
+                        id?: string;
                     };
                 };
             };
@@ -2481,10 +3197,39 @@ export interface operations {
                     model?: string;
                     /** @default {} */
                     options?: {
+                        frequencyPenalty?: number;
+                        logprobs?: boolean;
                         maxTokens?: number;
+                        parallelToolCalls?: boolean;
+                        presencePenalty?: number;
+                        raw?: boolean;
+                        responseFormat?: {
+                            /** @constant */
+                            type: "json_object";
+                        } | {
+                            name: string;
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean;
+                            /** @constant */
+                            type: "json_schema";
+                        };
                         seed?: number;
                         stop?: string[];
                         temperature?: number;
+                        toolChoice?: ("auto" | "none" | "required") | {
+                            name: string;
+                        };
+                        tools?: {
+                            description?: string;
+                            name: string;
+                            parameters?: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean;
+                        }[];
+                        topLogprobs?: number;
                         topP?: number;
                     };
                 };
@@ -2603,10 +3348,39 @@ export interface operations {
                     model?: string;
                     /** @default {} */
                     options?: {
+                        frequencyPenalty?: number;
+                        logprobs?: boolean;
                         maxTokens?: number;
+                        parallelToolCalls?: boolean;
+                        presencePenalty?: number;
+                        raw?: boolean;
+                        responseFormat?: {
+                            /** @constant */
+                            type: "json_object";
+                        } | {
+                            name: string;
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean;
+                            /** @constant */
+                            type: "json_schema";
+                        };
                         seed?: number;
                         stop?: string[];
                         temperature?: number;
+                        toolChoice?: ("auto" | "none" | "required") | {
+                            name: string;
+                        };
+                        tools?: {
+                            description?: string;
+                            name: string;
+                            parameters?: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean;
+                        }[];
+                        topLogprobs?: number;
                         topP?: number;
                     };
                 };
@@ -2724,10 +3498,39 @@ export interface operations {
                     model?: string;
                     /** @default {} */
                     options?: {
+                        frequencyPenalty?: number;
+                        logprobs?: boolean;
                         maxTokens?: number;
+                        parallelToolCalls?: boolean;
+                        presencePenalty?: number;
+                        raw?: boolean;
+                        responseFormat?: {
+                            /** @constant */
+                            type: "json_object";
+                        } | {
+                            name: string;
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean;
+                            /** @constant */
+                            type: "json_schema";
+                        };
                         seed?: number;
                         stop?: string[];
                         temperature?: number;
+                        toolChoice?: ("auto" | "none" | "required") | {
+                            name: string;
+                        };
+                        tools?: {
+                            description?: string;
+                            name: string;
+                            parameters?: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean;
+                        }[];
+                        topLogprobs?: number;
                         topP?: number;
                     };
                 };
@@ -2829,6 +3632,126 @@ export interface operations {
             };
         };
     };
+    EmbeddingsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    dimensions?: number;
+                    /**
+                     * @description `base64`: each vector as little-endian float32 bytes.
+                     * @enum {string}
+                     */
+                    encoding_format?: "float" | "base64";
+                    input: string | string[];
+                    model: string;
+                    /** @description Logged with the request id (OpenAI: an end-user id for abuse reports). */
+                    user?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The vectors. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmbeddingList"];
+                };
+            };
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No such model. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description Over your request rate or daily token quota; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The request failed in a way the caller cannot help. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description gpt-api or the model is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description gpt-api did not answer within EMBED_TIMEOUT_MS. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+        };
+    };
     OpenAiController_listModels: {
         parameters: {
             query?: never;
@@ -2861,6 +3784,280 @@ export interface operations {
                 headers: {
                     /** @description Seconds until trying again may work. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+        };
+    };
+    ResponsesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    background?: false | null;
+                    conversation?: unknown;
+                    include?: unknown[] | null;
+                    input: string | ({
+                        content: string | {
+                            text: string;
+                            /** @enum {string} */
+                            type: "input_text" | "output_text";
+                        }[];
+                        /** @enum {string} */
+                        role: "user" | "system" | "developer" | "assistant";
+                        /** @constant */
+                        type?: "message";
+                    } | {
+                        arguments: string;
+                        call_id: string;
+                        name: string;
+                        /** @constant */
+                        type: "function_call";
+                    } | {
+                        call_id: string;
+                        output: string | {
+                            text: string;
+                            /** @constant */
+                            type: "input_text";
+                        }[];
+                        /** @constant */
+                        type: "function_call_output";
+                    })[];
+                    instructions?: string | null;
+                    max_output_tokens?: number | null;
+                    metadata?: {
+                        [key: string]: string;
+                    } | null;
+                    model: string;
+                    parallel_tool_calls?: boolean | null;
+                    previous_response_id?: string | null;
+                    prompt?: unknown;
+                    reasoning?: unknown;
+                    store?: boolean | null;
+                    stream?: boolean | null;
+                    temperature?: number | null;
+                    text?: {
+                        format?: ({
+                            /** @constant */
+                            type: "text";
+                        } | {
+                            /** @constant */
+                            type: "json_object";
+                        } | {
+                            description?: string | null;
+                            name: string;
+                            schema: {
+                                [key: string]: unknown;
+                            };
+                            strict?: boolean | null;
+                            /** @constant */
+                            type: "json_schema";
+                        }) | null;
+                    } | null;
+                    tool_choice?: (("auto" | "none" | "required") | {
+                        name: string;
+                        /** @constant */
+                        type: "function";
+                    }) | null;
+                    tools?: {
+                        description?: string | null;
+                        name: string;
+                        parameters?: {
+                            [key: string]: unknown;
+                        } | null;
+                        strict?: boolean | null;
+                        /** @constant */
+                        type: "function";
+                    }[] | null;
+                    top_logprobs?: unknown;
+                    top_p?: number | null;
+                    truncation?: "disabled" | null;
+                    user?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description A `response` object, or with `stream: true` an SSE stream of Responses events. */
+            200: {
+                headers: {
+                    /** @description The request’s id (the response’s id without `resp_`). */
+                    "X-Chat-Request-Id": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Response"];
+                    "text/event-stream": {
+                        data: string;
+                        /** @description The event’s type (`response.created`, `response.output_text.delta`, …, `error`). */
+                        event: string;
+                    };
+                };
+            };
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No such model, or no such `previous_response_id`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The previous response is still being answered. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The body is larger than the gateway takes (BODY_LIMIT_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The body is not JSON: a route with a body takes `application/json` only. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description Over your request rate or daily token quota; `Retry-After` says when to try again. */
+            429: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The request was cancelled before its answer ended. */
+            499: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The request failed in a way the caller cannot help. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description A service the request needs (the queue, the model catalog) is unavailable; see `Retry-After`. */
+            503: {
+                headers: {
+                    /** @description Seconds until trying again may work. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description The answer took longer than the request’s time budget. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+        };
+    };
+    ResponsesController_retrieve: {
+        parameters: {
+            query?: {
+                /** @description With `stream=true`: the `sequence_number` of the last event the client has. */
+                starting_after?: string;
+                /** @description `true`: the response’s events as SSE, from the start or after `starting_after`. */
+                stream?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description The response’s id, `resp_` and its request’s id. */
+                responseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The `response` object, or with `stream=true` an SSE stream of Responses events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Response"];
+                    "text/event-stream": {
+                        data: string;
+                        /** @description The event’s type (`response.created`, `response.output_text.delta`, …, `error`). */
+                        event: string;
+                    };
+                };
+            };
+            /** @description Invalid input: problem details name each bad field (`errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No credentials, or a token or API key that is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiError"];
+                };
+            };
+            /** @description No such response of yours. */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -8,6 +8,7 @@ const view = (fields: Partial<ChatMessageView>): ChatMessageView => ({
   id: 'm1',
   role: 'assistant',
   text: '',
+  toolCalls: [],
   status: 'done',
   model: 'gemma3:270m',
   requestId: 'r1',
@@ -24,6 +25,16 @@ function render(message: ChatMessageView, extra: { canRegenerate?: boolean; canE
 }
 
 describe('ChatMessage', () => {
+  it('shows the tools an answer called, and a tool result as such', () => {
+    const call = render(view({ toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] }));
+    expect(call.get('[data-testid="tool-calls"]').text()).toContain('get_weather({"city":"Paris"})');
+    // An answer that only called a tool is not an empty one.
+    expect(call.text()).not.toContain('empty answer');
+    const result = render(view({ role: 'tool', text: '{"temperature_c":18}' }));
+    expect(result.get('[data-testid="tool-result"]').text()).toContain('{"temperature_c":18}');
+    expect(result.find('h3').text()).toBe('A tool answered');
+  });
+
   it('is an article saying its role and status', () => {
     const article = render(view({ text: 'Hi', status: 'streaming' })).get('article');
     expect(article.attributes('data-role')).toBe('assistant');

@@ -26,6 +26,8 @@ const message = (fields: Partial<Message>): Message => ({
   id: crypto.randomUUID(),
   role: 'user',
   content: '',
+  toolCalls: null,
+  toolCallId: null,
   model: null,
   requestId: null,
   status: 'done',

@@ -9,8 +9,10 @@ import { useConversationsStore } from './conversations';
 /** A message as the chat view shows it. */
 export interface ChatMessageView {
   id: string;
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   text: string;
+  /** The tools an answer called (conversations made through the Responses API hold them). */
+  toolCalls: { id: string; name: string; arguments: string }[];
   status: AnswerStatus;
   model: string | null;
   requestId: string | null;
@@ -87,6 +89,7 @@ export const useChatStore = defineStore('chat', () => {
         id: m.id,
         role: m.role,
         text: answer && (answer.text !== '' || !isFinal(answer.status) || m.content === '') ? answer.text : m.content,
+        toolCalls: m.toolCalls ?? [],
         status,
         model: answer?.model ?? m.model,
         requestId: m.requestId,
@@ -156,6 +159,8 @@ export const useChatStore = defineStore('chat', () => {
       id: posted.messageId,
       role: 'assistant',
       content: '',
+      toolCalls: null,
+      toolCallId: null,
       model,
       requestId: posted.requestId,
       status: 'pending',

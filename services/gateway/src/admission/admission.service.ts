@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, type Registry } from 'prom-client';
 import { DomainException, METRICS_REGISTRY } from '@shoshizan/service-kit';
-import { ErrorCode } from '@shoshizan/shared-interfaces';
+import { ErrorCode, type UserLimits } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatRequestsRepository } from '../chat/chat-requests.repository';
 import { LimitsClient } from './limits.client';
@@ -44,22 +44,7 @@ export class AdmissionService {
     user: AuthenticatedUser,
     record: { requestId: string; conversationId: string; model?: string },
   ): Promise<void> {
-    let perMinute: number | null = null;
-    try {
-      const limits = await this.limits.limitsOf(user.userId, user.roles);
-      perMinute = limits.requestsPerMinute;
-      if (limits.tokensPerDay !== null && limits.tokensUsedToday >= limits.tokensPerDay) {
-        this.rejections.inc({ reason: ErrorCode.QuotaExceeded });
-        throw new DomainException(
-          ErrorCode.QuotaExceeded,
-          `Daily token quota used up: ${limits.tokensUsedToday} of ${limits.tokensPerDay} tokens today (UTC).`,
-          { retryAfterSeconds: secondsToUtcMidnight() },
-        );
-      }
-    } catch (error) {
-      if (error instanceof DomainException) throw error;
-      this.logger.warn({ err: error, userId: user.userId }, 'Could not read limits; admitting (gpt-api checks them again)');
-    }
+    const perMinute = (await this.checkQuota(user))?.requestsPerMinute ?? null;
     const { retryAfterSeconds } = await this.repository.insertWithinRate({ ...record, userId: user.userId }, perMinute);
     if (retryAfterSeconds !== undefined) {
       this.rejections.inc({ reason: ErrorCode.RateLimited });
@@ -67,5 +52,29 @@ export class AdmissionService {
         retryAfterSeconds,
       });
     }
+  }
+
+  /**
+   * Throws QuotaExceeded when the user's daily token quota is used up. Returns the limits it
+   * read, or undefined when gpt-api could not be asked (the request is let through). On its
+   * own for what is not a chat request (embeddings): gpt-api counts those requests' rate.
+   */
+  async checkQuota(user: AuthenticatedUser): Promise<UserLimits | undefined> {
+    let limits: UserLimits;
+    try {
+      limits = await this.limits.limitsOf(user.userId, user.roles);
+    } catch (error) {
+      this.logger.warn({ err: error, userId: user.userId }, 'Could not read limits; admitting (gpt-api checks them again)');
+      return undefined;
+    }
+    if (limits.tokensPerDay !== null && limits.tokensUsedToday >= limits.tokensPerDay) {
+      this.rejections.inc({ reason: ErrorCode.QuotaExceeded });
+      throw new DomainException(
+        ErrorCode.QuotaExceeded,
+        `Daily token quota used up: ${limits.tokensUsedToday} of ${limits.tokensPerDay} tokens today (UTC).`,
+        { retryAfterSeconds: secondsToUtcMidnight() },
+      );
+    }
+    return limits;
   }
 }

@@ -205,7 +205,8 @@ export class ChatRequestsRepository {
         );
         return;
       case 'token':
-        return; // not stored here (resumable streams keep events; see the gateway issue)
+      case 'tool_call':
+        return; // pieces of the answer: kept with the events, not in the request's row
       case 'started':
         await this.pool.query(
           `UPDATE gateway.chat_requests SET status = 'running', model = $2, started_at = coalesce(started_at, now())

@@ -1,33 +1,32 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DomainException, ZodBodyPipe, endRawStream, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
+import { ZodBodyPipe } from '@shoshizan/service-kit';
 import {
-  ErrorCode,
   chatBodySchema,
   text,
   z,
   type CancelAccepted,
   type ChatBody,
   type ChatRequestState,
-  type ResponseEvent,
 } from '@shoshizan/shared-interfaces';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiIdParam, ApiJsonBody, ApiQueryOf } from '../docs/api-inputs';
 import { ApiProblems } from '../docs/api-problems';
 import { idHeader, linksTo, schemaRef, sseEventSchemas } from '../docs/api-schemas';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { ChatMetrics } from './chat.metrics';
 import { ChatService } from './chat.service';
-import type { EventSubscription } from './event-subscription';
-import { SSE_KEEPALIVE, formatSse } from './sse';
+import { SEQ, afterSeqOf, nativeSse } from './sse';
+import { SseWriter } from './sse-writer';
 
 export const cancelBodySchema = z.strictObject({ reason: text().max(500).default('cancelled by the user') });
 /** The body may be left out: a bare `POST .../cancel` cancels with the default reason. */
 const cancelSchema = cancelBodySchema.optional();
 
-/** An event seq, or -1 for "before the first". */
-const SEQ = /^(?:-1|\d{1,9})$/;
+const CUT_STREAM =
+  'A stream cut before its final event (the gateway shutting down) ends with an `error` event of code ' +
+  '`upstream_unavailable`, `retriable`, without an SSE `id` and with the seq of the last event sent: the ' +
+  'request goes on, and this route resumes it.';
+
 const eventsQuerySchema = z.object({
   after: z
     .string()
@@ -36,17 +35,6 @@ const eventsQuerySchema = z.object({
     .describe('The seq of the last event the client has, when it cannot send Last-Event-ID (an EventSource cannot).'),
 });
 
-/** The seq a resumed stream starts after: a Last-Event-ID or `after` value, or -1 (from the start). */
-function afterSeqOf(value: string | undefined, name: string): number {
-  if (value === undefined || value.trim() === '') return -1;
-  if (!SEQ.test(value.trim())) {
-    throw new DomainException(ErrorCode.ValidationFailed, `${name} must be an event seq.`, {
-      issues: [{ path: name, message: 'must be a whole number, -1 or more' }],
-    });
-  }
-  return Number(value);
-}
-
 @ApiTags('chat')
 @ApiBearerAuth()
 @ApiProblems([401])
@@ -54,8 +42,7 @@ function afterSeqOf(value: string | undefined, name: string): number {
 export class ChatController {
   constructor(
     private readonly chat: ChatService,
-    private readonly metrics: ChatMetrics,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly sse: SseWriter,
   ) {}
 
   @Post()
@@ -63,7 +50,8 @@ export class ChatController {
     summary: 'Send a chat request and stream the answer',
     description:
       'The request is made durable in Kafka before the stream starts. Events: queued, started, token (in seq ' +
-      'order), then one of done (with usage), error or cancelled. Each SSE `id` is the event seq.',
+      'order), then one of done (with usage), error or cancelled. Each SSE `id` is the event seq. ' +
+      CUT_STREAM,
   })
   @ApiJsonBody(chatBodySchema)
   @ApiProduces('text/event-stream')
@@ -88,12 +76,11 @@ export class ChatController {
   ): Promise<void> {
     const accepted = await this.chat.accept(user, body, traceparent);
     const acceptedAt = performance.now();
-    let firstToken = true;
-    await this.stream(reply, accepted.events, accepted.requestId, accepted.conversationId, (event) => {
-      if (event.type === 'token' && firstToken) {
-        firstToken = false;
-        this.metrics.timeToFirstToken.observe((performance.now() - acceptedAt) / 1000);
-      }
+    const { requestId, conversationId } = accepted;
+    await this.sse.stream(reply, accepted.events, {
+      headers: { 'x-chat-request-id': requestId, 'x-conversation-id': conversationId },
+      acceptedAt,
+      ...nativeSse({ requestId, conversationId, userId: user.userId }),
     });
   }
 
@@ -103,7 +90,8 @@ export class ChatController {
     description:
       'Sends the events after the one named by the `Last-Event-ID` header (or the `after` query; neither: ' +
       'from the start): first those already written, then the live ones, without a gap or a repeat, ending ' +
-      'with the final event. For a reload, a dropped connection, or another gateway replica.',
+      'with the final event. For a reload, a dropped connection, or another gateway replica. ' +
+      CUT_STREAM,
   })
   @ApiIdParam('requestId', 'The chat request’s id.', 'No such request of yours.')
   @ApiHeader({
@@ -133,41 +121,11 @@ export class ChatController {
     const afterSeq =
       lastEventId !== undefined ? afterSeqOf(lastEventId, 'Last-Event-ID') : afterSeqOf(query.after, 'after');
     const { record, events } = await this.chat.resume(user, requestId, afterSeq);
-    await this.stream(reply, events, requestId, record.conversationId);
-  }
-
-  /** Writes events as SSE until the final one; the request goes on if the client leaves. */
-  private async stream(
-    reply: FastifyReply,
-    events: EventSubscription,
-    requestId: string,
-    conversationId: string,
-    onEvent: (event: ResponseEvent) => void = () => undefined,
-  ): Promise<void> {
-    const raw = openRawStream(reply, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'x-accel-buffering': 'no', // nginx ingress: do not buffer the stream
-      'x-chat-request-id': requestId,
-      'x-conversation-id': conversationId,
+    const { conversationId } = record;
+    await this.sse.stream(reply, events, {
+      headers: { 'x-chat-request-id': requestId, 'x-conversation-id': conversationId },
+      ...nativeSse({ requestId, conversationId, userId: user.userId }, { afterSeq, status: record.status }),
     });
-    raw.on('close', () => events.close());
-    const keepalive = setInterval(() => void writeWithBackpressure(raw, SSE_KEEPALIVE, events.closedSignal), this.config.SSE_KEEPALIVE_MS);
-    this.metrics.activeStreams.inc();
-    try {
-      // Whatever arrived meanwhile in one write (tokens come many a fetch under load).
-      for await (const batch of events.batches()) {
-        let text = '';
-        for (const event of batch) {
-          onEvent(event);
-          text += formatSse(event);
-        }
-        await writeWithBackpressure(raw, text, events.closedSignal);
-      }
-    } finally {
-      clearInterval(keepalive);
-      this.metrics.activeStreams.dec();
-      endRawStream(raw);
-    }
   }
 
   @Get(':requestId')

@@ -9,6 +9,7 @@ import { ChatService } from './chat.service';
 import { EventRetentionService } from './event-retention.service';
 import { HttpProducerClient, ProducerClient } from './producer.client';
 import { ResponseHub } from './response-hub.service';
+import { SseWriter } from './sse-writer';
 
 @Module({
   imports: [ModelsModule],
@@ -21,8 +22,9 @@ import { ResponseHub } from './response-hub.service';
     ChatRequestsRepository,
     EventRetentionService,
     ResponseHub,
+    SseWriter,
     { provide: ProducerClient, useClass: HttpProducerClient },
   ],
-  exports: [ResponseHub, ProducerClient, ChatService],
+  exports: [ResponseHub, ProducerClient, ChatService, SseWriter, AdmissionService],
 })
 export class ChatModule {}

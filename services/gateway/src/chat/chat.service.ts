@@ -11,6 +11,7 @@ import {
   type ChatBody,
   type ChatRequestState,
   type EnqueueResult,
+  type ResponseEvent,
 } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -155,6 +156,12 @@ export class ChatService {
       throw error;
     }
     return { record, events };
+  }
+
+  /** The events of one of the caller's requests stored so far, in seq order (a snapshot, not a stream). */
+  async eventsSoFar(user: AuthenticatedUser, requestId: string): Promise<{ record: ChatRequestRecord; events: ResponseEvent[] }> {
+    const record = await this.find(user, requestId);
+    return { record, events: await this.repository.eventsAfter(requestId, -1) };
   }
 
   async find(user: AuthenticatedUser, requestId: string): Promise<ChatRequestRecord> {

@@ -72,8 +72,10 @@ export const gatewayConfigSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('shoshizan'),
   /** Expected `aud` of tokens. */
   JWT_AUDIENCE: z.string().min(1).default('shoshizan'),
-  /** Where gpt-api listens (the model catalog for GET /v1/models). */
+  /** Where gpt-api listens (the model catalog for GET /v1/models, the limits, embeddings). */
   GPT_API_URL: env.url().default('http://127.0.0.1:3003'),
+  /** How long POST /v1/embeddings waits for gpt-api's vectors, in ms (a 504 after). */
+  EMBED_TIMEOUT_MS: env.positiveInt(120_000),
   /** Where kafka-producer listens. */
   PRODUCER_URL: env.url().default('http://127.0.0.1:3001'),
   /** Where kafka-consumer serves its health (for GET /v1/status only). */

@@ -29,7 +29,7 @@ export function ApiIdParam(name: string, description: string, notFound: string) 
 }
 
 /** The query parameters of a route, from the zod object schema it parses its query with; 400 for a bad one. */
-export function ApiQueryOf(schema: z.ZodObject) {
+export function ApiQueryOf(schema: z.ZodObject, errors: 'problem' | 'openai' = 'problem') {
   const json = jsonSchemaOf(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   return applyDecorators(
     ...Object.entries(json.properties ?? {}).map(([name, { description, ...property }]) =>
@@ -40,6 +40,6 @@ export function ApiQueryOf(schema: z.ZodObject) {
         ...(typeof description === 'string' ? { description } : {}),
       }),
     ),
-    ApiProblems([400]),
+    errors === 'openai' ? ApiOpenAiErrors([400]) : ApiProblems([400]),
   );
 }

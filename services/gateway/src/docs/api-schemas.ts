@@ -22,7 +22,14 @@ import {
   tokenPairSchema,
   z,
 } from '@shoshizan/shared-interfaces';
-import { chatCompletionChunkSchema, chatCompletionSchema, openAiErrorSchema } from '../openai/openai.schemas';
+import {
+  chatCompletionChunkSchema,
+  chatCompletionSchema,
+  embeddingListSchema,
+  openAiErrorSchema,
+  textCompletionSchema,
+} from '../openai/openai.schemas';
+import { responseObjectSchema, responseStreamEventSchema } from '../openai/responses.schemas';
 
 /**
  * A zod schema as an OpenAPI 3.1 Schema Object, which is JSON Schema 2020-12: zod's own
@@ -61,6 +68,10 @@ export const API_SCHEMAS = {
   Redriven: redrivenSchema,
   ChatCompletion: chatCompletionSchema,
   ChatCompletionChunk: chatCompletionChunkSchema,
+  TextCompletion: textCompletionSchema,
+  EmbeddingList: embeddingListSchema,
+  Response: responseObjectSchema,
+  ResponseStreamEvent: responseStreamEventSchema,
   OpenAiError: openAiErrorSchema,
   ProblemDetails: problemDetailsSchema,
   QuarantineList: quarantineListSchema,
@@ -97,16 +108,29 @@ export const sseEventSchemas = {
       data: jsonData(schemaRef('ResponseEvent')),
     },
   }),
-  /** OpenAI's chunks: only `data`, a chunk or an error, and `[DONE]` last. */
-  chatCompletionChunks: (): SchemaObject => ({
+  /**
+   * OpenAI's chunks: `data`, a chunk or an error, and `[DONE]` last after a complete answer;
+   * `id`, the seq of the event a chunk came from (OpenAI's SDKs ignore it).
+   */
+  openAiChunks: (chunk: 'ChatCompletionChunk' | 'TextCompletion'): SchemaObject => ({
     type: 'object',
     required: ['data'],
     properties: {
+      id: { type: 'string', pattern: '^\\d+$', description: 'The seq of the event the chunk came from.' },
       data: {
-        anyOf: [{ const: '[DONE]' }, jsonData({ anyOf: [schemaRef('ChatCompletionChunk'), schemaRef('OpenAiError')] })],
+        anyOf: [{ const: '[DONE]' }, jsonData({ anyOf: [schemaRef(chunk), schemaRef('OpenAiError')] })],
       },
     },
   }) as SchemaObject, // Nest's types know no `const` (a 3.1 keyword)
+  /** The Responses API's events: `event` their type, `data` the event (an `error` event when a stream is cut). */
+  responsesStream: (): SchemaObject => ({
+    type: 'object',
+    required: ['event', 'data'],
+    properties: {
+      event: { type: 'string', description: 'The event’s type (`response.created`, `response.output_text.delta`, …, `error`).' },
+      data: jsonData(schemaRef('ResponseStreamEvent')),
+    },
+  }),
 };
 
 /**

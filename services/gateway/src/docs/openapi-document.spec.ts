@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { CHAT_COMPLETION_ID } from '../openai/openai-translation';
+import { RESPONSE_ID } from '../openai/responses-translation';
 import { createOpenApiDocument } from './openapi-document';
 
 const ROOT = resolve(__dirname, '../../../..');
@@ -40,6 +42,9 @@ function validate(document: unknown): { status: number | null; output: string } 
 }
 
 type Json = Record<string, unknown>;
+
+/** The OpenAI-compatible routes: their errors take OpenAI's shape. */
+const OPENAI_ROUTES = /^\w+ \/v1\/(chat\/completions|completions|embeddings|models|responses)(\/|$)/;
 interface Operation {
   readonly label: string;
   readonly path: string;
@@ -114,7 +119,7 @@ describe('the gateway’s OpenAPI document', () => {
         for (const [type, { schema }] of contents) expect({ label, status, type, schema: !!schema }).toEqual({ label, status, type, schema: true });
         if (Number(status) >= 400) {
           const shapes = contents.map(([type, { schema }]) => `${type} ${(schema as { $ref?: string }).$ref}`);
-          const expected = label.includes('/v1/chat/completions') || label.endsWith('/v1/models')
+          const expected = OPENAI_ROUTES.test(label)
             ? 'application/json #/components/schemas/OpenAiError'
             : 'application/problem+json #/components/schemas/ProblemDetails';
           expect({ label, status, shapes }).toEqual({ label, status, shapes: [expected] });
@@ -144,10 +149,17 @@ describe('the gateway’s OpenAPI document', () => {
     expect(links).toBeGreaterThan(10);
   });
 
-  it('documents path ids as UUIDs, and says which bodies may be left out', () => {
+  it('documents path ids as UUIDs (or ids holding one), and says which bodies may be left out', () => {
     for (const { label, operation } of api) {
       for (const parameter of (operation.parameters ?? []).filter((p) => p.in === 'path')) {
-        const format = label.includes('/dead-letters/') ? { pattern: '^\\d+:\\d+$' } : { format: 'uuid' };
+        // A dead letter is named by its place in Kafka; a chat completion, OpenAI's way, by a prefixed request id.
+        const format = label.includes('/dead-letters/')
+          ? { pattern: '^\\d+:\\d+$' }
+          : label.includes('/v1/chat/completions/')
+            ? { pattern: CHAT_COMPLETION_ID.source }
+            : label.includes('/v1/responses/')
+              ? { pattern: RESPONSE_ID.source }
+              : { format: 'uuid' };
         expect({ label, name: parameter.name, schema: parameter.schema }).toEqual({
           label,
           name: parameter.name,

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mapError } from '@shoshizan/service-kit';
-import { openAiErrorType } from './openai.schemas';
+import { openAiErrorOf } from './openai-translation';
 
 /** Route config (`@RouteConfig(OPENAI_ERRORS)`) of the routes whose errors take OpenAI's shape. */
 export const OPENAI_ERRORS = { openAiErrors: true } as const;
@@ -32,13 +32,7 @@ export class OpenAiErrorFilter implements ExceptionFilter {
       void reply.header('Retry-After', String(Math.max(1, Math.ceil(mapped.retryAfterSeconds))));
     }
     const issue = mapped.issues?.[0];
-    void reply.status(mapped.status).send({
-      error: {
-        message: issue ? `${mapped.detail} (${issue.path}: ${issue.message})` : mapped.detail,
-        type: openAiErrorType(mapped.code),
-        param: issue?.path ?? null,
-        code: mapped.code,
-      },
-    });
+    const message = issue ? `${mapped.detail} (${issue.path}: ${issue.message})` : mapped.detail;
+    void reply.status(mapped.status).send(openAiErrorOf(mapped.code, message, issue?.path ?? null));
   }
 }

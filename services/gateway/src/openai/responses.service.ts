@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { DomainException } from '@shoshizan/service-kit';
+import { ErrorCode, type ResponseEvent } from '@shoshizan/shared-interfaces';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { ChatService, type AcceptedChat } from '../chat/chat.service';
+import type { ChatRequestRecord } from '../chat/chat-requests.repository';
+import type { EventSubscription } from '../chat/event-subscription';
+import { toChatMessage } from '../conversations/chat-history';
+import { ConversationsRepository, type Message } from '../conversations/conversations.repository';
+import type { CreateResponseRequest } from './responses.schemas';
+import { RESPONSE_ID, inputMessages, requestIdOf, requestMessages, responseOptions, titleOf } from './responses-translation';
+
+const ANSWERING: readonly Message['status'][] = ['pending', 'running'];
+
+
+/**
+ * The Responses API's state: every response is a turn of a conversation (the same store
+ * as /v1/conversations), so `previous_response_id` finds the conversation by the earlier
+ * response's request and carries it on. The input items are stored as the conversation's
+ * messages (a function_call_output as a `tool` message), the answer as its assistant
+ * message, filled in from the events like any other.
+ */
+@Injectable()
+export class ResponsesService {
+  constructor(
+    private readonly chat: ChatService,
+    private readonly conversations: ConversationsRepository,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext(ResponsesService.name);
+  }
+
+  async create(user: AuthenticatedUser, request: CreateResponseRequest, traceparent?: string): Promise<AcceptedChat> {
+    const input = inputMessages(request.input);
+    const conversationId = request.previous_response_id
+      ? await this.conversationOf(user, request.previous_response_id)
+      : (await this.conversations.create(randomUUID(), user.userId, titleOf(input))).id;
+    const requestId = randomUUID();
+    const history = await this.conversations.withTail(conversationId, async (messages, client) => {
+      if (messages.some((m) => ANSWERING.includes(m.status))) {
+        throw new DomainException(ErrorCode.Conflict, `The previous response is still being answered; wait for it to end.`);
+      }
+      // The turns a new answer builds on: finished answers, and every message that is not one.
+      const kept = messages.filter((m) => m.role !== 'assistant' || m.status === 'done').map(toChatMessage);
+      let position = messages.length;
+      for (const message of input) {
+        await this.conversations.insertMessage(client, { conversationId, position: position++, ...message, status: 'done' });
+      }
+      await this.conversations.insertMessage(client, {
+        conversationId,
+        position,
+        role: 'assistant',
+        content: '',
+        model: request.model,
+        requestId,
+        status: 'pending',
+      });
+      return kept;
+    });
+    if (request.user) this.logger.info({ requestId, endUser: request.user }, 'A response for an end user of the caller');
+    try {
+      return await this.chat.accept(
+        user,
+        {
+          conversationId,
+          model: request.model,
+          messages: requestMessages(request, history, input),
+          options: responseOptions(request),
+          timeoutSeconds: 300,
+        },
+        traceparent,
+        requestId,
+      );
+    } catch (error) {
+      const code = error instanceof DomainException ? error.code : ErrorCode.Internal;
+      const message = error instanceof DomainException ? error.message : 'The request could not be sent.';
+      await this.conversations.failPending(requestId, code, message);
+      throw error;
+    }
+  }
+
+  /** A response of the caller's and its events so far (a snapshot). */
+  async stored(user: AuthenticatedUser, responseId: string): Promise<{ record: ChatRequestRecord; events: ResponseEvent[] }> {
+    return this.chat.eventsSoFar(user, this.requestOf(responseId));
+  }
+
+  /** A response of the caller's: its events from the first, stored then live, to the final one. */
+  async replay(user: AuthenticatedUser, responseId: string): Promise<{ record: ChatRequestRecord; events: EventSubscription }> {
+    return this.chat.resume(user, this.requestOf(responseId), -1);
+  }
+
+  /** The conversation an earlier response of the caller's belongs to; a chat completion has none to carry on. */
+  private async conversationOf(user: AuthenticatedUser, responseId: string): Promise<string> {
+    const record = await this.chat.find(user, requestIdOf(responseId)).catch((error: unknown) => {
+      throw error instanceof DomainException && error.code === ErrorCode.NotFound
+        ? new DomainException(ErrorCode.NotFound, `No response ${responseId}.`)
+        : error;
+    });
+    if (!(await this.conversations.find(user.userId, record.conversationId))) {
+      throw new DomainException(ErrorCode.NotFound, `No response ${responseId} to continue (it was not made by /v1/responses, or its conversation was deleted).`);
+    }
+    return record.conversationId;
+  }
+
+  private requestOf(responseId: string): string {
+    if (!RESPONSE_ID.test(responseId)) throw new DomainException(ErrorCode.NotFound, `No response ${responseId}.`);
+    return requestIdOf(responseId);
+  }
+}
