@@ -4,7 +4,6 @@ import { ErrorCode, type EmbedRequest } from '@shoshizan/shared-interfaces';
 import type { AdmissionService } from '../admission/admission.service';
 import { ConcurrencyLimiter } from '../generation/concurrency-limiter';
 import { GptApiMetrics } from '../generation/gpt-api.metrics';
-import type { ModelCapabilities } from '../models/model-capabilities';
 import type { ModelsService } from '../models/models.service';
 import { embeddingsUnsupported, type OllamaAdapter } from '../ollama/ollama.adapter';
 import type { UsageService } from '../usage/usage.service';
@@ -20,21 +19,19 @@ const request: EmbedRequest = {
 
 function setUp() {
   const models = { resolve: jest.fn(async () => ({ name: 'all-minilm:22m', keepAlive: '1h' })) };
-  const capabilities = { require: jest.fn(async () => {}) };
   const admission = { admit: jest.fn(async () => {}) };
   const usage = { record: jest.fn(async () => true) };
   const ollama = { embed: jest.fn(async () => ({ embeddings: [[0.6, 0.8], [1, 0]], promptTokens: 4 })) };
   const limiter = new ConcurrencyLimiter(1);
   const service = new EmbeddingsService(
     models as unknown as ModelsService,
-    capabilities as unknown as ModelCapabilities,
     ollama as unknown as OllamaAdapter,
     usage as unknown as UsageService,
     admission as unknown as AdmissionService,
     limiter,
     new GptApiMetrics(new Registry()),
   );
-  return { service, models, capabilities, admission, usage, ollama, limiter };
+  return { service, models, admission, usage, ollama, limiter };
 }
 
 describe('EmbeddingsService', () => {
@@ -54,11 +51,12 @@ describe('EmbeddingsService', () => {
     expect(limiter.inUse).toBe(0);
   });
 
-  it('refuses a model that makes no embeddings before counting the request', async () => {
-    const { service, capabilities, admission } = setUp();
-    capabilities.require.mockRejectedValue(embeddingsUnsupported('gemma3:270m'));
+  it('passes on the 400 of a model Ollama cannot embed with, records no usage and gives back its slot', async () => {
+    const { service, ollama, usage, limiter } = setUp();
+    ollama.embed.mockRejectedValue(embeddingsUnsupported('gemma3:270m'));
     await expect(service.embed(request)).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
-    expect(admission.admit).not.toHaveBeenCalled();
+    expect(usage.record).not.toHaveBeenCalled();
+    expect(limiter.inUse).toBe(0);
   });
 
   it('gives back its slot when Ollama fails', async () => {

@@ -4,7 +4,6 @@ import type { EmbedRequest, EmbedResult } from '@shoshizan/shared-interfaces';
 import { AdmissionService } from '../admission/admission.service';
 import { ConcurrencyLimiter } from '../generation/concurrency-limiter';
 import { GptApiMetrics } from '../generation/gpt-api.metrics';
-import { ModelCapabilities } from '../models/model-capabilities';
 import { ModelsService } from '../models/models.service';
 import { OllamaAdapter } from '../ollama/ollama.adapter';
 import { UsageService } from '../usage/usage.service';
@@ -20,7 +19,6 @@ export class EmbeddingsService {
 
   constructor(
     private readonly models: ModelsService,
-    private readonly capabilities: ModelCapabilities,
     private readonly ollama: OllamaAdapter,
     private readonly usage: UsageService,
     private readonly admission: AdmissionService,
@@ -31,7 +29,9 @@ export class EmbeddingsService {
   /** Throws DomainException. */
   async embed(request: EmbedRequest): Promise<EmbedResult> {
     const { name: model, keepAlive } = await this.models.resolve(request.model, request.roles);
-    await this.capabilities.require(model, 'embedding');
+    // No capability check first: Ollama embeds with chat models too (those its llama.cpp
+    // runner serves, SmolLM2 among them) though /api/show lists no `embedding` for them; a
+    // model it cannot embed with answers 501, which the adapter makes a 400.
     try {
       await this.admission.admit(request);
     } catch (error) {
