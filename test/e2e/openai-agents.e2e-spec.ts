@@ -12,9 +12,10 @@ import { ROOT } from './support/system';
  * with a tool call, a Responses stream picked up again after a dropped connection, and the
  * 400s that name what is not supported.
  *
- * The model is local mode's default, SmolLM2 135M: far too small to choose a tool or write
- * JSON reliably on its own, so the tests force the tool (the server then constrains the
- * answer to the function's parameter schema) and decode greedily. They check the API's
+ * The model is local mode's default, SmolLM2 135M: too small to choose a tool or write JSON
+ * reliably on its own, so most tests force the tool (the server then constrains the answer
+ * to the function's parameter schema) and every test decodes greedily; one prompt that it
+ * does answer with a call of its own checks `tool_choice: auto`. They check the API's
  * shapes and the SDKs' handling of them, not the model's judgement.
  */
 jest.setTimeout(240_000);
@@ -210,6 +211,47 @@ describe('OpenAI tools, structured output, embeddings and the Responses API, wit
     // A strict tool's arguments are parsed by the helper.
     expect(done).toHaveLength(1);
     expect(done[0]).toMatchObject({ name: 'get_weather', arguments: call.function.arguments, parsed_arguments: args });
+  });
+
+  it("lets the model choose a tool itself (tool_choice auto): its template's own tool call, parsed by Ollama", async () => {
+    // Greedy, this prompt gets a native call from SmolLM2 (its Modelfile's template offers the tools).
+    const completion = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'What is the weather in Paris? Use the get_weather tool.' }],
+      tools: [WEATHER_TOOL],
+      tool_choice: 'auto',
+      ...GREEDY,
+    });
+    const [choice] = completion.choices;
+    expect(choice?.finish_reason).toBe('tool_calls');
+    const call = choice?.message.tool_calls?.[0];
+    expect(call?.type === 'function' ? call.function.name : undefined).toBe('get_weather');
+    expect(JSON.parse(call?.type === 'function' ? call.function.arguments : '{}')).toEqual({ city: expect.any(String) });
+  });
+
+  it('gives log probabilities, and continues a legacy prompt as it is', async () => {
+    const chat = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'Say hello.' }],
+      logprobs: true,
+      top_logprobs: 2,
+      temperature: 0,
+      max_tokens: 4,
+    });
+    const content = chat.choices[0]?.logprobs?.content ?? [];
+    expect(content.length).toBeGreaterThan(0);
+    for (const token of content) {
+      expect(token.logprob).toBeLessThanOrEqual(0);
+      expect(token.top_logprobs).toHaveLength(2);
+    }
+    // The tokens' text is the answer's text.
+    expect(content.map((t) => t.token).join('').trim()).toBe(chat.choices[0]?.message.content?.trim());
+
+    const legacy = await client.completions.create({ model: MODEL, prompt: 'The capital of France is', max_tokens: 8, temperature: 0 });
+    expect(legacy.id).toMatch(/^cmpl-[0-9a-f-]{36}$/);
+    expect(legacy.object).toBe('text_completion');
+    expect(legacy.choices[0]?.text.length).toBeGreaterThan(0);
+    expect(legacy.usage?.completion_tokens).toBeGreaterThan(0);
   });
 
   it('answers in JSON: validated against a json_schema, and a json_object', async () => {
