@@ -5,7 +5,9 @@
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}"
 export DATABASE_URL="${DATABASE_URL:-postgres://shoshizan@127.0.0.1:$POSTGRES_PORT/shoshizan}"
 export OLLAMA_HOST="${OLLAMA_HOST:-http://127.0.0.1:$OLLAMA_PORT}"
-export OLLAMA_MODEL="${OLLAMA_MODEL:-gemma3:270m}"
+# The model of a request that names none: SmolLM2, the chat-tuned one of the models
+# scripts/infra/ollama.sh makes (smollm2:135m, gemma3:270m, gemma3:270m-precise).
+export OLLAMA_MODEL="${OLLAMA_MODEL:-smollm2:135m}"
 export DEFAULT_MODEL="${DEFAULT_MODEL:-$OLLAMA_MODEL}"
 
 # Capacity, set in one place: generations the system runs at once. Ollama's parallel slots

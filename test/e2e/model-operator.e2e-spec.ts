@@ -18,7 +18,7 @@ import { TestApiServer } from '../../cdk8s/test/support/apiserver';
 import { ollamaTags, pushModel, startRegistry, startReplicas, type LabRegistry, type Replica, type ReplicaLab } from './support/model-lab';
 import { readSse } from './support/sse';
 import { Stack } from './support/stack';
-import { ARTIFACTS, ROOT, freePort, infra } from './support/system';
+import { ARTIFACTS, ROOT, freePort } from './support/system';
 
 /**
  * The model operator against real parts: a kube-apiserver with etcd (no kubelet: the
@@ -164,7 +164,7 @@ beforeAll(async () => {
   await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NAMESPACE } });
 
   registry = await startRegistry({ blobBytesPerSecond: PULL_RATE });
-  const pushed = await pushModel({ model: infra.model, registry: registry.address, name: 'gemma3:270m' });
+  const pushed = await pushModel({ model: 'gemma3:270m', registry: registry.address, name: 'gemma3:270m' });
   reference = pushed.reference;
   digest = pushed.digest;
 

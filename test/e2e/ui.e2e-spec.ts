@@ -39,8 +39,8 @@ declare class MutationObserver {
 }
 
 const ADMIN = { username: 'ui-admin', password: 'a long enough password for the ui' };
-/** The second model local mode installs (scripts/infra/ollama.sh): same weights, temperature 0. */
-const PRECISE = `${infra.model}-precise`;
+/** A model local mode installs besides the default (scripts/infra/ollama.sh): Gemma 3, temperature 0. */
+const PRECISE = 'gemma3:270m-precise';
 /** Long enough to stop or reload mid-way: the precise model counts on for its 512 tokens. */
 const LONG_PROMPT = 'Count from 1 to 200, separated by commas.';
 

@@ -18,7 +18,7 @@ export const infra = {
   kafkaBrokers: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? 19092}`,
   databaseUrl: process.env.DATABASE_URL ?? `postgres://shoshizan@127.0.0.1:${process.env.POSTGRES_PORT ?? 15432}/shoshizan`,
   ollamaHost: process.env.OLLAMA_HOST ?? `http://127.0.0.1:${process.env.OLLAMA_PORT ?? 21434}`,
-  model: process.env.DEFAULT_MODEL ?? process.env.OLLAMA_MODEL ?? 'gemma3:270m',
+  model: process.env.DEFAULT_MODEL ?? process.env.OLLAMA_MODEL ?? 'smollm2:135m',
   home,
 };
 
