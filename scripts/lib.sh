@@ -96,6 +96,38 @@ run_build() {
   log "built $name in $((SECONDS - started))s"
 }
 
+# pip_venv VENV WHAT REQUIREMENT...: a virtual environment of its own at VENV (never the
+# system Python, never the repository) holding the pinned REQUIREMENTs from PyPI, made
+# afresh; WHAT names them in the log and errors. Debian splits venv (and the pip it seeds)
+# out of python3. Dies with the install log's tail when pip fails.
+pip_venv() {
+  local venv="$1" what="$2"; shift 2
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv
+  local install_log="$SHOSHIZAN_LOGS/$(basename "$(dirname "$venv")")-install.log"
+  log "installing $what into $venv"
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")" "$SHOSHIZAN_LOGS"
+  {
+    python3 -m venv "$venv" &&
+      "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input "$@"
+  } >"$install_log" 2>&1 || {
+    tail -n 20 "$install_log" >&2
+    rm -rf "$venv"
+    die "could not install $what; see $install_log"
+  }
+}
+
+# with_install_lock NAME COMMAND...: one install of NAME at a time (npm start, npm test and
+# a lone run of a spec may all get there at once).
+with_install_lock() {
+  local name="$1"; shift
+  mkdir -p "$SHOSHIZAN_HOME/build"
+  exec 9>"$SHOSHIZAN_HOME/build/$name-install.lock"
+  flock 9
+  "$@"
+}
+
 # Node.js 24 for every script and what it runs (npm ci, the build, the services, jest):
 # the machine's when it is a 24, else the pinned one from the cache (see infra/node.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/infra/node.sh"

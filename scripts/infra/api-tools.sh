@@ -24,32 +24,10 @@ installed() {
 
 install() {
   installed && return 0
-  command -v python3 >/dev/null 2>&1 || apt_install python3
-  # Debian splits venv (and the pip it seeds) out of python3.
-  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv
-  local install_log="$SHOSHIZAN_LOGS/api-tools-install.log"
-  log "installing Schemathesis $SCHEMATHESIS_VERSION and openapi-spec-validator $OPENAPI_SPEC_VALIDATOR_VERSION into $VENV"
-  rm -rf "$VENV"
-  mkdir -p "$(dirname "$VENV")"
-  {
-    python3 -m venv "$VENV" &&
-      "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
-        "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION"
-  } >"$install_log" 2>&1 || {
-    tail -n 20 "$install_log" >&2
-    rm -rf "$VENV"
-    die "could not install the API tools; see $install_log"
-  }
-  installed || die "the API tools are not in $VENV after their install; see $install_log"
+  pip_venv "$VENV" "Schemathesis $SCHEMATHESIS_VERSION and openapi-spec-validator $OPENAPI_SPEC_VALIDATOR_VERSION" \
+    "schemathesis==$SCHEMATHESIS_VERSION" "openapi-spec-validator==$OPENAPI_SPEC_VALIDATOR_VERSION"
+  installed || die "the API tools are not in $VENV after their install"
   log "installed $("$VENV/bin/st" --version 2>/dev/null) and openapi-spec-validator $OPENAPI_SPEC_VALIDATOR_VERSION"
-}
-
-# One install at a time: npm test and a lone run of a spec may both get here.
-with_lock() {
-  mkdir -p "$SHOSHIZAN_HOME/build"
-  exec 9>"$SHOSHIZAN_HOME/build/api-tools-install.lock"
-  flock 9
-  "$@"
 }
 
 tool_path() {
@@ -62,7 +40,7 @@ tool_path() {
 }
 
 case "${1:-}" in
-  install) with_lock install ;;
+  install) with_install_lock api-tools install ;;
   path) tool_path "${2:-}" ;;
   versions)
     printf '{"schemathesis":"%s","openapi-spec-validator":"%s"}\n' "$SCHEMATHESIS_VERSION" "$OPENAPI_SPEC_VALIDATOR_VERSION"

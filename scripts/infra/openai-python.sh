@@ -26,32 +26,10 @@ installed() {
 
 install() {
   installed && return 0
-  command -v python3 >/dev/null 2>&1 || apt_install python3
-  # Debian splits venv (and the pip it seeds) out of python3.
-  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || apt_install python3-venv
-  local install_log="$SHOSHIZAN_LOGS/openai-python-install.log"
-  log "installing the openai Python SDK $OPENAI_VERSION and jsonschema $JSONSCHEMA_VERSION into $VENV"
-  rm -rf "$VENV"
-  mkdir -p "$(dirname "$VENV")"
-  {
-    python3 -m venv "$VENV" &&
-      "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
-        "openai==$OPENAI_VERSION" "jsonschema==$JSONSCHEMA_VERSION"
-  } >"$install_log" 2>&1 || {
-    tail -n 20 "$install_log" >&2
-    rm -rf "$VENV"
-    die "could not install the openai Python SDK; see $install_log"
-  }
-  installed || die "the openai Python SDK is not in $VENV after its install; see $install_log"
+  pip_venv "$VENV" "the openai Python SDK $OPENAI_VERSION and jsonschema $JSONSCHEMA_VERSION" \
+    "openai==$OPENAI_VERSION" "jsonschema==$JSONSCHEMA_VERSION"
+  installed || die "the openai Python SDK is not in $VENV after its install"
   log "installed openai $OPENAI_VERSION and jsonschema $JSONSCHEMA_VERSION ($("$VENV/bin/python" --version 2>&1))"
-}
-
-# One install at a time: npm test and a lone run of a spec may both get here.
-with_lock() {
-  mkdir -p "$SHOSHIZAN_HOME/build"
-  exec 9>"$SHOSHIZAN_HOME/build/openai-python-install.lock"
-  flock 9
-  "$@"
 }
 
 tool_path() {
@@ -64,7 +42,7 @@ tool_path() {
 }
 
 case "${1:-}" in
-  install) with_lock install ;;
+  install) with_install_lock openai-python install ;;
   path) tool_path "${2:-python}" ;;
   versions)
     printf '{"openai":"%s","jsonschema":"%s"}\n' "$OPENAI_VERSION" "$JSONSCHEMA_VERSION"
