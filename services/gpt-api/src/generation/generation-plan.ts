@@ -21,8 +21,18 @@ export interface GenerationPlan {
   readonly trimLeadingWhitespace: boolean;
 }
 
-function samplingOf(options: GenerationOptions): SamplingOptions {
-  const { temperature, topP, maxTokens, seed, stop, frequencyPenalty, presencePenalty, logprobs, topLogprobs } = options;
+/**
+ * The most tokens one answer may generate: what the request asks, within the operator's cap
+ * (absent: none), which also bounds a request that asks nothing.
+ */
+export function maxTokensOf(asked: number | undefined, cap: number | undefined): number | undefined {
+  if (cap === undefined) return asked;
+  return asked === undefined ? cap : Math.min(asked, cap);
+}
+
+function samplingOf(options: GenerationOptions, maxOutputTokens: number | undefined): SamplingOptions {
+  const { temperature, topP, seed, stop, frequencyPenalty, presencePenalty, logprobs, topLogprobs } = options;
+  const maxTokens = maxTokensOf(options.maxTokens, maxOutputTokens);
   return { temperature, topP, maxTokens, seed, stop, frequencyPenalty, presencePenalty, logprobs, topLogprobs };
 }
 
@@ -51,10 +61,13 @@ export function withSystemInstruction(messages: readonly ChatMessage[], instruct
   return [{ role: 'system', content: instruction }, ...messages];
 }
 
-/** Throws DomainException ValidationFailed for a request Ollama cannot be asked. */
-export function planGeneration(request: GenerateRequest, model: ResolvedModel): GenerationPlan {
+/**
+ * Throws DomainException ValidationFailed for a request Ollama cannot be asked.
+ * `maxOutputTokens`: the operator's cap on one answer's tokens (MAX_OUTPUT_TOKENS).
+ */
+export function planGeneration(request: GenerateRequest, model: ResolvedModel, maxOutputTokens?: number): GenerationPlan {
   const { options, continuation } = request;
-  const common = { model: model.name, options: samplingOf(options), ...(model.keepAlive ? { keepAlive: model.keepAlive } : {}) };
+  const common = { model: model.name, options: samplingOf(options, maxOutputTokens), ...(model.keepAlive ? { keepAlive: model.keepAlive } : {}) };
   if (options.raw) {
     // The contract allows neither tools nor a response format with a raw prompt.
     const prompt = rawPromptOf(request.messages) + (continuation ?? '');

@@ -53,6 +53,7 @@ function setUp(resolved: { name: string; keepAlive?: string }, answer: OllamaChu
     admission as unknown as AdmissionService,
     new ConcurrencyLimiter(1),
     new GptApiMetrics(new Registry()),
+    { MAX_OUTPUT_TOKENS: 0 },
   );
   return { service, models, capabilities, admission, usage, chats, completions };
 }

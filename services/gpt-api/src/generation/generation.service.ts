@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, isRetriable, toStorableText, type GenerateRequest, type GenerationChunk } from '@shoshizan/shared-interfaces';
+import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 import { ModelCapabilities } from '../models/model-capabilities';
 import { ModelsService } from '../models/models.service';
 import { OllamaAdapter, type OllamaChunk } from '../ollama/ollama.adapter';
@@ -23,6 +24,7 @@ export class GenerationService {
     private readonly admission: AdmissionService,
     private readonly limiter: ConcurrencyLimiter,
     private readonly metrics: GptApiMetrics,
+    @Inject(GPT_API_CONFIG) private readonly config: Pick<GptApiConfig, 'MAX_OUTPUT_TOKENS'>,
   ) {}
 
   /**
@@ -32,7 +34,7 @@ export class GenerationService {
    */
   async prepare(request: GenerateRequest): Promise<GenerationPlan> {
     const model = await this.models.resolve(request.model, request.roles);
-    const plan = planGeneration(request, model);
+    const plan = planGeneration(request, model, this.config.MAX_OUTPUT_TOKENS || undefined);
     if (plan.tools.kind === 'native') await this.capabilities.require(model.name, 'tools');
     try {
       await this.admission.admit(request);
