@@ -27,6 +27,14 @@ const done = (seq: number): ResponseEvent => ({
 const stream = [queued(), started(), token(2, 'Hel'), token(3, 'lo'), done(4)];
 
 describe('an answer rebuilt from its events', () => {
+  it('keeps the tools the answer called, once each however often the stream is read', () => {
+    const call: ResponseEvent = { ...base, seq: 2, type: 'tool_call', index: 0, id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
+    const answer = newAnswer(base.requestId);
+    for (const event of [queued(), started(), call, call, done(3)]) applyEvent(answer, event);
+    expect(answer.toolCalls).toEqual([{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }]);
+    expect(answer.status).toBe('done');
+  });
+
   it('assembles the text in seq order and ends done with the usage', () => {
     const answer = newAnswer(base.requestId);
     for (const event of stream) expect(applyEvent(answer, event)).toBe('applied');

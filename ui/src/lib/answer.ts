@@ -13,6 +13,8 @@ export interface AnswerState {
   /** The seq of the last event applied; -1 before any (what Last-Event-ID resumes after). */
   lastSeq: number;
   text: string;
+  /** The tools the answer called so far (from `tool_call` events, each applied once like a token). */
+  toolCalls: { id: string; name: string; arguments: string }[];
   status: AnswerStatus;
   model: string | null;
   /** Requests ahead of this one while it waits in the queue. */
@@ -36,6 +38,7 @@ export function newAnswer(requestId: string, fields: Partial<AnswerState> = {}):
     requestId,
     lastSeq: -1,
     text: '',
+    toolCalls: [],
     status: 'queued',
     model: null,
     queuePosition: null,
@@ -85,6 +88,11 @@ export function applyEvent(answer: AnswerState, event: ResponseEvent): 'applied'
       answer.status = 'streaming';
       answer.retrying = null;
       answer.text += event.text;
+      break;
+    case 'tool_call':
+      answer.status = 'streaming';
+      answer.retrying = null;
+      answer.toolCalls.push({ id: event.id, name: event.name, arguments: event.arguments });
       break;
     case 'done':
       answer.status = 'done';

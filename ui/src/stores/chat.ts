@@ -89,7 +89,7 @@ export const useChatStore = defineStore('chat', () => {
         id: m.id,
         role: m.role,
         text: answer && (answer.text !== '' || !isFinal(answer.status) || m.content === '') ? answer.text : m.content,
-        toolCalls: m.toolCalls ?? [],
+        toolCalls: m.toolCalls ?? answer?.toolCalls ?? [],
         status,
         model: answer?.model ?? m.model,
         requestId: m.requestId,
