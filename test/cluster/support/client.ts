@@ -22,7 +22,8 @@ export interface Answer {
 
 /**
  * Asks for an answer through the Ingress and reads it to its final event as the UI does: a
- * stream that ends or breaks early (a gateway pod replaced) is resumed with Last-Event-ID.
+ * stream that ends, breaks or is said to be cut early (a gateway pod replaced) is resumed
+ * with Last-Event-ID.
  * Events are kept as they come, repeats included, so a test can see a doubled one.
  */
 export async function ask(
@@ -42,6 +43,9 @@ export async function ask(
   for (;;) {
     try {
       for await (const sse of readSse(stream)) {
+        // An event without an SSE id is not one of the request's: the gateway saying the
+        // stream was cut before the answer ended (it is shutting down). Resume, as the UI does.
+        if (sse.id === undefined) break;
         const event = responseEventSchema.parse(JSON.parse(sse.data));
         if (event.type === 'token' && firstTokenMs === undefined) firstTokenMs = Date.now() - started;
         events.push(event);
