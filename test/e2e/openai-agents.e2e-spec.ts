@@ -150,6 +150,24 @@ describe('OpenAI tools, structured output, embeddings and the Responses API, wit
     ]);
     expect(rows).toEqual([{ status: 'done' }]);
 
+    // Found again by its id: whole, or its chunks after a Last-Event-ID (a client whose stream dropped).
+    const url = `${stack.gateway}/v1/chat/completions/${completion.id}`;
+    const auth = { authorization: `Bearer ${stack.token()}` };
+    const retrieved = (await (await fetch(url, { headers: auth })).json()) as OpenAI.Chat.ChatCompletion;
+    expect(retrieved.id).toBe(completion.id);
+    expect(retrieved.choices[0]?.message.tool_calls).toEqual(choice!.message.tool_calls);
+    const again = await fetch(`${url}?stream=true`, { headers: { ...auth, 'last-event-id': '0' } });
+    expect(again.status).toBe(200);
+    const ids: string[] = [];
+    for await (const sse of readSse(again.body!)) if (sse.id !== undefined) ids.push(sse.id);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(ids.every((id) => Number(id) > 0)).toBe(true);
+    // A malformed Last-Event-ID is refused with or without `stream`.
+    for (const query of ['', '?stream=true']) {
+      const refused = await fetch(`${url}${query}`, { headers: { ...auth, 'last-event-id': 'x' } });
+      expect(refused.status).toBe(400);
+    }
+
     // The history as an agent sends it back: the assistant's message as it came, then the result.
     messages.push(choice!.message, { role: 'tool', tool_call_id: call.id, content: WEATHER_RESULT });
     const stream = await client.chat.completions.create({

@@ -178,7 +178,9 @@ export class OpenAiController {
   ): Promise<void> {
     const requestId = requestIdOfChatCompletion(completionId);
     const stream = query.stream === 'true';
-    const afterSeq = stream ? afterSeqOf(lastEventId, 'Last-Event-ID') : -1;
+    // Checked with or without `stream`: a malformed header is refused whatever it would have named.
+    const lastSeq = afterSeqOf(lastEventId, 'Last-Event-ID');
+    const afterSeq = stream ? lastSeq : -1;
     const { record, events } = await this.chat.resume(user, requestId, afterSeq);
     const meta = { id: completionId, created: Math.floor(Date.parse(record.createdAt) / 1000) };
     if (stream) {
