@@ -59,7 +59,7 @@ declare -A STRIMZI_CRDS=(
 # files; the core API comes from cdk8s-plus-27). API group => the CRDs' plural names.
 declare -A CDK8S_IMPORTS=(
   [keda.sh]="scaledobjects triggerauthentications"
-  [monitoring.coreos.com]="servicemonitors"
+  [monitoring.coreos.com]="servicemonitors prometheusrules"
   [kafka.strimzi.io]="kafkas kafkanodepools kafkatopics"
 )
 
