@@ -195,6 +195,11 @@ export const traceContextSchema = z.strictObject({
 });
 export type TraceContext = z.infer<typeof traceContextSchema>;
 
+/** A W3C trace id (32 lowercase hex digits, not all zero): what a trace backend looks a trace up by. */
+export const traceIdSchema = z
+  .string()
+  .regex(/^(?!0{32})[0-9a-f]{32}$/, 'must be a W3C trace id (32 lowercase hex digits, not all zero)');
+
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });
 
 /** `tool_calls`: the answer is one or more tool calls, whose results the client sends back. */

@@ -48,11 +48,19 @@ describe('response events', () => {
     ['a retry numbered 0', { ...valid.retrying, retry: 0 }, 'retry'],
     ['a retry without a code', { ...valid.retrying, code: undefined }, 'code'],
     ['a resume without afterSeq', { ...valid.resumed, afterSeq: undefined }, 'afterSeq'],
+    ['a trace id in capitals', { ...valid.done, traceId: '4BF92F3577B34DA6A3CE929D0E0E4736' }, 'traceId'],
+    ['an all-zero trace id', { ...valid.started, traceId: '0'.repeat(32) }, 'traceId'],
+    ['a whole traceparent as trace id', { ...valid.error, traceId: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, 'traceId'],
   ])('rejects %s and names the field', (_label, change, path) => {
     const result = parseWith(responseEventSchema, { ...base, ...change });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map((i) => i.path)).toContain(path);
+  });
+
+  it('carries the trace id a client quotes', () => {
+    const event = responseEventSchema.parse({ ...base, ...valid.done, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    expect(event.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
   });
 
   it('knows which events end a stream', () => {

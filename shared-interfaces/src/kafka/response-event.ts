@@ -10,6 +10,7 @@ import {
   storedIntSchema,
   tokenLogprobSchema,
   toolCallSchema,
+  traceIdSchema,
   usageSchema,
   userIdSchema,
 } from '../common';
@@ -26,6 +27,11 @@ const base = {
   userId: userIdSchema,
   seq: storedIntSchema,
   at: isoDateTimeSchema,
+  /**
+   * The trace the request's spans belong to, for a client or the UI to quote when it reports
+   * a problem. On every event but `token` (absent on events written before traces were).
+   */
+  traceId: traceIdSchema.optional(),
 };
 
 /** The request is durable in the queue. */
