@@ -33,7 +33,7 @@ describe('bootstrapService', () => {
 
   beforeAll(async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
-    app = await bootstrapService({ module: TestModule, host: '127.0.0.1', port, metricsPort });
+    app = await bootstrapService({ service: 'bootstrap-test', module: TestModule, host: '127.0.0.1', port, metricsPort });
     api = `http://127.0.0.1:${port}`;
     metrics = `http://127.0.0.1:${metricsPort}/metrics`;
   });

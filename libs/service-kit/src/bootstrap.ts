@@ -9,8 +9,13 @@ import { REQUEST_ID_HEADER, requestIdOf } from './logging/logger';
 import { ProblemDetailsFilter, sendProblem } from './errors/problem-details.filter';
 import { HttpMetrics, METRICS_REGISTRY } from './metrics/metrics.module';
 import { startMetricsServer } from './metrics/metrics.server';
+import { traceHttpRequests } from './tracing/http-server-spans';
+import { startTracing, type Tracing } from './tracing/tracing';
+import { loadTracingConfig } from './tracing/tracing.config';
 
 export interface BootstrapOptions {
+  /** The service's name: its spans' service.name unless OTEL_SERVICE_NAME says otherwise. */
+  readonly service: string;
   readonly module: unknown;
   readonly host: string;
   readonly port: number;
@@ -39,6 +44,8 @@ export interface BootstrapOptions {
  * and runs every module's clean-up.
  */
 export async function bootstrapService(options: BootstrapOptions): Promise<NestFastifyApplication> {
+  // First: every span, outgoing trace header and log line after this point needs its context.
+  const tracing = startTracing(loadTracingConfig(options.service));
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? true,
@@ -52,11 +59,12 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(options.errorFilter ?? new ProblemDetailsFilter());
-  exitGracefullyOnSignals(app);
+  exitGracefullyOnSignals(app, tracing);
 
   const logger = app.get(Logger);
   const metrics = app.get(HttpMetrics);
   const fastify = app.getHttpAdapter().getInstance();
+  traceHttpRequests(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
@@ -79,6 +87,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
   });
   await app.listen(options.port, options.host);
   logger.log(`Serving metrics on http://${options.host}:${metricsServer.port}/metrics`);
+  if (tracing.exporting) logger.log('Exporting traces with OTLP/HTTP');
   return app;
 }
 
@@ -92,7 +101,7 @@ const SHUTDOWN_TIMEOUT_MS = 25_000;
  * enableShutdownHooks() re-raises the signal instead, which ends the process "killed".
  * A second signal, or a shutdown that hangs past the timeout, exits at once with 1.
  */
-function exitGracefullyOnSignals(app: NestFastifyApplication): void {
+function exitGracefullyOnSignals(app: NestFastifyApplication, tracing: Tracing): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
     const logger = app.get(Logger);
@@ -107,7 +116,8 @@ function exitGracefullyOnSignals(app: NestFastifyApplication): void {
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    app.close().then(
+    // The spans of what the shutdown finished or handed back are sent before the exit.
+    app.close().then(() => tracing.shutdown()).then(
       () => {
         logger.log('shut down cleanly');
         process.exit(0);

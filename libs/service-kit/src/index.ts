@@ -27,3 +27,7 @@ export * from './postgres/database.module';
 export * from './kafka/parallel/parallel-consumer';
 export * from './kafka/parallel/key-ordered-queue';
 export * from './kafka/parallel/partition-ledger';
+export * from './tracing/tracing';
+export * from './tracing/tracing.config';
+export * from './tracing/span-attributes';
+export * from './kafka/trace-headers';

@@ -11,6 +11,7 @@ import { addSecurityHeaders } from './http/security-headers';
 runService(async () => {
   const config = loadGatewayConfig();
   await bootstrapService({
+    service: 'gateway',
     module: AppModule.forRoot(config),
     host: config.HOST,
     port: config.PORT,

@@ -4,5 +4,5 @@ import { loadGptApiConfig } from './config/gpt-api.config';
 
 runService(async () => {
   const config = loadGptApiConfig();
-  await bootstrapService({ module: AppModule.forRoot(config), host: config.HOST, port: config.PORT, metricsPort: config.METRICS_PORT });
+  await bootstrapService({ service: 'gpt-api', module: AppModule.forRoot(config), host: config.HOST, port: config.PORT, metricsPort: config.METRICS_PORT });
 });

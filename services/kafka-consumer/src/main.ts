@@ -4,5 +4,5 @@ import { loadKafkaConsumerConfig } from './config/kafka-consumer.config';
 
 runService(async () => {
   const config = loadKafkaConsumerConfig();
-  await bootstrapService({ module: AppModule.forRoot(config), host: config.HOST, port: config.PORT, metricsPort: config.METRICS_PORT });
+  await bootstrapService({ service: 'kafka-consumer', module: AppModule.forRoot(config), host: config.HOST, port: config.PORT, metricsPort: config.METRICS_PORT });
 });

@@ -4,5 +4,5 @@ import { loadKafkaProducerConfig } from './config/kafka-producer.config';
 
 runService(async () => {
   const config = loadKafkaProducerConfig();
-  await bootstrapService({ module: AppModule.forRoot(config), host: config.HOST, port: config.PORT, metricsPort: config.METRICS_PORT });
+  await bootstrapService({ service: 'kafka-producer', module: AppModule.forRoot(config), host: config.HOST, port: config.PORT, metricsPort: config.METRICS_PORT });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
+import { logCorrelation } from '../tracing/tracing';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -23,8 +24,11 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 /**
- * Structured JSON logs for one service: every line names the service, and every line logged
- * while handling an HTTP request carries its request id (`reqId`).
+ * Structured JSON logs for one service: every line names the service, every line logged
+ * while handling an HTTP request carries its request id (`req.id`), and every line logged in
+ * a trace or for a chat request carries `traceId`, `spanId` and `requestId` (from the async
+ * context: tracing.ts), the worker's and gpt-api's included, so one search finds a request's
+ * lines in every service.
  */
 export function loggerModule(service: string, level: string) {
   return LoggerModule.forRoot({
@@ -33,6 +37,7 @@ export function loggerModule(service: string, level: string) {
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label: string) => ({ level: label }) },
+      mixin: logCorrelation,
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
         const id = requestIdOf(req);
@@ -60,5 +65,6 @@ export function createRootLogger(service: string, level: string): pino.Logger {
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    mixin: logCorrelation,
   });
 }

@@ -1,0 +1,42 @@
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { recordTraceContext, traceRecordHeaders } from './trace-headers';
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const SPAN_ID = '00f067aa0ba902b7';
+
+function contextOf(traceFlags: number) {
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags });
+}
+
+describe('trace context in Kafka record headers', () => {
+  it('writes the span context as a W3C traceparent', () => {
+    expect(traceRecordHeaders(contextOf(TraceFlags.SAMPLED))).toEqual({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` });
+    expect(traceRecordHeaders(contextOf(TraceFlags.NONE))).toEqual({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-00` });
+  });
+
+  it('writes nothing outside a trace', () => {
+    expect(traceRecordHeaders(ROOT_CONTEXT)).toEqual({});
+  });
+
+  it('reads back what it wrote, as a remote parent, from strings or buffers', () => {
+    const written = traceRecordHeaders(contextOf(TraceFlags.SAMPLED));
+    for (const headers of [written, { traceparent: Buffer.from(written.traceparent!) }]) {
+      const parent = trace.getSpanContext(recordTraceContext(headers));
+      expect(parent).toEqual({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    }
+  });
+
+  it('keeps tracestate with its traceparent', () => {
+    const headers = { traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`, tracestate: 'vendor=abc' };
+    expect(traceRecordHeaders(recordTraceContext(headers))).toEqual(headers);
+  });
+
+  it.each([
+    ['no headers', undefined],
+    ['no traceparent', { 'x-request-id': 'r1' }],
+    ['a malformed traceparent', { traceparent: 'abc' }],
+    ['an all-zero trace id', { traceparent: `00-${'0'.repeat(32)}-${SPAN_ID}-01` }],
+  ])('starts afresh from %s', (_label, headers) => {
+    expect(trace.getSpanContext(recordTraceContext(headers))).toBeUndefined();
+  });
+});
