@@ -1,6 +1,6 @@
 import { ErrorCode, HEADERS, type ResponseEvent } from '@shoshizan/shared-interfaces';
-import { Stack, collect } from './support/stack';
-import { OwnOllama, freePort } from './support/system';
+import { Stack, collect, metricSamples } from './support/stack';
+import { OwnOllama, freePort, scrape } from './support/system';
 
 /**
  * Transient failures: with Ollama down a request is retried through the retry topics, then
@@ -73,6 +73,12 @@ describe('retries, dead letters and redrive', () => {
     );
     expect(dead?.headers?.[HEADERS.dlqReason]?.toString()).toBe(error.message);
     expect(dead?.headers?.[HEADERS.attempt]?.toString()).toBe('3');
+    // The worker counted both retries and the dead letter, by the code that failed them.
+    const worker = await scrape(stack.service('kafka-consumer'));
+    const retries = metricSamples(worker, 'kafka_consumer_retries_total');
+    expect(retries.map((s) => s.labels.reason).every((r) => r === ErrorCode.UpstreamUnavailable || r === ErrorCode.ModelUnavailable)).toBe(true);
+    expect(retries.reduce((n, s) => n + s.value, 0)).toBe(2);
+    expect(metricSamples(worker, 'kafka_consumer_dead_letters_total')).toEqual([{ labels: expect.objectContaining({ reason: error.code }), value: 1 }]);
 
     // Ollama is back; the admin redrives; the owner sees the request answered.
     await ollama.start(`${stack.runId}-ollama`);

@@ -358,6 +358,7 @@ export class ChatRequestHandler {
         { requestId: emitter.requestId, code: error.code, retry: step.retry, delayMs: step.delayMs },
         'Sent a failed request to a retry topic',
       );
+      this.metrics.retries.inc({ reason: error.code });
       return 'retried';
     }
     await emitter.emit({ type: 'error', code: error.code, message: step.message, retriable: step.retriable });
@@ -421,6 +422,7 @@ export class ChatRequestHandler {
         },
       },
     ]);
+    this.metrics.deadLetters.inc({ reason: code });
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { METRICS_REGISTRY } from '@shoshizan/service-kit';
+import { KAFKA_CONSUMER_CONFIG, type KafkaConsumerConfig } from '../config/kafka-consumer.config';
 
 /**
  * How a delivery of a request ended. `retried`: sent to a retry topic; `duplicate`: a
@@ -25,8 +26,11 @@ export class ConsumerMetrics {
   readonly inflight: Gauge;
   readonly queueDelay: Histogram;
   readonly resumed: Counter;
+  readonly maxInflight: Gauge;
+  readonly retries: Counter<'reason'>;
+  readonly deadLetters: Counter<'reason'>;
 
-  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry, @Inject(KAFKA_CONSUMER_CONFIG) config: Pick<KafkaConsumerConfig, 'WORKER_MAX_IN_FLIGHT'>) {
     const registers = [registry];
     this.processed = new Counter({
       name: 'kafka_consumer_requests_total',
@@ -55,6 +59,24 @@ export class ConsumerMetrics {
     this.inflight = new Gauge({
       name: 'kafka_consumer_inflight_requests',
       help: 'Requests this replica is answering now.',
+      registers,
+    });
+    this.maxInflight = new Gauge({
+      name: 'kafka_consumer_max_inflight_requests',
+      help: 'Requests from the requests topic this replica answers at once (WORKER_MAX_IN_FLIGHT).',
+      registers,
+    });
+    this.maxInflight.set(config.WORKER_MAX_IN_FLIGHT);
+    this.retries = new Counter({
+      name: 'kafka_consumer_retries_total',
+      help: 'Failed requests sent to a retry topic, by the error code that failed them.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.deadLetters = new Counter({
+      name: 'kafka_consumer_dead_letters_total',
+      help: 'Requests sent to the dead-letter topic, by error code (poison_message, internal: handling failed too often, or a permanent failure).',
+      labelNames: ['reason'],
       registers,
     });
   }
