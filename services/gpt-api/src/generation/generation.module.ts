@@ -21,8 +21,12 @@ import { GptApiMetrics } from './gpt-api.metrics';
     GptApiMetrics,
     {
       provide: ConcurrencyLimiter,
-      inject: [GPT_API_CONFIG],
-      useFactory: (config: GptApiConfig) => new ConcurrencyLimiter(config.OLLAMA_MAX_CONCURRENCY),
+      inject: [GPT_API_CONFIG, GptApiMetrics],
+      useFactory: (config: GptApiConfig, metrics: GptApiMetrics) => {
+        const limiter = new ConcurrencyLimiter(config.OLLAMA_MAX_CONCURRENCY);
+        metrics.ollamaSlots.set(limiter.capacity);
+        return limiter;
+      },
     },
   ],
   exports: [UsageService, AdmissionService, GptApiMetrics, ConcurrencyLimiter],

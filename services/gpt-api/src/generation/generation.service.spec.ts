@@ -45,6 +45,7 @@ function setUp(resolved: { name: string; keepAlive?: string }, answer: OllamaChu
       return replay();
     },
   };
+  const metrics = new GptApiMetrics(new Registry());
   const service = new GenerationService(
     models as unknown as ModelsService,
     capabilities as unknown as ModelCapabilities,
@@ -52,10 +53,10 @@ function setUp(resolved: { name: string; keepAlive?: string }, answer: OllamaChu
     usage as unknown as UsageService,
     admission as unknown as AdmissionService,
     new ConcurrencyLimiter(1),
-    new GptApiMetrics(new Registry()),
+    metrics,
     { MAX_OUTPUT_TOKENS: 0 },
   );
-  return { service, models, capabilities, admission, usage, chats, completions };
+  return { service, models, capabilities, admission, usage, chats, completions, metrics };
 }
 
 async function collect(chunks: AsyncIterable<GenerationChunk>): Promise<GenerationChunk[]> {
@@ -120,8 +121,8 @@ describe('GenerationService', () => {
     ]);
   });
 
-  it('ends a forced call cut short with an error, having recorded the tokens it cost', async () => {
-    const { service, usage } = setUp({ name: 'gemma3:270m' }, [
+  it('ends a forced call cut short with an error, having recorded the tokens it cost and counted the failure', async () => {
+    const { service, usage, metrics } = setUp({ name: 'gemma3:270m' }, [
       { text: '{"city": "Pa', done: false },
       { text: '', done: true, doneReason: 'length', promptTokens: 30, completionTokens: 4 },
     ]);
@@ -130,6 +131,7 @@ describe('GenerationService', () => {
       { type: 'error', code: ErrorCode.ValidationFailed, message: expect.stringContaining('cut off at maxTokens'), retriable: false },
     ]);
     expect(usage.record).toHaveBeenCalledTimes(1);
+    expect((await metrics.generationFailures.get()).values).toEqual([{ labels: { model: 'gemma3:270m', code: ErrorCode.ValidationFailed }, value: 1 }]);
   });
 
   it('streams the log probabilities with the tokens', async () => {

@@ -106,6 +106,7 @@ export class GenerationService {
           ? error
           : new DomainException(ErrorCode.Internal, 'Generation failed unexpectedly.', { cause: error });
       this.logger.warn({ ...log, code: domain.code, err: error }, 'Generation failed');
+      this.metrics.generationFailures.inc({ model, code: domain.code });
       yield { type: 'error', code: domain.code, message: toStorableText(domain.message), retriable: isRetriable(domain.code) };
     } finally {
       this.metrics.inflight.dec();

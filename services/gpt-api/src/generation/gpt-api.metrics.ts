@@ -12,6 +12,8 @@ export class GptApiMetrics {
   readonly generatedTokens: Counter<'model'>;
   readonly promptTokens: Counter<'model'>;
   readonly inflight: Gauge;
+  readonly ollamaSlots: Gauge;
+  readonly generationFailures: Counter<'model' | 'code'>;
   readonly admissionRejections: Counter<'model' | 'reason'>;
   readonly embedDuration: Histogram<'model' | 'outcome'>;
   readonly embedTokens: Counter<'model'>;
@@ -81,6 +83,17 @@ export class GptApiMetrics {
     this.inflight = new Gauge({
       name: 'gpt_api_inflight_generations',
       help: 'Generations running against Ollama now.',
+      registers,
+    });
+    this.ollamaSlots = new Gauge({
+      name: 'gpt_api_ollama_slots',
+      help: 'Calls to Ollama this replica runs at once (OLLAMA_MAX_CONCURRENCY), generations and embeddings together.',
+      registers,
+    });
+    this.generationFailures = new Counter({
+      name: 'gpt_api_generation_failures_total',
+      help: 'Generations that ended with an error, by model and error code.',
+      labelNames: ['model', 'code'],
       registers,
     });
   }
