@@ -1,3 +1,4 @@
+import { ModelCondition, type OllamaModel } from '@shoshizan/shared-interfaces';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What the model operator counts; served at GET /metrics on METRICS_PORT. */
@@ -12,6 +13,8 @@ export class OperatorMetrics {
   readonly leader: Gauge;
   readonly models: Gauge<'condition'>;
   readonly replicas: Gauge;
+  readonly modelReady: Gauge<'ollamamodel' | 'model'>;
+  readonly replicaReady: Gauge<'ollamamodel' | 'model' | 'replica'>;
 
   constructor() {
     const registers = [this.registry];
@@ -36,5 +39,29 @@ export class OperatorMetrics {
     this.leader = new Gauge({ name: 'model_operator_leader', help: '1 while this replica holds the Lease.', registers });
     this.models = new Gauge({ name: 'model_operator_models', help: 'OllamaModels whose condition is True, by condition.', labelNames: ['condition'], registers });
     this.replicas = new Gauge({ name: 'model_operator_ollama_replicas', help: 'Ollama replicas behind the headless Service.', registers });
+    this.modelReady = new Gauge({
+      name: 'model_operator_model_ready',
+      help: 'Per OllamaModel: 1 while its Ready condition is True (every replica holds it), else 0.',
+      labelNames: ['ollamamodel', 'model'],
+      registers,
+    });
+    this.replicaReady = new Gauge({
+      name: 'model_operator_model_replica_ready',
+      help: 'Per OllamaModel and Ollama replica (pod): 1 while the replica holds the model (phase Ready), else 0.',
+      labelNames: ['ollamamodel', 'model', 'replica'],
+      registers,
+    });
+  }
+
+  /** Sets the per-model gauges from the models' statuses; a deleted model or a gone replica leaves no series. */
+  describeModels(models: readonly Pick<OllamaModel, 'metadata' | 'spec' | 'status'>[]): void {
+    this.modelReady.reset();
+    this.replicaReady.reset();
+    for (const { metadata, spec, status } of models) {
+      const labels = { ollamamodel: metadata.name, model: spec.name };
+      const ready = status?.conditions?.some((c) => c.type === ModelCondition.Ready && c.status === 'True') === true;
+      this.modelReady.set(labels, ready ? 1 : 0);
+      for (const replica of status?.replicaStatuses ?? []) this.replicaReady.set({ ...labels, replica: replica.pod }, replica.phase === 'Ready' ? 1 : 0);
+    }
   }
 }

@@ -486,6 +486,7 @@ export class ModelController {
       const count = models.filter((m) => (this.written.get(m.metadata.name) ?? m.status)?.conditions?.some((c) => c.type === type && c.status === 'True')).length;
       this.metrics.models.set({ condition: type }, count);
     }
+    this.metrics.describeModels(models.map((m) => ({ ...m, status: this.written.get(m.metadata.name) ?? m.status })));
   }
 
   /** Sets each Ollama pod's readiness gate where it changed. */
