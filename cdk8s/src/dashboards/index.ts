@@ -1,5 +1,7 @@
 import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { Dataquery } from '@grafana/grafana-foundation-sdk/prometheus';
+import { kubernetesDashboard } from './kubernetes';
+import { modelServersDashboard } from './model-servers';
 import { overviewDashboard } from './overview';
 import { pipelineDashboard } from './pipeline';
 
@@ -32,7 +34,7 @@ export type ShoshizanDashboard = Dashboard & { readonly uid: string; readonly ti
 export const CLUSTER_METRIC_PREFIXES = ['keda_'] as const;
 
 export function dashboards(): ShoshizanDashboard[] {
-  return [overviewDashboard(), pipelineDashboard()].map((d) => {
+  return [overviewDashboard(), pipelineDashboard(), modelServersDashboard(), kubernetesDashboard()].map((d) => {
     if (!d.uid || !d.title) throw new Error('a dashboard has no uid or title');
     return d as ShoshizanDashboard;
   });

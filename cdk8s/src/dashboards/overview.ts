@@ -60,11 +60,11 @@ export function overviewDashboard(): Dashboard {
     )
     .withPanel(
       timeseriesPanel('gpt-api: generations in flight against capacity', {
-        description: 'Generations running against Ollama now, against the slots gpt-api opens (OLLAMA_MAX_CONCURRENCY per replica).',
+        description: 'Generations running against Ollama now, against the calls gpt-api runs at once (OLLAMA_MAX_CONCURRENCY per replica, embeddings included).',
         unit: 'short',
         queries: [
           { expr: `sum by (job) (gpt_api_inflight_generations{${NS}})`, legend: '{{job}} in flight' },
-          { expr: `sum by (job) (gpt_api_max_inflight_generations{${NS}})`, legend: '{{job}} capacity' },
+          { expr: `sum by (job) (gpt_api_ollama_slots{${NS}})`, legend: '{{job}} capacity' },
         ],
       }),
     )
