@@ -97,9 +97,19 @@ export function modelCallAttributes(call: ModelCallFacts): Attributes {
     'gen_ai.request.model': call.model,
     'server.address': call.serverAddress,
     'server.port': call.serverPort,
-    ...(call.responseModel !== undefined ? { 'gen_ai.response.model': call.responseModel } : {}),
-    ...(call.inputTokens !== undefined ? { 'gen_ai.usage.input_tokens': call.inputTokens } : {}),
-    ...(call.outputTokens !== undefined ? { 'gen_ai.usage.output_tokens': call.outputTokens } : {}),
-    ...(call.finishReason !== undefined ? { 'gen_ai.response.finish_reasons': [call.finishReason] } : {}),
+    ...answerAttributes(call),
+  };
+}
+
+/**
+ * What an answer came to, in the gen_ai names: on the model call's span and on the spans
+ * of the worker and gpt-api that carried it.
+ */
+export function answerAttributes(answer: Omit<ModelCallFacts, 'model' | 'serverAddress' | 'serverPort'>): Attributes {
+  return {
+    ...(answer.responseModel !== undefined ? { 'gen_ai.response.model': answer.responseModel } : {}),
+    ...(answer.inputTokens !== undefined ? { 'gen_ai.usage.input_tokens': answer.inputTokens } : {}),
+    ...(answer.outputTokens !== undefined ? { 'gen_ai.usage.output_tokens': answer.outputTokens } : {}),
+    ...(answer.finishReason !== undefined ? { 'gen_ai.response.finish_reasons': [answer.finishReason] } : {}),
   };
 }

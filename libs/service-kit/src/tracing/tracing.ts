@@ -90,19 +90,59 @@ export async function inSpan<T>(
   }
 }
 
-/** Marks a span failed with an exception (or a domain failure). */
-export function failSpan(span: Span, error: unknown, type?: string): void {
+/**
+ * Marks a span failed with an exception; `error.type` is the error's code when it has one
+ * (a DomainException's ErrorCode), else its class name.
+ */
+export function failSpan(span: Span, error: unknown): void {
   if (!span.isRecording()) return;
   const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
   span.setStatus({ code: SpanStatusCode.ERROR, message });
-  span.setAttribute('error.type', type ?? (error instanceof Error ? error.name : 'Error'));
+  span.setAttribute('error.type', typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error');
   if (error instanceof Error) span.recordException(error);
 }
+
+/** Adds attributes to the active span (nothing when it is not recorded, or outside any). */
+export function annotateActiveSpan(attributes: Attributes): void {
+  trace.getSpan(context.active())?.setAttributes(attributes);
+}
+
+/** The active context with `span` as its span: for traceHeaders, or to make it active. */
+export function contextWithSpan(span: Span): Context {
+  return trace.setSpan(context.active(), span);
+}
+
+/** `work` with `span` active: its outgoing calls and log lines join that span. */
+export function withSpan<T>(span: Span, work: () => T): T {
+  return context.with(trace.setSpan(context.active(), span), work);
+}
+
+/** `fn` bound to the active context: it runs in it wherever it is called from (a generator's body). */
+export function bindToActiveContext<F extends (...args: never[]) => unknown>(fn: F): F {
+  return context.bind(context.active(), fn);
+}
+
+/**
+ * A fetch that adds the active context's `traceparent` to every request it makes, for a
+ * client library (Ollama's) whose calls we do not write ourselves.
+ */
+export const tracedFetch: typeof fetch = (input, init) => {
+  const headers = new Headers(init?.headers);
+  for (const [name, value] of Object.entries(traceHeaders())) headers.set(name, value);
+  return fetch(input, { ...init, headers });
+};
 
 /** The trace id of the active span; undefined outside any trace. */
 export function activeTraceId(): string | undefined {
   const spanContext = trace.getSpanContext(context.active());
   return spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+}
+
+/** `{ traceId }` of the active trace for a response event, or {} outside any trace. */
+export function traceIdField(): { traceId?: string } {
+  const traceId = activeTraceId();
+  return traceId ? { traceId } : {};
 }
 
 const REQUEST_ID = createContextKey('shoshizan.chat-request-id');
