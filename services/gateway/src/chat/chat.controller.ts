@@ -71,10 +71,9 @@ export class ChatController {
   async send(
     @Body(new ZodBodyPipe(chatBodySchema, 'Chat request')) body: ChatBody,
     @CurrentUser() user: AuthenticatedUser,
-    @Headers('traceparent') traceparent: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const accepted = await this.chat.accept(user, body, traceparent);
+    const accepted = await this.chat.accept(user, body);
     const acceptedAt = performance.now();
     const { requestId, conversationId } = accepted;
     await this.sse.stream(reply, accepted.events, {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Admin } from 'kafkajs';
-import { DomainException, KAFKA_ADMIN } from '@shoshizan/service-kit';
+import { DomainException, KAFKA_ADMIN, traceHeaders, withRequestId } from '@shoshizan/service-kit';
 import {
   ENVELOPE_VERSION,
   ErrorCode,
@@ -49,13 +49,14 @@ export class ChatService {
   /**
    * Records the request, subscribes to its events, then makes it durable in Kafka. When
    * this resolves the request is accepted: it will be answered even if the caller leaves.
+   * The request carries the trace of the HTTP request that made it (its SERVER span, whose
+   * parent is the caller's `traceparent` when it sent one): every hop joins that trace.
    */
-  async accept(
-    user: AuthenticatedUser,
-    body: ChatBody,
-    traceparent?: string,
-    requestId: string = randomUUID(),
-  ): Promise<AcceptedChat> {
+  accept(user: AuthenticatedUser, body: ChatBody, requestId: string = randomUUID()): Promise<AcceptedChat> {
+    return withRequestId(requestId, () => this.acceptAs(user, body, requestId));
+  }
+
+  private async acceptAs(user: AuthenticatedUser, body: ChatBody, requestId: string): Promise<AcceptedChat> {
     // A conversation id is the Kafka key its requests are ordered under; another user's is
     // answered as the conversation routes answer it: as if it did not exist.
     if (body.conversationId && !(await this.repository.conversationOpenTo(body.conversationId, user.userId))) {
@@ -80,7 +81,7 @@ export class ChatService {
         deadline: new Date(now.getTime() + body.timeoutSeconds * 1000).toISOString(),
         enqueueBy: new Date(now.getTime() + this.config.ENQUEUE_TIMEOUT_MS).toISOString(),
         createdAt: now.toISOString(),
-        trace: traceparent ? { traceparent } : {},
+        trace: traceHeaders(),
         ...(body.model ? { model: body.model } : {}),
       });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainException, type ReadinessCheck } from '@shoshizan/service-kit';
+import { DomainException, SpanKind, httpClientSpan, inSpan, traceHeaders, type ReadinessCheck } from '@shoshizan/service-kit';
 import {
   ErrorCode,
   enqueueResultSchema,
@@ -40,12 +40,19 @@ export class HttpProducerClient extends ProducerClient {
     if (!response.ok) throw new Error(`kafka-producer is not ready (${response.status})`);
   }
 
-  private async post(path: string, body: unknown, requestId: string): Promise<unknown> {
+  /** A CLIENT span, whose context the producer's SERVER span continues (traceparent). */
+  private post(path: string, body: unknown, requestId: string): Promise<unknown> {
+    const url = new URL(path, this.config.PRODUCER_URL);
+    const { name, attributes } = httpClientSpan('POST', url);
+    return inSpan(name, SpanKind.CLIENT, attributes, () => this.postIn(url, body, requestId));
+  }
+
+  private async postIn(url: URL, body: unknown, requestId: string): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.config.PRODUCER_URL), {
+      response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...traceHeaders() },
         body: JSON.stringify(body),
         // kafka-producer answers by enqueueBy plus its grace period; this only guards
         // against a producer that hangs.

@@ -166,7 +166,6 @@ export class ConversationsService implements OnModuleInit {
           timeoutSeconds: 300,
           ...(body.model ? { model: body.model } : {}),
         },
-        undefined,
         requestId,
       );
       accepted.events.close(); // the answer is read from /v1/chat/:id/events

@@ -112,10 +112,9 @@ export class OpenAiController {
   async chatCompletions(
     @Body(new ZodBodyPipe(chatCompletionRequestSchema, 'Chat completion request')) body: ChatCompletionRequest,
     @CurrentUser() user: AuthenticatedUser,
-    @Headers('traceparent') traceparent: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const accepted = await this.chat.accept(user, chatCompletionToChatBody(body), traceparent);
+    const accepted = await this.chat.accept(user, chatCompletionToChatBody(body));
     const acceptedAt = performance.now();
     const { requestId } = accepted;
     this.noteEndUser(requestId, body);
@@ -230,10 +229,9 @@ export class OpenAiController {
   async completions(
     @Body(new ZodBodyPipe(completionRequestSchema, 'Completion request')) body: CompletionRequest,
     @CurrentUser() user: AuthenticatedUser,
-    @Headers('traceparent') traceparent: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const accepted = await this.chat.accept(user, completionToChatBody(body), traceparent);
+    const accepted = await this.chat.accept(user, completionToChatBody(body));
     const acceptedAt = performance.now();
     const { requestId } = accepted;
     this.noteEndUser(requestId, body);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
@@ -72,10 +72,9 @@ export class ResponsesController {
   async create(
     @Body(new ZodBodyPipe(createResponseRequestSchema, 'Response request')) body: CreateResponseRequest,
     @CurrentUser() user: AuthenticatedUser,
-    @Headers('traceparent') traceparent: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const accepted = await this.responses.create(user, body, traceparent);
+    const accepted = await this.responses.create(user, body);
     const acceptedAt = performance.now();
     const translator = new ResponseStreamTranslator({
       id: responseIdOf(accepted.requestId),

@@ -32,7 +32,7 @@ export class ResponsesService {
     logger.setContext(ResponsesService.name);
   }
 
-  async create(user: AuthenticatedUser, request: CreateResponseRequest, traceparent?: string): Promise<AcceptedChat> {
+  async create(user: AuthenticatedUser, request: CreateResponseRequest): Promise<AcceptedChat> {
     const input = inputMessages(request.input);
     const conversationId = request.previous_response_id
       ? await this.conversationOf(user, request.previous_response_id)
@@ -70,7 +70,6 @@ export class ResponsesService {
           options: responseOptions(request),
           timeoutSeconds: 300,
         },
-        traceparent,
         requestId,
       );
     } catch (error) {
