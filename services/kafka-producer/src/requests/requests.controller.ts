@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ZodBodyPipe } from '@shoshizan/service-kit';
+import { ZodBodyPipe, withRequestId } from '@shoshizan/service-kit';
 import {
   cancellationEnvelopeSchema,
   chatRequestEnvelopeSchema,
@@ -20,7 +20,7 @@ export class RequestsController {
   enqueue(
     @Body(new ZodBodyPipe(chatRequestEnvelopeSchema, 'Chat request envelope')) envelope: ChatRequestEnvelope,
   ): Promise<EnqueueResult> {
-    return this.requests.enqueue(envelope);
+    return withRequestId(envelope.requestId, () => this.requests.enqueue(envelope));
   }
 
   @Post('cancellations')

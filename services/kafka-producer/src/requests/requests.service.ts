@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { DomainException, KafkaPublisher } from '@shoshizan/service-kit';
+import {
+  DomainException,
+  KafkaPublisher,
+  SpanKind,
+  inSpan,
+  messagingAttributes,
+  messagingSpanName,
+  traceIdField,
+  traceRecordHeaders,
+} from '@shoshizan/service-kit';
 import {
   ENVELOPE_VERSION,
   ErrorCode,
@@ -60,7 +69,22 @@ export class RequestsService {
    * same rule the workers apply), otherwise QueueUnavailable, and a late append is void.
    * So a 503 never turns into an answer the client was told would not come.
    */
-  async enqueue(envelope: ChatRequestEnvelope): Promise<EnqueueResult> {
+  enqueue(envelope: ChatRequestEnvelope): Promise<EnqueueResult> {
+    const topic = this.publisher.topic('requests');
+    const record = { topic, key: envelope.conversationId, requestId: envelope.requestId };
+    return inSpan(messagingSpanName('send', topic), SpanKind.PRODUCER, messagingAttributes('send', record), async (span) => {
+      const result = await this.enqueueIn(envelope);
+      span.setAttributes(messagingAttributes('send', { ...record, partition: result.partition, offset: result.offset }));
+      return result;
+    });
+  }
+
+  /**
+   * In the PRODUCER span: the record's trace context is this span's, so the worker's span
+   * for the record is its child (and the envelope says the same, for whoever reads it).
+   */
+  private async enqueueIn(received: ChatRequestEnvelope): Promise<EnqueueResult> {
+    const envelope: ChatRequestEnvelope = { ...received, trace: traceRecordHeaders() };
     const headers = requestHeaders(envelope);
     // Shared with the other accepts under way (KafkaPublisher.sendTogether): one broker
     // round trip for a crowd of accepts.
@@ -109,6 +133,7 @@ export class RequestsService {
             userId: envelope.userId,
             seq: 0,
             at: new Date().toISOString(),
+            ...traceIdField(),
           },
           'queued event',
         ),
