@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainException, type ReadinessCheck } from '@shoshizan/service-kit';
+import {
+  DomainException,
+  SpanKind,
+  contextWithSpan,
+  failSpan,
+  httpClientSpan,
+  startSpan,
+  traceHeaders,
+  type ReadinessCheck,
+} from '@shoshizan/service-kit';
 import {
   ErrorCode,
   SchemaValidationError,
@@ -45,12 +54,35 @@ export class HttpGptApiClient extends GptApiClient {
     super();
   }
 
+  /**
+   * A CLIENT span for the whole stream (a child of the delivery's span), whose context
+   * gpt-api's SERVER span continues.
+   */
   async *generate(request: GenerateRequest, signal: AbortSignal): AsyncIterable<GenerationChunk> {
+    const url = new URL('/v1/generate', this.config.GPT_API_URL);
+    const { name, attributes } = httpClientSpan('POST', url);
+    const span = startSpan(name, SpanKind.CLIENT, attributes);
+    try {
+      yield* this.generateIn(url, request, signal, traceHeaders(contextWithSpan(span)));
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async *generateIn(
+    url: URL,
+    request: GenerateRequest,
+    signal: AbortSignal,
+    trace: Record<string, string>,
+  ): AsyncIterable<GenerationChunk> {
     let response: Response;
     try {
-      response = await fetch(new URL('/v1/generate', this.config.GPT_API_URL), {
+      response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': request.requestId },
+        headers: { 'content-type': 'application/json', 'x-request-id': request.requestId, ...trace },
         body: JSON.stringify(request),
         signal,
       });

@@ -1,7 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { KafkaMessage } from 'kafkajs';
-import { DomainException, KafkaPublisher, Quarantine, headerText } from '@shoshizan/service-kit';
+import {
+  ATTEMPT_ATTRIBUTE,
+  DomainException,
+  KafkaPublisher,
+  OUTCOME_ATTRIBUTE,
+  Quarantine,
+  activeTraceId,
+  annotateActiveSpan,
+  answerAttributes,
+  headerText,
+} from '@shoshizan/service-kit';
 import {
   ErrorCode,
   HEADERS,
@@ -115,7 +125,7 @@ export class ChatRequestHandler {
         case 'dead_letter_poison':
           await this.deadLetter({ ctx, attempt: 1, retries: 0 }, ErrorCode.PoisonMessage, step.reason);
           this.logger.warn({ ...where, reason: step.reason }, 'Dead-lettered a poison message');
-          this.metrics.processed.inc({ outcome: 'dead_lettered' });
+          this.countOutcome('dead_lettered');
           this.quarantine.count(ctx.topic, ErrorCode.PoisonMessage);
           return;
         case 'void':
@@ -123,10 +133,11 @@ export class ChatRequestHandler {
             { ...where, requestId: envelope?.requestId, appendedAt: new Date(facts.appendedAt).toISOString(), enqueueBy: envelope?.enqueueBy },
             'Dropped a request the broker appended after its enqueue deadline (its client was refused)',
           );
-          this.metrics.processed.inc({ outcome: 'void' });
+          this.countOutcome('void');
           return;
         case 'begin_attempt': {
           const attempt = await this.attempts.begin(requestOf(envelope).requestId);
+          annotateActiveSpan({ [ATTEMPT_ATTRIBUTE]: attempt.number });
           if (attempt.number === 1) {
             this.metrics.queueDelay.observe(Math.max(0, (Date.now() - facts.appendedAt) / 1000));
           }
@@ -155,12 +166,12 @@ export class ChatRequestHandler {
             { ...where, requestId: envelope?.requestId, attempt: facts.attempt?.number },
             'Skipped a redelivered request that was answered already',
           );
-          this.metrics.processed.inc({ outcome: 'duplicate' });
+          this.countOutcome('duplicate');
           return;
         case 'finish_tool_calls': {
           const request = requestOf(envelope);
           const attempt = facts.attempt?.number ?? 1;
-          const emitter = new ResponseEmitter(this.publisher, request, step.afterSeq + 1);
+          const emitter = new ResponseEmitter(this.publisher, request, step.afterSeq + 1, activeTraceId());
           // `resumed` first, as for any redelivery that goes on: it reopens a redriven
           // request's records, which a final event alone would not change.
           await emitter.emit({ type: 'resumed', attempt, afterSeq: step.afterSeq });
@@ -175,7 +186,7 @@ export class ChatRequestHandler {
             durationMs: 0,
           });
           await this.attempts.finish(request.requestId);
-          this.metrics.processed.inc({ outcome: 'done' });
+          this.countOutcome('done');
           this.metrics.duration.observe({ outcome: 'done' }, (performance.now() - startedAt) / 1000);
           this.logger.info(
             { ...where, requestId: request.requestId, attempt, afterSeq: step.afterSeq, toolCalls: soFar?.toolCalls.length },
@@ -188,7 +199,7 @@ export class ChatRequestHandler {
           const request = requestOf(envelope);
           const attempt = facts.attempt?.number ?? 1;
           const log = { ...where, requestId: request.requestId };
-          const emitter = new ResponseEmitter(this.publisher, request, step.next === 'resume' ? step.afterSeq + 1 : 1);
+          const emitter = new ResponseEmitter(this.publisher, request, step.next === 'resume' ? step.afterSeq + 1 : 1, activeTraceId());
           if (step.next === 'resume') {
             await emitter.emit({ type: 'resumed', attempt, afterSeq: step.afterSeq });
             this.metrics.resumed.inc();
@@ -198,7 +209,7 @@ export class ChatRequestHandler {
           const outcome = await this.answer(request, emitter, { ctx, attempt, retries }, log, soFar);
           // Final outcomes only: a retried request is not finished, a superseded one is not ours.
           if (outcome !== 'superseded' && outcome !== 'retried') await this.attempts.finish(request.requestId);
-          this.metrics.processed.inc({ outcome });
+          this.countOutcome(outcome);
           this.metrics.duration.observe({ outcome }, (performance.now() - startedAt) / 1000);
           this.logger.info({ ...log, outcome, events: emitter.emitted }, 'Finished a chat request');
           return;
@@ -260,6 +271,7 @@ export class ChatRequestHandler {
       for await (const chunk of chunks) {
         switch (chunk.type) {
           case 'started':
+            annotateActiveSpan({ 'gen_ai.request.model': chunk.model });
             this.logger.info({ ...log, model: chunk.model, attempt }, 'Started a generation');
             // A resumed answer was announced by its `resumed` event; `started` is said once.
             if (!soFar?.started) await emitter.emit({ type: 'started', model: chunk.model });
@@ -271,6 +283,14 @@ export class ChatRequestHandler {
             await emitter.emit({ type: 'tool_call', index: chunk.index, id: chunk.id, name: chunk.name, arguments: chunk.arguments });
             break;
           case 'done':
+            annotateActiveSpan(
+              answerAttributes({
+                responseModel: chunk.model,
+                inputTokens: chunk.usage.promptTokens,
+                outputTokens: chunk.usage.completionTokens,
+                finishReason: chunk.finishReason,
+              }),
+            );
             await emitter.emit({
               type: 'done',
               model: chunk.model,
@@ -300,6 +320,12 @@ export class ChatRequestHandler {
       ctx.revoked?.removeEventListener('abort', revoke);
       this.cancellations.unregister(envelope.requestId);
     }
+  }
+
+  /** Counts how a delivery ended, and says so on its span. */
+  private countOutcome(outcome: Outcome): void {
+    this.metrics.processed.inc({ outcome });
+    annotateActiveSpan({ [OUTCOME_ATTRIBUTE]: outcome });
   }
 
   private async stopped(reason: unknown, emitter: ResponseEmitter): Promise<Outcome> {
@@ -387,7 +413,7 @@ export class ChatRequestHandler {
       try {
         const soFar = await this.responseLog.read(envelope.requestId, Date.parse(envelope.createdAt));
         if (!soFar.final) {
-          await new ResponseEmitter(this.publisher, envelope, soFar.lastSeq + 1).emit({
+          await new ResponseEmitter(this.publisher, envelope, soFar.lastSeq + 1, activeTraceId()).emit({
             type: 'error',
             code: ErrorCode.Internal,
             message: 'The request could not be processed; it was set aside for an administrator.',
@@ -401,7 +427,7 @@ export class ChatRequestHandler {
     }
     const retries = Math.max(0, Number.parseInt(headerOf(ctx, HEADERS.retries) ?? '0', 10) || 0);
     await this.deadLetter({ ctx, attempt: tries, retries }, ErrorCode.Internal, reason);
-    this.metrics.processed.inc({ outcome: 'dead_lettered' });
+    this.countOutcome('dead_lettered');
   }
 
   private async deadLetter(delivery: Delivery, code: ErrorCode, reason: string): Promise<void> {

@@ -8,11 +8,19 @@ import {
   KAFKA,
   ParallelConsumer,
   Quarantine,
+  SpanKind,
+  headerText,
+  inSpan,
   keepRunning,
+  messagingAttributes,
+  messagingSpanName,
+  recordTraceContext,
+  withRequestId,
   type ParallelRecord,
   type ReadinessCheck,
 } from '@shoshizan/service-kit';
 import {
+  HEADERS,
   RETRY_TOPICS,
   SchemaValidationError,
   TOPICS,
@@ -151,8 +159,31 @@ export class ChatWorkerService implements OnApplicationBootstrap, OnApplicationS
    * shutdown's hand-back go to the consumer loop, which leaves the offset uncommitted; a
    * failure of the message's own is tried a few times, then the message is dead-lettered
    * with the reason and its client told, so the partition moves on.
+   *
+   * Each delivery is a CONSUMER span, a child of the trace context in the record's headers:
+   * a retry (the same headers on a retry topic) or a redelivery after a crash or a hand-back
+   * continues the request's trace, one span per attempt (its number: ATTEMPT_ATTRIBUTE).
    */
   private async handleGuarded(consumer: string, ctx: MessageContext): Promise<void> {
+    const requestId = headerText(ctx.message.headers, HEADERS.requestId) ?? undefined;
+    const record = {
+      topic: ctx.topic,
+      partition: ctx.partition,
+      offset: ctx.message.offset,
+      key: ctx.message.key?.toString(),
+      requestId,
+    };
+    const handle = () => this.handleGuardedIn(consumer, ctx);
+    await inSpan(
+      messagingSpanName('process', ctx.topic),
+      SpanKind.CONSUMER,
+      messagingAttributes('process', record),
+      () => (requestId ? withRequestId(requestId, handle) : handle()),
+      recordTraceContext(ctx.message.headers),
+    );
+  }
+
+  private async handleGuardedIn(consumer: string, ctx: MessageContext): Promise<void> {
     await this.quarantine.guard(ctx, this.consumerName(consumer), () => this.handler.handle(ctx), {
       heartbeat: ctx.heartbeat,
       passThrough: (error) => error instanceof HandedBack,

@@ -90,6 +90,25 @@ describe('ResponseEmitter', () => {
     expect(finished).toBe(true);
   });
 
+  it('writes the trace id on every event but tokens', async () => {
+    const publisher = slowPublisher();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const emitter = new ResponseEmitter(publisher, request, 1, traceId);
+    await emitter.emit({ type: 'started', model: 'm' });
+    await emitter.emit({ type: 'token', text: 'a' });
+    const done = emitter.emit({ type: 'cancelled', reason: 'stop' });
+    publisher.sends[0]!.done();
+    await tick();
+    publisher.sends[1]!.done();
+    await done;
+    const events = publisher.sends.flatMap((send) => send.messages.map((m) => JSON.parse(m.value.toString()) as Record<string, unknown>));
+    expect(events.map((e) => [e.type, e.traceId])).toEqual([
+      ['started', traceId],
+      ['token', undefined],
+      ['cancelled', traceId],
+    ]);
+  });
+
   it('turns a failed send into an error on the next emit, and sends nothing after it', async () => {
     const publisher = slowPublisher();
     const emitter = new ResponseEmitter(publisher, request);

@@ -50,10 +50,15 @@ export class ResponseEmitter {
   private failure: Error | undefined;
   private sentAny = false;
 
+  /**
+   * `traceId`: the request's trace, written on every event but tokens (one per token would
+   * cost bytes on the hottest path and tell a client nothing new).
+   */
   constructor(
     private readonly publisher: Pick<KafkaPublisher, 'sendTogether'>,
     private readonly request: Pick<ChatRequestEnvelope, 'requestId' | 'conversationId' | 'userId'>,
     firstSeq = 1,
+    private readonly traceId?: string,
   ) {
     this.nextSeq = this.firstSeq = firstSeq;
   }
@@ -78,6 +83,7 @@ export class ResponseEmitter {
       userId: this.request.userId,
       seq: this.nextSeq,
       at: new Date().toISOString(),
+      ...(this.traceId !== undefined && body.type !== 'token' ? { traceId: this.traceId } : {}),
     } as ResponseEvent;
     const message = {
       key: this.request.requestId,
