@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ZodBodyPipe, openRawStream, writeWithBackpressure } from '@shoshizan/service-kit';
+import { ZodBodyPipe, openRawStream, withRequestId, writeWithBackpressure } from '@shoshizan/service-kit';
 import { generateRequestSchema, type GenerateRequest } from '@shoshizan/shared-interfaces';
 import { GenerationService } from './generation.service';
 
@@ -18,6 +18,10 @@ export class GenerationController {
     @Body(new ZodBodyPipe(generateRequestSchema, 'Generate request')) body: GenerateRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    return withRequestId(body.requestId, () => this.generateIn(body, reply));
+  }
+
+  private async generateIn(body: GenerateRequest, reply: FastifyReply): Promise<void> {
     const plan = await this.generation.prepare(body);
     const response = openRawStream(reply, { 'content-type': 'application/x-ndjson' });
     const abort = new AbortController();

@@ -54,7 +54,7 @@ function setUp(resolved: { name: string; keepAlive?: string }, answer: OllamaChu
     admission as unknown as AdmissionService,
     new ConcurrencyLimiter(1),
     metrics,
-    { MAX_OUTPUT_TOKENS: 0 },
+    { MAX_OUTPUT_TOKENS: 0, OLLAMA_HOST: 'http://127.0.0.1:11434' },
   );
   return { service, models, capabilities, admission, usage, chats, completions, metrics };
 }

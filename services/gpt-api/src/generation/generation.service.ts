@@ -1,5 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainException } from '@shoshizan/service-kit';
+import {
+  DomainException,
+  OUTCOME_ATTRIBUTE,
+  SpanKind,
+  annotateActiveSpan,
+  answerAttributes,
+  failSpan,
+  modelCallAttributes,
+  modelCallSpanName,
+  startSpan,
+  withSpan,
+} from '@shoshizan/service-kit';
 import { ErrorCode, isRetriable, toStorableText, type GenerateRequest, type GenerationChunk } from '@shoshizan/shared-interfaces';
 import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 import { ModelCapabilities } from '../models/model-capabilities';
@@ -24,7 +35,7 @@ export class GenerationService {
     private readonly admission: AdmissionService,
     private readonly limiter: ConcurrencyLimiter,
     private readonly metrics: GptApiMetrics,
-    @Inject(GPT_API_CONFIG) private readonly config: Pick<GptApiConfig, 'MAX_OUTPUT_TOKENS'>,
+    @Inject(GPT_API_CONFIG) private readonly config: Pick<GptApiConfig, 'MAX_OUTPUT_TOKENS' | 'OLLAMA_HOST'>,
   ) {}
 
   /**
@@ -48,7 +59,8 @@ export class GenerationService {
   /**
    * Streams the answer as chunks: `started`, `token`s and `tool_call`s, then `done` or
    * `error`. Nothing follows an abort of `signal`: the caller has gone and Ollama is told to
-   * stop.
+   * stop. The call to Ollama is a CLIENT span (`chat <model>`, gen_ai attributes) under the
+   * request's SERVER span; both get the usage and the outcome.
    */
   async *stream(request: GenerateRequest, plan: GenerationPlan, signal: AbortSignal): AsyncGenerator<GenerationChunk> {
     const model = plan.model.name;
@@ -64,11 +76,17 @@ export class GenerationService {
     this.metrics.queueWait.observe({ model }, (startedAt - queuedAt) / 1000);
     this.metrics.inflight.inc();
     let outcome = 'error';
+    const ollama = new URL(this.config.OLLAMA_HOST);
+    const span = startSpan(
+      modelCallSpanName(model),
+      SpanKind.CLIENT,
+      modelCallAttributes({ model, serverAddress: ollama.hostname, serverPort: Number(ollama.port || 80) }),
+    );
     try {
       yield { type: 'started', model };
       let firstTokenAt: number | undefined;
       const answer = new AnswerReader(plan);
-      for await (const part of this.answerFrom(plan.ollama, signal)) {
+      for await (const part of withSpan(span, () => this.answerFrom(plan.ollama, signal))) {
         for (const chunk of answer.read(part)) {
           if (firstTokenAt === undefined) {
             firstTokenAt = performance.now();
@@ -87,6 +105,14 @@ export class GenerationService {
           await this.usage.record({ requestId: request.requestId, userId: request.userId, model, usage });
           this.recordDone(model, usage.promptTokens, usage.completionTokens, firstTokenAt);
           const { chunks, finishReason } = answer.finish(part.doneReason);
+          const answered = answerAttributes({
+            responseModel: model,
+            inputTokens: usage.promptTokens,
+            outputTokens: usage.completionTokens,
+            finishReason,
+          });
+          span.setAttributes(answered);
+          annotateActiveSpan(answered);
           yield* chunks;
           outcome = 'done';
           this.logger.log({ ...log, usage, finishReason, durationMs: Math.round(durationMs) }, 'Generated an answer');
@@ -105,10 +131,14 @@ export class GenerationService {
         error instanceof DomainException
           ? error
           : new DomainException(ErrorCode.Internal, 'Generation failed unexpectedly.', { cause: error });
+      failSpan(span, domain);
       this.logger.warn({ ...log, code: domain.code, err: error }, 'Generation failed');
       this.metrics.generationFailures.inc({ model, code: domain.code });
       yield { type: 'error', code: domain.code, message: toStorableText(domain.message), retriable: isRetriable(domain.code) };
     } finally {
+      span.setAttribute(OUTCOME_ATTRIBUTE, outcome);
+      annotateActiveSpan({ [OUTCOME_ATTRIBUTE]: outcome });
+      span.end();
       this.metrics.inflight.dec();
       this.metrics.generationDuration.observe({ model, outcome }, (performance.now() - startedAt) / 1000);
       release();

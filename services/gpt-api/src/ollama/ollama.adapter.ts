@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Ollama, type Message, type Options } from 'ollama';
-import { DomainException, type ReadinessCheck } from '@shoshizan/service-kit';
+import { DomainException, bindToActiveContext, tracedFetch, type ReadinessCheck } from '@shoshizan/service-kit';
 import {
   ErrorCode,
   type ChatMessage,
@@ -272,7 +272,8 @@ export class OllamaClientAdapter extends OllamaAdapter {
 
   constructor(@Inject(GPT_API_CONFIG) private readonly config: GptApiConfig) {
     super();
-    this.client = new Ollama({ host: config.OLLAMA_HOST });
+    // Every call to Ollama carries the trace context of the span it is made in.
+    this.client = new Ollama({ host: config.OLLAMA_HOST, fetch: tracedFetch });
   }
 
   async listModels(): Promise<InstalledModel[]> {
@@ -293,8 +294,9 @@ export class OllamaClientAdapter extends OllamaAdapter {
     }
   }
 
+  /** The call is made in the context active here (a generator's body would run in its reader's). */
   chat(request: ChatStreamRequest, signal: AbortSignal): AsyncIterable<OllamaChunk> {
-    return this.streamed(request.model, signal, () =>
+    return this.streamed(request.model, signal, bindToActiveContext(() =>
       this.client.chat({
         model: request.model,
         messages: toOllamaMessages(request.messages),
@@ -304,12 +306,12 @@ export class OllamaClientAdapter extends OllamaAdapter {
         keep_alive: ollamaKeepAlive(request.keepAlive ?? this.config.OLLAMA_KEEP_ALIVE),
         options: toOllamaOptions(request.options),
         ...logprobFields(request.options),
-      }),
+      })),
     );
   }
 
   complete(request: CompletionStreamRequest, signal: AbortSignal): AsyncIterable<OllamaChunk> {
-    return this.streamed(request.model, signal, () =>
+    return this.streamed(request.model, signal, bindToActiveContext(() =>
       this.client.generate({
         model: request.model,
         prompt: request.prompt,
@@ -318,7 +320,7 @@ export class OllamaClientAdapter extends OllamaAdapter {
         keep_alive: ollamaKeepAlive(request.keepAlive ?? this.config.OLLAMA_KEEP_ALIVE),
         options: toOllamaOptions(request.options),
         ...logprobFields(request.options),
-      }),
+      })),
     );
   }
 
