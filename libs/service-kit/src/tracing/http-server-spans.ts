@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { SpanKind, SpanStatusCode, context, trace, type Span, type TextMapGetter } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { httpResponseAttributes, httpServerAttributes, httpServerSpanName } from './span-attributes';
@@ -23,11 +23,14 @@ function untraced(url: string): boolean {
  */
 export function traceHttpRequests(fastify: FastifyInstance): void {
   const spans = new WeakMap<FastifyRequest, Span>();
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     if (!untraced(request.url)) {
       const parent = contextFrom(request.headers, headerGetter);
       const path = request.url.split('?', 1)[0] ?? request.url;
-      spans.set(request, startSpan(httpServerSpanName(request.method, undefined), SpanKind.SERVER, httpServerAttributes({ method: request.method, path }), parent));
+      const attributes = httpServerAttributes({ method: request.method, path });
+      const span = startSpan(httpServerSpanName(request.method, undefined), SpanKind.SERVER, attributes, parent);
+      spans.set(request, span);
+      endOnClose(reply.raw, span);
     }
     done();
   });
@@ -41,26 +44,23 @@ export function traceHttpRequests(fastify: FastifyInstance): void {
     }
     context.with(trace.setSpan(context.active(), span), done);
   });
-  const end = (request: FastifyRequest, statusCode: number | undefined) => {
-    const span = spans.get(request);
-    if (!span) return;
-    spans.delete(request);
-    if (statusCode === undefined) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away before the response' });
-      span.setAttribute('error.type', 'aborted');
+}
+
+/**
+ * Ends a request's span when its response closes: after the last byte, or when the client
+ * went away first. The raw response's `close`, not Fastify's onResponse: a stream that took
+ * the reply over (reply.hijack) and then lost its client never gets an onResponse.
+ */
+function endOnClose(response: ServerResponse, span: Span): void {
+  response.once('close', () => {
+    if (response.writableFinished) {
+      const { attributes, failed } = httpResponseAttributes(response.statusCode);
+      span.setAttributes(attributes);
+      if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
     } else {
-      const response = httpResponseAttributes(statusCode);
-      span.setAttributes(response.attributes);
-      if (response.failed) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client went away before the response ended' });
+      span.setAttribute('error.type', 'aborted');
     }
     span.end();
-  };
-  fastify.addHook('onResponse', (request, reply, done) => {
-    end(request, reply.statusCode);
-    done();
-  });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    end(request, undefined);
-    done();
   });
 }
