@@ -49,6 +49,7 @@ else
   bash "$DIR/infra/ollama.sh" start; started+=(ollama)
 fi
 bash "$DIR/infra/chromium.sh" install   # the browser of the UI's end-to-end tests
+bash "$DIR/infra/otelcol.sh" install    # the OpenTelemetry Collector of the tracing spec (test/e2e/tracing.e2e-spec.ts)
 
 log "end-to-end tests"
 npx jest --selectProjects e2e --runInBand --json --outputFile="$results/e2e.json" || status=1
