@@ -16,6 +16,7 @@ bash "$DIR/infra/kube-apiserver.sh" install   # etcd + kube-apiserver for the se
 bash "$DIR/infra/model-registry.sh" install   # the OCI registry of the model operator's e2e specs (test/e2e/support/model-lab.ts)
 bash "$DIR/infra/api-tools.sh" install        # openapi-spec-validator and Schemathesis for the API contract specs
 bash "$DIR/infra/openai-python.sh" install    # the openai Python SDK of the OpenAI SDK spec (test/e2e/openai-agents.e2e-spec.ts)
+bash "$DIR/infra/prometheus.sh" install       # promtool for the alert rules' unit spec (cdk8s/test/alerts.spec.ts)
 log "linting"
 npx eslint . --max-warnings=0
 
