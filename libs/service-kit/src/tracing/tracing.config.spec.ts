@@ -25,7 +25,11 @@ describe('loadTracingConfig', () => {
   });
 
   it('reads the service name and the sampling ratio', () => {
-    const config = loadTracingConfig('gateway', { OTEL_SERVICE_NAME: 'edge', OTEL_TRACES_SAMPLER_ARG: '0.25' });
+    const config = loadTracingConfig('gateway', {
+      OTEL_SERVICE_NAME: 'edge',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+    });
     expect(config).toMatchObject({ serviceName: 'edge', samplingRatio: 0.25 });
   });
 
@@ -34,6 +38,7 @@ describe('loadTracingConfig', () => {
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'grpc://collector:4317'],
     ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
     ['OTEL_TRACES_SAMPLER_ARG', 'half'],
+    ['OTEL_TRACES_SAMPLER', 'always_on'],
   ])('refuses %s=%s and names the variable', (variable, value) => {
     let error: unknown;
     try {

@@ -12,6 +12,8 @@ const tracingEnvSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   /** The service.name of every span. @default the service's own name */
   OTEL_SERVICE_NAME: z.string().min(1).max(200).optional(),
+  /** The one sampler here, named as OpenTelemetry names it; OTEL_TRACES_SAMPLER_ARG is its ratio. */
+  OTEL_TRACES_SAMPLER: z.literal('parentbased_traceidratio').optional(),
   /**
    * The share of new traces (those no caller sampled or refused) that are recorded, 0 to 1;
    * a caller's decision is followed (parent-based). @default 1
