@@ -111,6 +111,21 @@ describe('the Shoshizan services', () => {
     });
   });
 
+  it('gives every service tracing.* as OpenTelemetry variables (the UI serves files and traces nothing)', () => {
+    const traced = synth({ tracing: { otlpEndpoint: 'http://otel-collector.monitoring:4318', samplingRatio: '0.1' } });
+    for (const component of Object.keys(SERVICES)) {
+      expect(find(traced, 'ConfigMap', `shoshizan-${component}`).data).toMatchObject({
+        OTEL_SERVICE_NAME: component,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.monitoring:4318',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      });
+      // By default nothing is exported: an empty endpoint counts as unset.
+      expect(find(objects, 'ConfigMap', `shoshizan-${component}`).data).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_TRACES_SAMPLER_ARG: '1' });
+    }
+    expect(Object.keys(find(traced, 'ConfigMap', 'shoshizan-ui').data ?? {}).filter((key) => key.startsWith('OTEL_'))).toEqual([]);
+  });
+
   it('leaves the replicas to the HPA on CPU for the HTTP services, and sets them when it is off', () => {
     const hpa = find(objects, 'HorizontalPodAutoscaler', 'shoshizan-gateway');
     expect(hpa.spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { kind: 'Deployment', name: 'shoshizan-gateway' } });

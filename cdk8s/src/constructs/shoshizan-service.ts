@@ -17,6 +17,11 @@ export interface ShoshizanServiceProps {
    * `metrics`, and a ServiceMonitor scrapes it there. @default none (no metrics, no monitor)
    */
   readonly metricsPort?: number;
+  /**
+   * Whether it traces (service-kit's bootstrap): it then gets `tracing.*` as OpenTelemetry's
+   * variables. @default true
+   */
+  readonly traced?: boolean;
   /** Settings of the service, as its environment variables; empty values are left unset. */
   readonly config: Readonly<Record<string, string>>;
   /**
@@ -80,6 +85,16 @@ export class ShoshizanService extends Construct {
       ...(metricsPort !== undefined ? { METRICS_PORT: String(metricsPort) } : {}),
       HOST: '0.0.0.0',
       LOG_LEVEL: v.global.logLevel,
+      // OpenTelemetry's own variables (service-kit's tracing reads them); an empty endpoint
+      // counts as unset: no exporter.
+      ...(props.traced ?? true
+        ? {
+            OTEL_SERVICE_NAME: component,
+            OTEL_EXPORTER_OTLP_ENDPOINT: v.tracing.otlpEndpoint,
+            OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+            OTEL_TRACES_SAMPLER_ARG: v.tracing.samplingRatio,
+          }
+        : {}),
       ...props.config,
     };
     const configMap = new kplus.ConfigMap(this, 'config', { metadata: { name, labels }, data });

@@ -22,6 +22,8 @@ export class Ui extends ShoshizanService {
       resources: v.ui.resources,
       autoscaling: v.ui.autoscaling,
       config: { GATEWAY_URL: '' },
+      // A static file server: no spans of its own.
+      traced: false,
       // Live: the server answers; ready: it serves the app.
       health: { live: '/healthz', ready: '/' },
     });
