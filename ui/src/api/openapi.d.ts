@@ -966,6 +966,7 @@ export interface components {
             /** Format: uuid */
             requestId: string;
             seq: number;
+            traceId?: string;
             /** @constant */
             type: "queued";
             userId: string;
@@ -982,6 +983,7 @@ export interface components {
             /** Format: uuid */
             requestId: string;
             seq: number;
+            traceId?: string;
             /** @constant */
             type: "started";
             userId: string;
@@ -999,6 +1001,7 @@ export interface components {
             /** Format: uuid */
             requestId: string;
             seq: number;
+            traceId?: string;
             /** @constant */
             type: "resumed";
             userId: string;
@@ -1019,6 +1022,7 @@ export interface components {
             requestId: string;
             retry: number;
             seq: number;
+            traceId?: string;
             /** @constant */
             type: "retrying";
             userId: string;
@@ -1045,6 +1049,7 @@ export interface components {
             requestId: string;
             seq: number;
             text: string;
+            traceId?: string;
             /** @constant */
             type: "token";
             userId: string;
@@ -1064,6 +1069,7 @@ export interface components {
             /** Format: uuid */
             requestId: string;
             seq: number;
+            traceId?: string;
             /** @constant */
             type: "tool_call";
             userId: string;
@@ -1083,6 +1089,7 @@ export interface components {
             /** Format: uuid */
             requestId: string;
             seq: number;
+            traceId?: string;
             /** @constant */
             type: "done";
             usage: {
@@ -1107,6 +1114,7 @@ export interface components {
             requestId: string;
             retriable: boolean;
             seq: number;
+            traceId?: string;
             /** @constant */
             type: "error";
             userId: string;
@@ -1123,6 +1131,7 @@ export interface components {
             /** Format: uuid */
             requestId: string;
             seq: number;
+            traceId?: string;
             /** @constant */
             type: "cancelled";
             userId: string;
