@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { Alerts } from './constructs/alerts';
 import { Release, type ShoshizanSettings } from './constructs/context';
 import { Dashboards } from './constructs/dashboards';
 import { Gateway } from './constructs/gateway';
@@ -46,6 +47,7 @@ export class ShoshizanChart extends Chart {
     new Ingress(this, 'ingress', { release });
     new NetworkPolicies(this, 'network-policies', { release });
     new Dashboards(this, 'dashboards', { release });
+    new Alerts(this, 'alerts', { release });
     // A plain synth has no `helm test`; `helm template --skip-tests` leaves it out too.
     if (settings.mode === 'helm') new HelmTest(this, 'tests', { release });
   }

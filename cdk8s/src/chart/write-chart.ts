@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
 import { stringify } from 'yaml';
+import { RULES_FILE, rulesFileYaml } from '../alerts/rules-file';
 import { APP_VERSION, CHART_VERSION } from '../constructs/context';
 import { ollamaModelCrdManifest } from '../constructs/ollama-model-crd';
 import { SETTINGS_HELPERS, Settings, isLeaf, type Declarations, type JsonSchema } from '../settings/registry';
@@ -13,7 +14,8 @@ import { toTemplate } from './templates';
  * Generates charts/shoshizan from the cdk8s constructs: a chart synth (settings as Helm
  * expressions) written as templates, one file per component, plus Chart.yaml, values.yaml
  * and values.schema.json from the settings registry, _helpers.tpl, NOTES.txt and the
- * `helm test` pod, and crds/ with the OllamaModel CRD (ollama-model-crd.ts says why there).
+ * `helm test` pod, crds/ with the OllamaModel CRD (ollama-model-crd.ts says why there), and
+ * files/ with the alert rules as a plain Prometheus rules file.
  * Nothing in the chart is written by hand.
  */
 export function writeChart(outDir: string): void {
@@ -44,6 +46,9 @@ export function writeChart(outDir: string): void {
   // Not a template: Helm reads crds/ as plain manifests, before it renders anything.
   const crd = ollamaModelCrdManifest();
   writeFileSync(join(outDir, 'crds', `${crd.metadata.name}.yaml`), header + stringify(crd, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
+  // The alert rules as a plain rules file, for a Prometheus without the Operator (the local mode's).
+  mkdirSync(join(outDir, 'files'), { recursive: true });
+  writeFileSync(join(outDir, RULES_FILE), header + rulesFileYaml());
   writeFileSync(join(outDir, '.helmignore'), 'ci/\n*.md\n');
 }
 

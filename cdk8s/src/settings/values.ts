@@ -279,23 +279,19 @@ export const declarations = {
       networkPolicyPortsSchema,
     ),
   },
-  tracing: {
-    otlpEndpoint: setting.string(
-      '',
-      "OTLP/HTTP base URL of an OpenTelemetry Collector (e.g. http://otel-collector.monitoring:4318): every service exports its spans to <this>/v1/traces. Empty: nothing is exported, yet trace ids still travel and reach the log lines.",
-      { pattern: '^(https?://.+)?$' },
-    ),
-    samplingRatio: setting.string(
-      '1',
-      "Share of new traces recorded, 0 to 1 (a string: '0.1'); a caller's sampling decision in its traceparent is followed.",
-      { pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$' },
-    ),
-  },
   metrics: {
     serviceMonitor: {
       enabled: setting.bool(true, 'ServiceMonitors for the Prometheus Operator.'),
       interval: setting.string('30s', 'Scrape interval.'),
       labels: setting.object({}, 'Extra labels (e.g. the `release` your Prometheus selects).', stringMap),
+    },
+    prometheusRule: {
+      enabled: setting.bool(true, "A PrometheusRule for the Prometheus Operator with Shoshizan's alerts (SLO burn rates, Kafka, models) and their recording rules."),
+      labels: setting.object({}, 'Extra labels (e.g. the `release` the ruleSelector of your Prometheus selects).', stringMap),
+      runbookBaseUrl: setting.string(
+        'docs/runbooks',
+        "Where the runbooks are: each alert's runbook_url is <this>/<AlertName>.md. Point it at docs/runbooks/ of this repository where your team reads it.",
+      ),
     },
     grafanaDashboard: {
       enabled: setting.bool(true, 'A ConfigMap with the Grafana dashboard, labelled `grafana_dashboard: "1"` for the Grafana sidecar.'),
