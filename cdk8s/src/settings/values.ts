@@ -279,6 +279,18 @@ export const declarations = {
       networkPolicyPortsSchema,
     ),
   },
+  tracing: {
+    otlpEndpoint: setting.string(
+      '',
+      "OTLP/HTTP base URL of an OpenTelemetry Collector (e.g. http://otel-collector.monitoring:4318): every service exports its spans to <this>/v1/traces. Empty: nothing is exported, yet trace ids still travel and reach the log lines.",
+      { pattern: '^(https?://.+)?$' },
+    ),
+    samplingRatio: setting.string(
+      '1',
+      "Share of new traces recorded, 0 to 1 (a string: '0.1'); a caller's sampling decision in its traceparent is followed.",
+      { pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$' },
+    ),
+  },
   metrics: {
     serviceMonitor: {
       enabled: setting.bool(true, 'ServiceMonitors for the Prometheus Operator.'),
