@@ -15,6 +15,7 @@ export KAFKA_PORT="${KAFKA_PORT:-19092}"
 export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 export POSTGRES_PORT="${POSTGRES_PORT:-15432}"
 export OLLAMA_PORT="${OLLAMA_PORT:-21434}"
+export PROMETHEUS_PORT="${PROMETHEUS_PORT:-19090}"
 
 log() { printf '[shoshizan] %s\n' "$*" >&2; }
 die() { printf '[shoshizan] error: %s\n' "$*" >&2; exit 1; }

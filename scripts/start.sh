@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm start: installs what is missing, starts PostgreSQL, Kafka and Ollama, then the four
-# services and the chat UI, and prints where they are. Stop everything with `npm stop`.
+# services and the chat UI, then Prometheus, and prints where they are. Stop everything with `npm stop`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -12,6 +12,7 @@ if [[ ! -x "$(bash "$DIR/infra/ollama.sh" binary 2>/dev/null || true)" ]]; then
 fi
 bash "$DIR/infra/ollama.sh" start
 bash "$DIR/services.sh" start
+bash "$DIR/infra/prometheus.sh" start
 
 source "$DIR/env.sh"
 token="$(node "$DIR/dev-token.mjs")"
@@ -25,6 +26,7 @@ Shoshizan is running.
   Gateway:        http://127.0.0.1:$GATEWAY_PORT
   API docs:       http://127.0.0.1:$GATEWAY_PORT/docs
   Health:         http://127.0.0.1:$GATEWAY_PORT/health/ready
+  Prometheus:     $(bash "$DIR/infra/prometheus.sh" url)   (scrapes the four services every 15 s)
   Logs:           $SHOSHIZAN_LOGS   (npm run logs)
   Model:          $DEFAULT_MODEL
 
