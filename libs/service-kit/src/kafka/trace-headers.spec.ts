@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { traceContextSchema } from '@shoshizan/shared-interfaces';
 import { recordTraceContext, traceRecordHeaders } from './trace-headers';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -29,6 +30,15 @@ describe('trace context in Kafka record headers', () => {
   it('keeps tracestate with its traceparent', () => {
     const headers = { traceparent: `00-${TRACE_ID}-${SPAN_ID}-01`, tracestate: 'vendor=abc' };
     expect(traceRecordHeaders(recordTraceContext(headers))).toEqual(headers);
+  });
+
+  it('fits a chat request envelope, however long the caller’s tracestate was', () => {
+    const traceparent = `00-${TRACE_ID}-${SPAN_ID}-01`;
+    const long = Array.from({ length: 30 }, (_, i) => `v${i}=${'x'.repeat(40)}`).join(',');
+    const written = traceRecordHeaders(recordTraceContext({ traceparent, tracestate: long }));
+    expect(written.traceparent).toBe(traceparent);
+    expect(written.tracestate?.startsWith('v0=')).toBe(true);
+    expect(traceContextSchema.safeParse(written).success).toBe(true);
   });
 
   it.each([

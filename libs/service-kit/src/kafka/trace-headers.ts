@@ -12,6 +12,8 @@ const kafkaHeaderGetter: TextMapGetter<IHeaders | undefined> = {
 /**
  * The `traceparent` and `tracestate` headers of `ctx` (default: the active context), to
  * put on a record so that whoever processes it continues the trace; {} outside a trace.
+ * Also a chat request envelope's `trace`: the propagator keeps a tracestate within the 512
+ * characters the contract takes, however long the caller's was.
  */
 export function traceRecordHeaders(ctx: Context = context.active()): Record<string, string> {
   const headers = traceHeaders(ctx);

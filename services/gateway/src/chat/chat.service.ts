@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import type { Admin } from 'kafkajs';
-import { DomainException, KAFKA_ADMIN, traceHeaders, withRequestId } from '@shoshizan/service-kit';
+import { DomainException, KAFKA_ADMIN, traceRecordHeaders, withRequestId } from '@shoshizan/service-kit';
 import {
   ENVELOPE_VERSION,
   ErrorCode,
@@ -81,7 +81,7 @@ export class ChatService {
         deadline: new Date(now.getTime() + body.timeoutSeconds * 1000).toISOString(),
         enqueueBy: new Date(now.getTime() + this.config.ENQUEUE_TIMEOUT_MS).toISOString(),
         createdAt: now.toISOString(),
-        trace: traceHeaders(),
+        trace: traceRecordHeaders(),
         ...(body.model ? { model: body.model } : {}),
       });
     } catch (error) {
