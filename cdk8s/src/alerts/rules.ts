@@ -97,7 +97,8 @@ function sloGroup(sli: Sli, runbook: string): RuleGroup {
   checkWindows(BURN_RATE_WINDOWS);
   const records: RecordingRule[] = windowsOf(BURN_RATE_WINDOWS).map((window) => ({
     record: ratioRecord(LEVEL, sli.name, window),
-    expr: `(${sli.bad(window)})\n/\n(${sli.all(window)})`,
+    // A counter's series appears with its first event: with no bad event yet the ratio is 0, not absent.
+    expr: `(\n  ${sli.bad(window)}\n  or\n  0 * ${sli.all(window)}\n)\n/\n${sli.all(window)}`,
   }));
   const alerts: AlertingRule[] = BURN_RATE_WINDOWS.map((window) => ({
     alert: sli.alert,
