@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { RULES_FILE, rulesFileYaml } from '../alerts/rules-file';
 import { APP_VERSION, CHART_VERSION } from '../constructs/context';
 import { ollamaModelCrdManifest } from '../constructs/ollama-model-crd';
+import { writeDashboardFiles } from '../dashboards/files';
 import { SETTINGS_HELPERS, Settings, isLeaf, type Declarations, type JsonSchema } from '../settings/registry';
 import { declarations } from '../settings/values';
 import { ShoshizanChart, manifests } from '../shoshizan-chart';
@@ -49,6 +50,8 @@ export function writeChart(outDir: string): void {
   // The alert rules as a plain rules file, for a Prometheus without the Operator (the local mode's).
   mkdirSync(join(outDir, 'files'), { recursive: true });
   writeFileSync(join(outDir, RULES_FILE), header + rulesFileYaml());
+  // The Grafana dashboards as JSON files for import (the ConfigMaps carry the same).
+  writeDashboardFiles(outDir);
   writeFileSync(join(outDir, '.helmignore'), 'ci/\n*.md\n');
 }
 

@@ -1,3 +1,4 @@
+import { LegendDisplayMode, LegendPlacement, SortOrder, TooltipDisplayMode, VizLegendOptionsBuilder, VizTooltipOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import { DashboardBuilder, DashboardLinkBuilder, DashboardLinkType, DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
@@ -24,9 +25,21 @@ export interface PanelOptions {
   readonly width?: number;
 }
 
-/** A time-series panel of Prometheus queries, 8 rows high, laid out by the dashboard builder. */
+/**
+ * A time-series panel of Prometheus queries, 8 rows high, laid out by the dashboard builder,
+ * its legend shown (the SDK's default hides it) and every series in the tooltip, largest first.
+ */
 export function timeseriesPanel(title: string, { description, unit, queries, width = 12 }: PanelOptions): PanelBuilder {
-  const panel = new PanelBuilder().title(title).description(description).unit(unit).datasource(DATASOURCE).height(8).span(width).min(0);
+  const panel = new PanelBuilder()
+    .title(title)
+    .description(description)
+    .unit(unit)
+    .datasource(DATASOURCE)
+    .height(8)
+    .span(width)
+    .min(0)
+    .legend(new VizLegendOptionsBuilder().showLegend(true).displayMode(LegendDisplayMode.List).placement(LegendPlacement.Bottom))
+    .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending));
   queries.forEach(({ expr, legend }, i) => {
     panel.withTarget(new DataqueryBuilder().refId(String.fromCharCode(65 + i)).datasource(DATASOURCE).expr(expr).legendFormat(legend));
   });

@@ -306,8 +306,9 @@ export const declarations = {
       ),
     },
     grafanaDashboard: {
-      enabled: setting.bool(true, 'A ConfigMap with the Grafana dashboard, labelled `grafana_dashboard: "1"` for the Grafana sidecar.'),
+      enabled: setting.bool(true, 'A ConfigMap per Grafana dashboard (overview, pipeline, model servers, Kubernetes), labelled `grafana_dashboard: "1"` for the Grafana sidecar.'),
       namespace: setting.string('', "Namespace the Grafana sidecar watches, if not the release's."),
+      folder: setting.string('Shoshizan', "Grafana folder of the dashboards: the ConfigMaps' `grafana_folder` annotation, for a sidecar whose folderAnnotation is grafana_folder ('': none)."),
     },
   },
 } as const;
