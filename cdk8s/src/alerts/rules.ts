@@ -59,7 +59,7 @@ export const SLOS = {
 /** Consumer-group lag (records) below which a growing lag is not yet worth a ticket. */
 export const LAG_GROWING_MIN = 100;
 
-/** The burn-rate alerts' names (a runbook each). */
+/** Every alert's name; each has its runbook, docs/runbooks/<name>.md. */
 export const ALERTS = {
   gatewayErrorBudgetBurn: 'ShoshizanGatewayErrorBudgetBurn',
   requestErrorBudgetBurn: 'ShoshizanRequestErrorBudgetBurn',
