@@ -35,6 +35,16 @@ describe('an answer rebuilt from its events', () => {
     expect(answer.status).toBe('done');
   });
 
+  it('keeps the trace id the events carry, for the person to quote', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const answer = newAnswer(base.requestId);
+    applyEvent(answer, queued());
+    expect(answer.traceId).toBeNull();
+    applyEvent(answer, { ...started(), traceId });
+    applyEvent(answer, token(2, 'Hel'));
+    expect(answer.traceId).toBe(traceId);
+  });
+
   it('assembles the text in seq order and ends done with the usage', () => {
     const answer = newAnswer(base.requestId);
     for (const event of stream) expect(applyEvent(answer, event)).toBe('applied');

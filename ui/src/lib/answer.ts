@@ -25,6 +25,8 @@ export interface AnswerState {
   /** A worker took the request over again after the previous one stopped. */
   resumed: boolean;
   error: { code: ErrorCode; message: string } | null;
+  /** The request's trace, for a person to quote when they report a problem. */
+  traceId: string | null;
   cancelReason: string | null;
   usage: { promptTokens: number; completionTokens: number } | null;
   /** The stream was lost and is being opened again. */
@@ -46,6 +48,7 @@ export function newAnswer(requestId: string, fields: Partial<AnswerState> = {}):
     retrying: null,
     resumed: false,
     error: null,
+    traceId: null,
     cancelReason: null,
     usage: null,
     reconnecting: false,
@@ -65,6 +68,7 @@ export function applyEvent(answer: AnswerState, event: ResponseEvent): 'applied'
   if (event.seq <= answer.lastSeq) return 'duplicate';
   if (event.seq > answer.lastSeq + 1) return 'gap';
   answer.lastSeq = event.seq;
+  if (event.traceId) answer.traceId = event.traceId;
   if (isFinal(answer.status)) return 'applied';
   switch (event.type) {
     case 'queued':
