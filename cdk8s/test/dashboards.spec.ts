@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdk8s';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -7,6 +7,7 @@ import { DASHBOARD_FILES_DIR, dashboardFiles } from '../src/dashboards/files';
 import { Settings } from '../src/settings/registry';
 import { declarations, type ShoshizanOverrides } from '../src/settings/values';
 import { ShoshizanChart } from '../src/shoshizan-chart';
+import { registeredMetricDetails, type MetricKind as Kind, type RegisteredMetric as Metric } from './support/metrics';
 
 /**
  * The Grafana dashboards (cdk8s/src/dashboards) name only metrics that exist, with the type
@@ -14,12 +15,6 @@ import { ShoshizanChart } from '../src/shoshizan-chart';
  * Whether each query returns data is for the tests that run them against a real Prometheus.
  */
 const ROOT = resolve(__dirname, '../..');
-
-type Kind = 'Counter' | 'Gauge' | 'Histogram' | 'Summary';
-interface Metric {
-  readonly kind: Kind;
-  readonly labels: readonly string[];
-}
 
 /** What a ServiceMonitor's target adds to every series (`job` is the Service's name). */
 const TARGET_LABELS = ['job', 'namespace', 'pod', 'instance', 'service', 'container', 'endpoint'];
@@ -35,27 +30,6 @@ const KEDA_METRICS: Record<string, Metric> = {
   keda_scaler_active: { kind: 'Gauge', labels: KEDA_LABELS },
   keda_scaler_metrics_latency_seconds: { kind: 'Gauge', labels: KEDA_LABELS },
 };
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const path = join(dir, f);
-    if (statSync(path).isDirectory()) return f === 'node_modules' || f === 'dist' ? [] : sources(path);
-    return f.endsWith('.ts') && !f.endsWith('.spec.ts') ? [path] : [];
-  });
-}
-
-/** metric name -> prom-client class and label names, read from the services' and service-kit's code. */
-function registeredMetrics(): Map<string, Metric> {
-  const found = new Map<string, Metric>();
-  for (const file of [...sources(join(ROOT, 'services')), ...sources(join(ROOT, 'libs'))]) {
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/new (Counter|Gauge|Histogram|Summary)\(\{\s*name: '([a-z0-9_]+)'([^}]*)\}/g)) {
-      const labels = /labelNames: \[([^\]]*)\]/.exec(m[3] ?? '')?.[1]?.match(/[a-z_]+/gi) ?? [];
-      found.set(m[2] as string, { kind: m[1] as Kind, labels });
-    }
-  }
-  return found;
-}
 
 /** prom-client's default metrics (every service collects them), from a registry of its own. */
 async function defaultMetrics(): Promise<Map<string, Metric>> {
@@ -87,7 +61,7 @@ describe('the Grafana dashboards', () => {
   const panels = dashboardPanels();
 
   beforeAll(async () => {
-    metrics = new Map([...(await defaultMetrics()), ...registeredMetrics(), ...Object.entries(KEDA_METRICS)]);
+    metrics = new Map([...(await defaultMetrics()), ...registeredMetricDetails(), ...Object.entries(KEDA_METRICS)]);
     metrics.set('up', { kind: 'Gauge', labels: [] });
   });
 
