@@ -14,8 +14,12 @@ import {
   type OllamaModel,
   type ResponseEvent,
 } from '@shoshizan/shared-interfaces';
+import { dashboardPanels } from '../../cdk8s/src/dashboards';
 import { TestApiServer } from '../../cdk8s/test/support/apiserver';
+import { LOCAL_NAMESPACE } from '../../scripts/infra/prometheus/config';
+import { readsModelOperatorMetrics } from './support/grafana-queries';
 import { ollamaTags, pushModel, startRegistry, startReplicas, type LabRegistry, type Replica, type ReplicaLab } from './support/model-lab';
+import { OwnPrometheus, stackTargets } from './support/prometheus';
 import { readSse } from './support/sse';
 import { Stack } from './support/stack';
 import { ARTIFACTS, ROOT, freePort } from './support/system';
@@ -45,6 +49,9 @@ let digest: string;
 const operators = new Map<string, ChildProcess>();
 const metricsPorts = new Map<string, number>();
 const stack = new Stack();
+/** Scrapes both operators and the services, for the dashboard panels of the operator's metrics. */
+let prometheus: OwnPrometheus | undefined;
+let prometheusStartedAt = 0;
 
 async function kube(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await api.request(method, path, body === undefined ? undefined : JSON.stringify(body), contentType);
@@ -181,9 +188,15 @@ beforeAll(async () => {
     OLLAMA_HOST: lab.replicas[0]!.url,
   });
   await stack.start();
+  const operatorTargets = [...metricsPorts].map(([name, port]) => ({ component: 'model-operator', address: `127.0.0.1:${port}`, pod: name }));
+  prometheus = new OwnPrometheus([...stackTargets(stack), ...operatorTargets], { scrapeInterval: '1s' });
+  await prometheus.start('model-operator-prometheus');
+  await prometheus.waitForTargets();
+  prometheusStartedAt = Date.now();
 }, 600_000);
 
 afterAll(async () => {
+  await prometheus?.stop();
   for (const child of operators.values()) child.kill('SIGKILL');
   await stack.stop().catch(() => undefined);
   await lab?.removeAll();
@@ -373,6 +386,18 @@ describe('the model operator, with a real API server, registry and Ollama replic
       expect(names).toContain(MODEL_NAME);
     }
   }, 180_000);
+
+  // The model operator runs here only, so the dashboard panels of its metrics are proven here
+  // (dashboards.e2e-spec.ts proves the others): after pulls, a failure and a new leader, with
+  // a model Ready, each panel's queries return series with values and their legends' labels.
+  it("shows data on every dashboard panel of the operator's metrics", async () => {
+    const panels = dashboardPanels().filter((p) => p.source === 'services' && readsModelOperatorMetrics(p));
+    expect(panels.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 2_500)); // two scrapes since the last change
+    const context = { variables: { namespace: LOCAL_NAMESPACE }, rangeSeconds: (Date.now() - prometheusStartedAt) / 1000 };
+    const problems = await Promise.all(panels.map(async (p) => [`${p.dashboard} / ${p.title}`, await prometheus!.panelProblems(p, context)] as const));
+    expect(Object.fromEntries(problems)).toEqual(Object.fromEntries(panels.map((p) => [`${p.dashboard} / ${p.title}`, []])));
+  });
 
   it('removes a deleted model from every replica, then releases the finalizer; gpt-api stops listing it', async () => {
     const res = await kube('DELETE', `${MODELS_PATH}/${MODEL}`);

@@ -1,4 +1,4 @@
-import { emptyPanelReason, isKnownUnit, legendLabels, substitute } from '../e2e/support/grafana-queries';
+import { emptyPanelReason, isKnownUnit, legendLabels, readsModelOperatorMetrics, substitute } from '../e2e/support/grafana-queries';
 
 /** test/e2e/support/grafana-queries.ts: what the dashboards' e2e spec does to a panel's query and its answer. */
 describe("a panel's query as Grafana runs it", () => {
@@ -18,6 +18,11 @@ describe("a panel's query as Grafana runs it", () => {
   it("reads a legend's labels", () => {
     expect(legendLabels('{{model}} on {{ pod }} p95')).toEqual(['model', 'pod']);
     expect(legendLabels('p50')).toEqual([]);
+  });
+
+  it("tells the panels that read the model operator's metrics, proven where the operator runs", () => {
+    expect(readsModelOperatorMetrics({ queries: [{ expr: 'sum(up)' }, { expr: 'max(model_operator_leader{namespace="x"} == 1)' }] })).toBe(true);
+    expect(readsModelOperatorMetrics({ queries: [{ expr: 'sum by (job) (rate(http_requests_total[1m]))' }] })).toBe(false);
   });
 
   it('knows Grafana units and custom ones, and not a typo', () => {

@@ -37,6 +37,16 @@ export function substitute(expr: string, context: QueryContext): string {
   });
 }
 
+/**
+ * Whether a panel reads the model operator's metrics (all named `model_operator_*`, in
+ * services/model-operator/src/metrics/operator.metrics.ts). The operator runs only against
+ * a Kubernetes API, so test/e2e/model-operator.e2e-spec.ts, which gives it one, proves
+ * these panels; test/e2e/dashboards.e2e-spec.ts proves the rest.
+ */
+export function readsModelOperatorMetrics(panel: { readonly queries: readonly { readonly expr: string }[] }): boolean {
+  return panel.queries.some(({ expr }) => /\bmodel_operator_[a-z_]+/.test(expr));
+}
+
 /** The labels a legend format names: `{{job}} p95` -> ['job']. */
 export function legendLabels(legendFormat: string): string[] {
   return [...legendFormat.matchAll(/\{\{\s*([A-Za-z_]\w*)\s*\}\}/g)].map((m) => m[1]!);

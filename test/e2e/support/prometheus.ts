@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prometheusConfig, type ScrapeTarget } from '../../../scripts/infra/prometheus/config';
-import type { Sample } from './grafana-queries';
+import { emptyPanelReason, substitute, type QueryContext, type Sample } from './grafana-queries';
 import type { Stack } from './stack';
 import { ARTIFACTS, ROOT, freePort } from './system';
 
@@ -76,6 +76,30 @@ export class OwnPrometheus {
     if (body.status !== 'success' || !body.data) throw new Error(`Prometheus refused ${expr}: ${body.error ?? response.status}`);
     if (body.data.resultType !== 'vector') throw new Error(`${expr} is a ${body.data.resultType}, not a vector`);
     return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  }
+
+  /**
+   * What would leave a dashboard panel empty: for each of its queries, with Grafana's
+   * variables replaced from `context`, that returns no series, no value, or series without
+   * a label its legend names, the query, why, Prometheus's answer, and which of its metrics
+   * Prometheus has at all. Empty when the panel shows data.
+   */
+  async panelProblems(panel: { readonly queries: readonly { readonly expr: string; readonly legendFormat: string }[] }, context: QueryContext): Promise<string[]> {
+    const problems: string[] = [];
+    for (const { expr, legendFormat } of panel.queries) {
+      const query = substitute(expr, context);
+      const samples = await this.query(query);
+      const reason = emptyPanelReason(samples, legendFormat);
+      if (reason) problems.push(`${query}\n  -> ${reason}\n  Prometheus answered ${JSON.stringify(samples).slice(0, 600)}\n  ${await this.seriesCounts(query)}`);
+    }
+    return problems;
+  }
+
+  /** How many series Prometheus has of each metric a query names. */
+  private async seriesCounts(query: string): Promise<string> {
+    const names = [...new Set([...query.matchAll(/\b([a-z_:][a-z0-9_:]*)\{/g)].map((m) => m[1]!))];
+    const counts = await Promise.all(names.map(async (name) => `${name}: ${(await this.query(`count({__name__="${name}"})`)).at(0)?.value ?? 0} series`));
+    return counts.join(', ');
   }
 
   /** The sum of an instant query's values (0 when it has none). */
