@@ -10,8 +10,9 @@
 #      (scripts/infra/cluster/images.sh);
 #   4. a volume for Ollama's models (the node has no storage provisioner);
 #   5. the specs in test/cluster (jest project `cluster`): helm install --wait, helm test, a
-#      chat through the Ingress, the UI in Chromium, a worker killed, KEDA scaling, helm
-#      upgrade under load, helm uninstall.
+#      chat through the Ingress, the UI in Chromium, a worker killed, KEDA scaling, the
+#      dashboards and alerts on a Prometheus beside the node, helm upgrade under load, helm
+#      uninstall.
 # Everything it started is stopped again; a cluster that was already up stays up (without
 # the test's namespace, volume, broker and database).
 #   test-cluster.sh [--json-output FILE]   FILE: jest's JSON results, for npm test's summary
@@ -91,6 +92,16 @@ bash "$DIR/infra/cluster/traefik.sh" install
 bash "$DIR/infra/cluster/traefik.sh" deploy
 export CLUSTER_INGRESS_ADDRESS
 CLUSTER_INGRESS_ADDRESS="$(bash "$DIR/infra/cluster/traefik.sh" env | node -e 'process.stdout.write(new URL(JSON.parse(require("fs").readFileSync(0, "utf8")).url).host)')"
+
+phase "the Prometheus Operator's CRDs and a Prometheus beside the node"
+# The chart's ServiceMonitors and PrometheusRule need their CRDs (as on a cluster that runs the
+# Operator); the specs run Debian's Prometheus on the host with the scrape jobs the Operator
+# would make of them (test/cluster/support/service-monitor-scrape.ts).
+crds="$(bash "$DIR/infra/k8s-tools.sh" path crds)"
+kubectl apply --server-side --force-conflicts \
+  -f "$crds/monitoring.coreos.com_servicemonitors.yaml" -f "$crds/monitoring.coreos.com_prometheusrules.yaml" >/dev/null
+kubectl wait --for=condition=Established --timeout=60s crd/servicemonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com >/dev/null
+bash "$DIR/infra/prometheus.sh" install
 
 phase "Kafka and PostgreSQL on $NODE_IP"
 env "${KAFKA_ENV[@]}" bash "$DIR/infra/kafka.sh" reset >/dev/null

@@ -76,6 +76,12 @@ export async function getJson<T>(...args: string[]): Promise<T> {
   return JSON.parse(await kubectl(['-n', cluster.namespace, 'get', ...args, '-o', 'json'])) as T;
 }
 
+/** The items of a kind in a namespace (none given: in every namespace). */
+export async function getJsonAll<T>(kind: string, namespace?: string): Promise<T[]> {
+  const scope = namespace === undefined ? ['--all-namespaces'] : ['-n', namespace];
+  return (JSON.parse(await kubectl([...scope, 'get', kind, '-o', 'json'])) as { items: T[] }).items;
+}
+
 export function helm(args: readonly string[], timeoutMs = 900_000): Promise<string> {
   return tool(cluster.helm, args, timeoutMs);
 }

@@ -14,7 +14,7 @@
  * itself, unchanged.
  *
  * Only what the chart's ServiceMonitors (and KEDA's) use is translated: `selector.matchLabels`,
- * `namespaceSelector.matchNames` and, per endpoint, `port`, `path`, `interval`; anything else
+ * `namespaceSelector.matchNames` and, per endpoint, `port`, `path`, `interval`, `honorLabels`; anything else
  * is refused so that a chart change the translation does not follow cannot pass unnoticed.
  */
 
@@ -27,6 +27,7 @@ export interface ServiceMonitorObject {
       readonly port?: string;
       readonly path?: string;
       readonly interval?: string;
+      readonly honorLabels?: boolean;
       readonly [other: string]: unknown;
     }[];
     readonly [other: string]: unknown;
@@ -44,13 +45,14 @@ export interface RelabelConfig {
 
 export interface ScrapeConfig {
   readonly job_name: string;
+  readonly honor_labels: boolean;
   readonly metrics_path: string;
   readonly scrape_interval?: string;
   readonly http_sd_configs: readonly { url: string; refresh_interval: string }[];
   readonly relabel_configs: readonly RelabelConfig[];
 }
 
-const ENDPOINT_FIELDS = new Set(['port', 'path', 'interval']);
+const ENDPOINT_FIELDS = new Set(['port', 'path', 'interval', 'honorLabels']);
 const SPEC_FIELDS = new Set(['selector', 'namespaceSelector', 'endpoints']);
 
 /** A Kubernetes label name as a service-discovery meta label name (`app.kubernetes.io/name` -> `app_kubernetes_io_name`). */
@@ -105,6 +107,8 @@ export function scrapeConfigsOf(
     ];
     return {
       job_name: `serviceMonitor/${namespace}/${name}/${index}`,
+      // A series's own labels win over the target's (KEDA's metrics name the ScaledObject's namespace).
+      honor_labels: endpoint.honorLabels ?? false,
       metrics_path: endpoint.path ?? '/metrics',
       ...(options.scrapeInterval ?? endpoint.interval ? { scrape_interval: options.scrapeInterval ?? endpoint.interval } : {}),
       http_sd_configs: [{ url: options.discoveryUrl(namespaces), refresh_interval: '5s' }],

@@ -11,7 +11,9 @@ import { ARTIFACTS, ROOT, freePort } from './system';
  * A Prometheus of a test's own (Debian's, from scripts/infra/prometheus.sh install): on a
  * free port of 127.0.0.1, its data in a temporary folder removed on stop, scraping the
  * given targets with local mode's config generator (so every series carries the labels the
- * chart's ServiceMonitors give), and the query helpers of its HTTP API.
+ * chart's ServiceMonitors give), and the query helpers of its HTTP API. A whole `config` of
+ * the caller's replaces the generated one (the cluster spec's Prometheus scrapes what the
+ * cluster's ServiceMonitors name: test/cluster/support/cluster-prometheus.ts).
  */
 export class OwnPrometheus {
   private child: ChildProcess | undefined;
@@ -20,7 +22,7 @@ export class OwnPrometheus {
 
   constructor(
     readonly targets: readonly ScrapeTarget[],
-    readonly options: { readonly scrapeInterval?: string; readonly ruleFiles?: readonly string[] } = {},
+    readonly options: { readonly scrapeInterval?: string; readonly ruleFiles?: readonly string[]; readonly config?: string } = {},
   ) {}
 
   async start(logName: string): Promise<void> {
@@ -29,7 +31,10 @@ export class OwnPrometheus {
     this.url = `http://127.0.0.1:${port}`;
     this.dataDir = mkdtempSync(join(tmpdir(), 'shoshizan-prometheus-'));
     const config = join(this.dataDir, 'prometheus.yml');
-    writeFileSync(config, prometheusConfig({ targets: this.targets, scrapeInterval: this.options.scrapeInterval ?? '1s', ruleFiles: this.options.ruleFiles ?? [] }));
+    writeFileSync(
+      config,
+      this.options.config ?? prometheusConfig({ targets: this.targets, scrapeInterval: this.options.scrapeInterval ?? '1s', ruleFiles: this.options.ruleFiles ?? [] }),
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     const log = createWriteStream(join(ARTIFACTS, `${logName}.log`));
     this.child = spawn(
