@@ -44,7 +44,7 @@ const installArgs = (extra: string[] = []) => [
   '--values', cluster.values,
   // scripts/test-cluster.sh applied the Operator's CRDs: the Prometheus beside the node
   // scrapes what these ServiceMonitors name, every 2 s, and loads the PrometheusRule.
-  '--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.serviceMonitor.interval=2s',
+  '--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.serviceMonitor.interval=2s', '--set', 'metrics.prometheusRule.enabled=true',
   ...Object.entries(images).flatMap(([key, image]) => ['--set', `${key}=${image}`]),
   ...extra,
 ];
