@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
+import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, type GenerateRequest, type GenerationChunk, type Tool } from '@shoshizan/shared-interfaces';
 import type { AdmissionService } from '../admission/admission.service';
 import type { ModelCapabilities } from '../models/model-capabilities';
@@ -54,7 +55,7 @@ function setUp(resolved: { name: string; keepAlive?: string }, answer: OllamaChu
     admission as unknown as AdmissionService,
     new ConcurrencyLimiter(1),
     metrics,
-    { MAX_OUTPUT_TOKENS: 0, OLLAMA_HOST: 'http://127.0.0.1:11434' },
+    { MAX_OUTPUT_TOKENS: 0, OLLAMA_HOST: 'http://127.0.0.1:11434', DEFAULT_MODEL: 'smollm2:135m' },
   );
   return { service, models, capabilities, admission, usage, chats, completions, metrics };
 }
@@ -132,6 +133,20 @@ describe('GenerationService', () => {
     ]);
     expect(usage.record).toHaveBeenCalledTimes(1);
     expect((await metrics.generationFailures.get()).values).toEqual([{ labels: { model: 'gemma3:270m', code: ErrorCode.ValidationFailed }, value: 1 }]);
+  });
+
+  it("counts a model server it cannot reach before generating as a failure of the model asked for (the default when none), and not a request it refuses", async () => {
+    const { service, models, metrics } = setUp({ name: 'gemma3:270m' });
+    const unreachable = new DomainException(ErrorCode.UpstreamUnavailable, 'Ollama is not reachable.');
+    models.resolve.mockRejectedValueOnce(unreachable).mockRejectedValueOnce(unreachable);
+    await expect(service.prepare({ ...request, model: 'gemma3:270m' })).rejects.toBe(unreachable);
+    await expect(service.prepare(request)).rejects.toBe(unreachable);
+    models.resolve.mockRejectedValueOnce(new DomainException(ErrorCode.NotFound, 'No model x.'));
+    await expect(service.prepare({ ...request, model: 'x' })).rejects.toThrow('No model x.');
+    expect((await metrics.generationFailures.get()).values).toEqual([
+      { labels: { model: 'gemma3:270m', code: ErrorCode.UpstreamUnavailable }, value: 1 },
+      { labels: { model: 'smollm2:135m', code: ErrorCode.UpstreamUnavailable }, value: 1 },
+    ]);
   });
 
   it('streams the log probabilities with the tokens', async () => {

@@ -35,7 +35,7 @@ export class GenerationService {
     private readonly admission: AdmissionService,
     private readonly limiter: ConcurrencyLimiter,
     private readonly metrics: GptApiMetrics,
-    @Inject(GPT_API_CONFIG) private readonly config: Pick<GptApiConfig, 'MAX_OUTPUT_TOKENS' | 'OLLAMA_HOST'>,
+    @Inject(GPT_API_CONFIG) private readonly config: Pick<GptApiConfig, 'MAX_OUTPUT_TOKENS' | 'OLLAMA_HOST' | 'DEFAULT_MODEL'>,
   ) {}
 
   /**
@@ -44,9 +44,9 @@ export class GenerationService {
    * another reason does not count). Throws DomainException.
    */
   async prepare(request: GenerateRequest): Promise<GenerationPlan> {
-    const model = await this.models.resolve(request.model, request.roles);
+    const model = await this.countingUnreachable(request.model ?? this.config.DEFAULT_MODEL, () => this.models.resolve(request.model, request.roles));
     const plan = planGeneration(request, model, this.config.MAX_OUTPUT_TOKENS || undefined);
-    if (plan.tools.kind === 'native') await this.capabilities.require(model.name, 'tools');
+    if (plan.tools.kind === 'native') await this.countingUnreachable(model.name, () => this.capabilities.require(model.name, 'tools'));
     try {
       await this.admission.admit(request);
     } catch (error) {
@@ -142,6 +142,23 @@ export class GenerationService {
       this.metrics.inflight.dec();
       this.metrics.generationDuration.observe({ model, outcome }, (performance.now() - startedAt) / 1000);
       release();
+    }
+  }
+
+  /**
+   * A model server that cannot be reached before the generation starts (its catalog, its
+   * model's template) fails that model's generation as much as one that drops mid-answer:
+   * counted alike, so an outage shows on the model servers' failures. A refusal of the
+   * request itself (an unknown model, tools it cannot take) is the caller's, not counted.
+   */
+  private async countingUnreachable<T>(model: string, check: () => Promise<T>): Promise<T> {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof DomainException && error.code === ErrorCode.UpstreamUnavailable) {
+        this.metrics.generationFailures.inc({ model, code: error.code });
+      }
+      throw error;
     }
   }
 
