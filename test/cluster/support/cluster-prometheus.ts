@@ -80,31 +80,33 @@ export async function startClusterPrometheus(): Promise<ClusterPrometheus> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const server = await discoveryServer();
-  const { port } = server.address() as AddressInfo;
+  // What the cluster holds first, so that nothing is left open when reading it fails.
   const monitors = (await getJsonAll<ServiceMonitorObject>('servicemonitors.monitoring.coreos.com')).sort((a, b) =>
     `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`),
   );
-  const scrapeConfigs = monitors.flatMap((m) =>
-    scrapeConfigsOf(m, { discoveryUrl: (namespaces) => `http://127.0.0.1:${port}/targets?namespaces=${namespaces.join(',')}`, scrapeInterval: '2s' }),
-  );
   const rules = ruleFileOf(await getJsonAll<{ spec: { groups: unknown[] } }>('prometheusrules.monitoring.coreos.com'));
+  const server = await discoveryServer();
   const rulesDir = mkdtempSync(join(tmpdir(), 'cluster-rules-'));
-  const ruleFile = join(rulesDir, 'rules.yaml');
-  writeFileSync(ruleFile, stringify(rules));
-  const prometheus = new OwnPrometheus([], {
-    config: stringify({ global: { scrape_interval: '2s', evaluation_interval: '2s' }, scrape_configs: scrapeConfigs, rule_files: [ruleFile] }),
-  });
+  let prometheus: OwnPrometheus | undefined;
   const stop = async () => {
-    await prometheus.stop();
+    await prometheus?.stop();
     await new Promise((resolve) => server.close(resolve));
     rmSync(rulesDir, { recursive: true, force: true });
   };
   try {
+    const { port } = server.address() as AddressInfo;
+    const scrapeConfigs = monitors.flatMap((m) =>
+      scrapeConfigsOf(m, { discoveryUrl: (namespaces) => `http://127.0.0.1:${port}/targets?namespaces=${namespaces.join(',')}`, scrapeInterval: '2s' }),
+    );
+    const ruleFile = join(rulesDir, 'rules.yaml');
+    writeFileSync(ruleFile, stringify(rules));
+    prometheus = new OwnPrometheus([], {
+      config: stringify({ global: { scrape_interval: '2s', evaluation_interval: '2s' }, scrape_configs: scrapeConfigs, rule_files: [ruleFile] }),
+    });
     await prometheus.start(`cluster-prometheus-${cluster.namespace}`);
+    return { prometheus, jobs: scrapeConfigs.map((c) => c.job_name), stop };
   } catch (error) {
     await stop();
     throw error;
   }
-  return { prometheus, jobs: scrapeConfigs.map((c) => c.job_name), stop };
 }

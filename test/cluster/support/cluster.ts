@@ -79,7 +79,7 @@ export async function getJson<T>(...args: string[]): Promise<T> {
 /** The items of a kind in a namespace (none given: in every namespace). */
 export async function getJsonAll<T>(kind: string, namespace?: string): Promise<T[]> {
   const scope = namespace === undefined ? ['--all-namespaces'] : ['-n', namespace];
-  return (JSON.parse(await kubectl([...scope, 'get', kind, '-o', 'json'])) as { items: T[] }).items;
+  return (JSON.parse(await kubectl(['get', kind, ...scope, '-o', 'json'])) as { items: T[] }).items;
 }
 
 export function helm(args: readonly string[], timeoutMs = 900_000): Promise<string> {
