@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { prometheusConfig, type ScrapeTarget } from '../../../scripts/infra/prometheus/config';
 import { emptyPanelReason, substitute, type QueryContext, type Sample } from './grafana-queries';
 import type { Stack } from './stack';
-import { ARTIFACTS, ROOT, freePort } from './system';
+import { ARTIFACTS, ROOT, freePort, terminate } from './system';
 
 /**
  * A Prometheus of a test's own (Debian's, from scripts/infra/prometheus.sh install): on a
@@ -113,12 +113,7 @@ export class OwnPrometheus {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    if (this.child) await terminate(this.child);
     this.child = undefined;
     if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
     this.dataDir = undefined;

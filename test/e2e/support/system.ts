@@ -180,13 +180,17 @@ export class OwnOllama {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
+    if (this.child) await terminate(this.child);
     this.child = undefined;
   }
+}
+
+/** Ends a child process of a test with SIGTERM and waits for its exit (at once when it has exited). */
+export async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 /**

@@ -3,7 +3,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFil
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, freePort } from './system';
+import { ARTIFACTS, ROOT, freePort, terminate } from './system';
 
 /** OTLP's span kinds, as its JSON encoding numbers them. */
 export const SPAN_KIND = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
@@ -188,12 +188,7 @@ export class TraceCollector {
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    if (this.child) await terminate(this.child);
     await new Promise((r) => (this.sink ? this.sink.close(r) : r(undefined)));
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
   }
