@@ -18,8 +18,8 @@ export interface ShoshizanServiceProps {
    */
   readonly metricsPort?: number;
   /**
-   * Whether it traces (service-kit's bootstrap): it then gets `tracing.*` as OpenTelemetry's
-   * variables. @default true
+   * Whether it runs service-kit's bootstrap, which traces and drains: it then gets `tracing.*`
+   * as OpenTelemetry's variables and `global.shutdownDelaySeconds`. @default true
    */
   readonly traced?: boolean;
   /** Settings of the service, as its environment variables; empty values are left unset. */
@@ -89,6 +89,8 @@ export class ShoshizanService extends Construct {
       // counts as unset: no exporter.
       ...(props.traced ?? true
         ? {
+            // service-kit's bootstrap drains this long after SIGTERM (libs/service-kit/src/shutdown/drain.ts).
+            SHUTDOWN_DELAY_SECONDS: String(v.global.shutdownDelaySeconds),
             OTEL_SERVICE_NAME: component,
             OTEL_EXPORTER_OTLP_ENDPOINT: v.tracing.otlpEndpoint,
             OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',

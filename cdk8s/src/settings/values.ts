@@ -108,6 +108,11 @@ export const declarations = {
       items: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'], additionalProperties: false },
     }),
     logLevel: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info', 'Log level of the services.'),
+    shutdownDelaySeconds: setting.int(
+      5,
+      'Seconds a service keeps serving after SIGTERM, its readiness failing, before it closes: the time the Endpoints, kube-proxy and the Ingress controller take to stop sending it requests. Counts within its 25 s shutdown.',
+      { minimum: 0, maximum: 20 },
+    ),
   },
   auth: {
     existingSecret: setting.string('shoshizan-auth', 'Secret holding `jwt-secret` (32+ characters) and, optionally, `admin-password`.', { minLength: 1 }),

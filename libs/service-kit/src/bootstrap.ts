@@ -9,6 +9,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from './logging/logger';
 import { ProblemDetailsFilter, sendProblem } from './errors/problem-details.filter';
 import { HttpMetrics, METRICS_REGISTRY } from './metrics/metrics.module';
 import { startMetricsServer } from './metrics/metrics.server';
+import { loadDrainDelayMs, startDraining } from './shutdown/drain';
 import { traceHttpRequests } from './tracing/http-server-spans';
 import { startTracing, type Tracing } from './tracing/tracing';
 import { loadTracingConfig } from './tracing/tracing.config';
@@ -46,6 +47,7 @@ export interface BootstrapOptions {
 export async function bootstrapService(options: BootstrapOptions): Promise<NestFastifyApplication> {
   // First: every span, outgoing trace header and log line after this point needs its context.
   const tracing = startTracing(loadTracingConfig(options.service));
+  const drainDelayMs = loadDrainDelayMs(options.service);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? true,
@@ -59,7 +61,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(options.errorFilter ?? new ProblemDetailsFilter());
-  exitGracefullyOnSignals(app, tracing);
+  exitGracefullyOnSignals(app, tracing, drainDelayMs);
 
   const logger = app.get(Logger);
   const metrics = app.get(HttpMetrics);
@@ -95,13 +97,15 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
 const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 /**
- * SIGTERM or SIGINT closes the app (Nest runs every module's destroy and shutdown hooks:
- * the HTTP server stops accepting, Kafka consumers leave their groups, pools close) and
- * then exits with 0, so a supervisor can tell a clean stop from a crash. Nest's own
- * enableShutdownHooks() re-raises the signal instead, which ends the process "killed".
- * A second signal, or a shutdown that hangs past the timeout, exits at once with 1.
+ * SIGTERM or SIGINT first drains (readiness fails while the app keeps serving for
+ * `drainDelayMs`: shutdown/drain.ts), then closes the app (Nest runs every module's destroy
+ * and shutdown hooks: the HTTP server stops accepting, Kafka consumers leave their groups,
+ * pools close) and exits with 0, so a supervisor can tell a clean stop from a crash. Nest's
+ * own enableShutdownHooks() re-raises the signal instead, which ends the process "killed".
+ * A second signal, or a shutdown that hangs past the timeout (the drain included), exits at
+ * once with 1.
  */
-function exitGracefullyOnSignals(app: NestFastifyApplication, tracing: Tracing): void {
+function exitGracefullyOnSignals(app: NestFastifyApplication, tracing: Tracing, drainDelayMs: number): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
     const logger = app.get(Logger);
@@ -110,23 +114,27 @@ function exitGracefullyOnSignals(app: NestFastifyApplication, tracing: Tracing):
       process.exit(1);
     }
     closing = true;
-    logger.log(`${signal} received; shutting down`);
+    startDraining();
+    logger.log(drainDelayMs > 0 ? `${signal} received; draining for ${drainDelayMs} ms, then shutting down` : `${signal} received; shutting down`);
     const timer = setTimeout(() => {
       logger.error(`shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS} ms; exiting`);
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     timer.unref();
     // The spans of what the shutdown finished or handed back are sent before the exit.
-    app.close().then(() => tracing.shutdown()).then(
-      () => {
-        logger.log('shut down cleanly');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error(`shutdown failed: ${(error as Error)?.stack ?? String(error)}`);
-        process.exit(1);
-      },
-    );
+    new Promise((resolve) => setTimeout(resolve, drainDelayMs))
+      .then(() => app.close())
+      .then(() => tracing.shutdown())
+      .then(
+        () => {
+          logger.log('shut down cleanly');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${(error as Error)?.stack ?? String(error)}`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

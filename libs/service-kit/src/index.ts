@@ -4,6 +4,7 @@ export * from './logging/logger';
 export * from './metrics/metrics.module';
 export * from './metrics/metrics.server';
 export * from './health/health.module';
+export * from './shutdown/drain';
 export * from './errors/domain.exception';
 export * from './errors/problem-details.filter';
 export * from './http/public.decorator';

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../http/public.decorator';
+import { isDraining } from '../shutdown/drain';
 
 /**
  * One dependency that must answer before the service takes traffic. `check` resolves when
@@ -54,6 +55,11 @@ class HealthController {
   @Get('ready')
   @HealthCheck()
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    if (isDraining()) {
+      // Shutting down: out of the Service's endpoints while it still answers what is sent.
+      void reply.status(503);
+      return { status: 'error', info: {}, error: { shutdown: { status: 'down', message: 'shutting down' } }, details: {} };
+    }
     try {
       return await this.runChecks();
     } catch (error) {
