@@ -18,6 +18,8 @@ export interface Answer {
   readonly resumes: number;
   /** ms from the POST to the first token event. */
   readonly firstTokenMs: number | undefined;
+  /** How each resume that got no stream was answered: an HTTP status, or `network` (tried again). */
+  readonly refusedResumes: string[];
 }
 
 /**
@@ -40,6 +42,7 @@ export async function ask(
   const events: ResponseEvent[] = [];
   let stream = response.body;
   let resumes = 0;
+  const refusedResumes: string[] = [];
   for (;;) {
     try {
       for await (const sse of readSse(stream)) {
@@ -54,7 +57,7 @@ export async function ask(
     } catch {
       // A broken connection: resumed below like one that ended.
     }
-    if (events.some(isFinalEvent)) return { requestId, events, resumes, firstTokenMs };
+    if (events.some(isFinalEvent)) return { requestId, events, resumes, firstTokenMs, refusedResumes };
     if (++resumes > (options.maxResumes ?? 20)) throw new Error(`request ${requestId} did not finish after ${resumes - 1} resumes`);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const last = events.at(-1)?.seq;
@@ -62,6 +65,7 @@ export async function ask(
       headers: { ...headers, ...(last !== undefined ? { 'last-event-id': String(last) } : {}) },
     }).catch(() => undefined);
     if (!resumed || resumed.status !== 200) {
+      refusedResumes.push(resumed ? String(resumed.status) : 'network');
       if (resumed) await resumed.text().catch(() => undefined);
       stream = new ReadableStream({ start: (c) => c.close() });
       continue;
