@@ -1,4 +1,4 @@
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Module, Param } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer } from 'node:net';
 import { bootstrapService } from './bootstrap';
@@ -13,7 +13,15 @@ class PingController {
   }
 }
 
-@Module({ imports: [loggerModule('test', 'silent'), MetricsModule.forRoot(createRegistry('test'))], controllers: [PingController] })
+@Controller('things')
+class ThingsController {
+  @Get(':id')
+  thing(@Param('id') id: string): string {
+    return `${id.length}`;
+  }
+}
+
+@Module({ imports: [loggerModule('test', 'silent'), MetricsModule.forRoot(createRegistry('test'))], controllers: [PingController, ThingsController] })
 class TestModule {}
 
 async function freePort(): Promise<number> {
@@ -54,6 +62,15 @@ describe('bootstrapService', () => {
     expect(text).toMatch(/^http_requests_total\{method="GET",route="\/ping",status="200",service="test"\} 1$/m);
     expect(text).toMatch(/^http_requests_total\{method="GET",route="unmatched",status="404",service="test"\} 1$/m);
     expect(text).toContain('process_cpu_seconds_total');
+  });
+
+  it('hands a long path parameter to its route, and answers one past any id with a 400 problem, not a 414', async () => {
+    const long = await fetch(`${api}/things/${'a'.repeat(300)}`);
+    expect([long.status, await long.text()]).toEqual([200, '300']);
+    const tooLong = await fetch(`${api}/things/${'a'.repeat(3000)}`);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await tooLong.json()).toMatchObject({ status: 400, code: 'validation_failed' });
   });
 
   it('stops serving metrics when the app closes', async () => {

@@ -52,6 +52,10 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
     bodyLimit: options.bodyLimitBytes ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? true,
     genReqId: requestIdOf,
+    // A path parameter up to this long reaches its route, whose own validation answers it
+    // (a malformed id is a 400 there, in the route's error shape); Fastify's default of 100
+    // would answer a longer one with 414 before any route. Beyond this: 400 (problem-details.filter.ts).
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     // A URL Fastify cannot decode (or a parameter over its length limit) is answered before
     // any route or hook: as problem details too, not as Fastify's own JSON.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply),
@@ -92,6 +96,9 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
   if (tracing.exporting) logger.log('Exporting traces with OTLP/HTTP');
   return app;
 }
+
+/** Characters a path parameter may have before the router refuses it (no id of ours comes near). */
+const MAX_PATH_PARAMETER_LENGTH = 2048;
 
 /** Longest a graceful shutdown may take; under Kubernetes' default 30 s grace period. */
 const SHUTDOWN_TIMEOUT_MS = 25_000;

@@ -70,6 +70,11 @@ export function mapError(error: unknown): Mapped {
   }
   // Errors raised by Fastify itself (body too large, malformed JSON, bad content type).
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if ((error as { code?: unknown } | null)?.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    // A path parameter longer than the router takes is no valid one: a bad parameter, as
+    // every route with one documents, not the 414 Fastify gives it.
+    return { status: 400, code: ErrorCode.ValidationFailed, detail: 'A path parameter is longer than any this API takes.' };
+  }
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return { status: statusCode, code: codeForStatus(statusCode), detail: (error as Error).message };
   }
