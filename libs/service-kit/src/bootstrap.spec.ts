@@ -2,8 +2,10 @@ import { Controller, Get, Module, Param } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer } from 'node:net';
 import { bootstrapService } from './bootstrap';
+import { HealthModule } from './health/health.module';
 import { loggerModule } from './logging/logger';
 import { MetricsModule, createRegistry } from './metrics/metrics.module';
+import { isDraining, startDraining } from './shutdown/drain';
 
 @Controller('ping')
 class PingController {
@@ -78,5 +80,38 @@ describe('bootstrapService', () => {
     await app!.close();
     app = undefined;
     await expect(fetch(metrics)).rejects.toThrow();
+  });
+});
+
+@Module({
+  imports: [loggerModule('test', 'silent'), MetricsModule.forRoot(createRegistry('test')), HealthModule.forRoot({ checks: [] })],
+  controllers: [PingController],
+})
+class HealthyModule {}
+
+describe('a draining process', () => {
+  let healthy: NestFastifyApplication | undefined;
+  let api: string;
+
+  beforeAll(async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    healthy = await bootstrapService({ service: 'drain-test', module: HealthyModule, host: '127.0.0.1', port, metricsPort });
+    api = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await healthy?.close();
+  });
+
+  it('fails its readiness, saying why, while it still serves requests', async () => {
+    expect((await fetch(`${api}/health/ready`)).status).toBe(200);
+    expect(isDraining()).toBe(false);
+    startDraining();
+    const ready = await fetch(`${api}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'error', error: { shutdown: { status: 'down', message: 'shutting down' } } });
+    expect((await fetch(`${api}/health/live`)).status).toBe(200);
+    const ping = await fetch(`${api}/ping`);
+    expect([ping.status, await ping.text()]).toEqual([200, 'pong']);
   });
 });
