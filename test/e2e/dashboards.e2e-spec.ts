@@ -4,8 +4,8 @@ import { dashboardPanels, type PanelSpec } from '../../cdk8s/src/dashboards';
 import { LOCAL_NAMESPACE } from '../../scripts/infra/prometheus/config';
 import { isKnownUnit, readsModelOperatorMetrics } from './support/grafana-queries';
 import { OwnPrometheus, stackTargets } from './support/prometheus';
-import { Stack, collect } from './support/stack';
-import { OwnOllama, freePort } from './support/system';
+import { Stack, collect, startStackWithOwnOllama } from './support/stack';
+import type { OwnOllama } from './support/system';
 
 /**
  * Every panel of the Grafana dashboards (cdk8s/src/dashboards) shows data. A short load
@@ -32,14 +32,7 @@ let loadStartedAt = 0;
 
 beforeAll(async () => {
   // An Ollama of the test's own, stopped for a moment during the load (the outage).
-  ollama = new OwnOllama(await freePort(), 2);
-  stack = new Stack({
-    'gpt-api': { MODEL_CATALOG_TTL_MS: '500' },
-    'kafka-consumer': { RETRY_DELAYS_MS: '300,600' },
-  });
-  await ollama.start(`${stack.runId}-ollama`);
-  stack.setEnv('gpt-api', { OLLAMA_HOST: ollama.url });
-  await stack.start();
+  ({ stack, ollama } = await startStackWithOwnOllama(2));
   prometheus = new OwnPrometheus(stackTargets(stack), { scrapeInterval: '1s' });
   await prometheus.start(`${stack.runId}-prometheus`);
   await prometheus.waitForTargets();

@@ -1,6 +1,6 @@
 import { ErrorCode, HEADERS, type ResponseEvent } from '@shoshizan/shared-interfaces';
-import { Stack, collect, metricSamples } from './support/stack';
-import { OwnOllama, freePort, scrape } from './support/system';
+import { Stack, collect, metricSamples, startStackWithOwnOllama } from './support/stack';
+import { scrape, type OwnOllama } from './support/system';
 
 /**
  * Transient failures: with Ollama down a request is retried through the retry topics, then
@@ -13,14 +13,7 @@ let ollama: OwnOllama;
 let stack: Stack;
 
 beforeAll(async () => {
-  ollama = new OwnOllama(await freePort());
-  stack = new Stack({
-    'gpt-api': { MODEL_CATALOG_TTL_MS: '500' },
-    'kafka-consumer': { RETRY_DELAYS_MS: '300,600' },
-  });
-  await ollama.start(`${stack.runId}-ollama`);
-  stack.setEnv('gpt-api', { OLLAMA_HOST: ollama.url });
-  await stack.start();
+  ({ stack, ollama } = await startStackWithOwnOllama());
 }, 600_000);
 
 afterAll(async () => {

@@ -15,7 +15,7 @@ import {
 } from '@shoshizan/shared-interfaces';
 import { readTopicToEnd } from './kafka';
 import { readSse } from './sse';
-import { createDatabase, infra, startService, stopService, type RunningService, type ServiceName } from './system';
+import { OwnOllama, createDatabase, freePort, infra, startService, stopService, type RunningService, type ServiceName } from './system';
 
 export const ISSUER = 'shoshizan';
 export const AUDIENCE = 'shoshizan';
@@ -242,6 +242,23 @@ export class Stack {
  * Reads a whole SSE stream. Every data line must be a valid response event whose SSE
  * `event` is its type and whose `id` is its seq.
  */
+/**
+ * A started Stack whose gpt-api talks to an Ollama of the test's own (one a test may stop for
+ * an outage), with a model catalog kept 0.5 s and retries after 300 and 600 ms, so that an
+ * outage and its retries play out within a test. `parallel`: Ollama's slots.
+ */
+export async function startStackWithOwnOllama(parallel?: number): Promise<{ stack: Stack; ollama: OwnOllama }> {
+  const ollama = new OwnOllama(await freePort(), parallel);
+  const stack = new Stack({
+    'gpt-api': { MODEL_CATALOG_TTL_MS: '500' },
+    'kafka-consumer': { RETRY_DELAYS_MS: '300,600' },
+  });
+  await ollama.start(`${stack.runId}-ollama`);
+  stack.setEnv('gpt-api', { OLLAMA_HOST: ollama.url });
+  await stack.start();
+  return { stack, ollama };
+}
+
 export async function collect(response: Response, onEvent?: (e: ResponseEvent) => void): Promise<ResponseEvent[]> {
   const events: ResponseEvent[] = [];
   if (!response.body) throw new Error('the response has no body');
