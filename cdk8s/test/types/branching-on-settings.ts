@@ -1,0 +1,30 @@
+/**
+ * Not run: type-checked by expression.spec.ts, which fails if any line below compiles
+ * without the error its @ts-expect-error announces (TS2578, an unused directive). Each line
+ * is a way a construct could decide in TypeScript what the chart must decide in Helm.
+ */
+import { cond, eq, ref, str, type Expr } from '../../src/settings/expression';
+
+declare const replicas: Expr<number>;
+declare const mode: Expr<string>;
+declare const enabled: Expr<boolean>;
+
+// @ts-expect-error comparing a setting with a literal: use eq()
+export const compared = mode === 'external';
+// @ts-expect-error arithmetic on a setting: use product()
+export const doubled = replicas * 2;
+// @ts-expect-error ordering a setting
+export const many = replicas > 3;
+// @ts-expect-error a setting where a plain string is expected
+export const name: string = mode;
+// @ts-expect-error a setting where a plain boolean is expected
+export const on: boolean = enabled;
+// @ts-expect-error a string setting where a number setting is expected
+export const wrongType: Expr<number> = mode;
+// @ts-expect-error a condition must be a boolean expression
+export const notACondition = cond(mode, 'a', 'b');
+// @ts-expect-error eq() compares values of one type
+export const mixed = eq(mode, 3);
+
+// What a construct writes instead.
+export const decided: Expr<string> = cond(eq(mode, 'external'), str`${mode}-x`, ref<string>('$', 'Values', 'kafka', 'bootstrapServers'));
