@@ -2,7 +2,7 @@ import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from '@/App.vue';
 import { createApiClient } from '@/api/client';
-import { provideApi } from '@/composables/useApi';
+import { setApiClient } from '@/api/app-client';
 import { loadRuntimeConfig } from '@/config';
 import { createAppRouter } from '@/router';
 import { useSessionStore } from '@/stores/session';
@@ -15,7 +15,7 @@ async function start(): Promise<void> {
   const pinia = createPinia();
   app.use(pinia);
   const session = useSessionStore();
-  provideApi(
+  setApiClient(
     createApiClient({
       baseUrl: config.gatewayUrl,
       auth: { accessToken: () => session.accessToken(), refresh: () => session.refresh() },

@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '@/api/client';
-import { provideApi } from '@/composables/useApi';
+import { setApiClient } from '@/api/app-client';
 import { useModelsStore } from '@/stores/models';
 import ModelPicker from './ModelPicker.vue';
 
@@ -15,7 +15,7 @@ describe('ModelPicker', () => {
   beforeEach(() => {
     localStorage.clear();
     setActivePinia(createPinia());
-    provideApi({ listModels: async () => ({ object: 'list', data: models }) } as unknown as ApiClient);
+    setApiClient({ listModels: async () => ({ object: 'list', data: models }) } as unknown as ApiClient);
   });
 
   it('lists the models with the default one marked, labelled Model', async () => {

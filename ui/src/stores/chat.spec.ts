@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, NetworkError, type ApiClient, type ConversationWithMessages, type Message, type ResponseEvent } from '@/api/client';
-import { provideApi } from '@/composables/useApi';
+import { setApiClient } from '@/api/app-client';
 import { useChatStore } from './chat';
 
 const CONVERSATION = '6f1c2a9e-1b7d-4c5e-8f3a-2d4b6c8e0f12';
@@ -84,7 +84,7 @@ function fakeApi(scripts: Script[], conversations: Record<string, ConversationWi
       if (script.fail) throw script.fail;
     }),
   };
-  provideApi(api as unknown as ApiClient);
+  setApiClient(api as unknown as ApiClient);
   return { api, eventsCalls };
 }
 

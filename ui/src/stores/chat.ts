@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import { ApiError, type ConversationWithMessages, type Message, type Posted } from '@/api/client';
-import { useApi } from '@/composables/useApi';
+import { apiClient } from '@/api/app-client';
 import { applyEvent, isFinal, newAnswer, type AnswerState, type AnswerStatus } from '@/lib/answer';
 import { describeError, type Problem } from '@/lib/errors';
 import { useConversationsStore } from './conversations';
@@ -120,7 +120,7 @@ export const useChatStore = defineStore('chat', () => {
     refusal.value = null;
     if (conversation.value?.id !== id) conversation.value = null;
     try {
-      const loaded = await useApi().getConversation(id);
+      const loaded = await apiClient().getConversation(id);
       if (mine !== openGeneration) return;
       conversation.value = loaded;
       for (const m of loaded.messages) {
@@ -200,7 +200,7 @@ export const useChatStore = defineStore('chat', () => {
 
   async function refreshQuietly(id: string): Promise<void> {
     try {
-      const loaded = await useApi().getConversation(id);
+      const loaded = await apiClient().getConversation(id);
       if (conversation.value?.id === id) conversation.value = loaded;
     } catch {
       // The error already shown says enough.
@@ -212,7 +212,7 @@ export const useChatStore = defineStore('chat', () => {
     const current = conversation.value;
     if (!current) return false;
     return act(async () => {
-      const posted = await useApi().postMessage(current.id, { content, ...(model ? { model } : {}) });
+      const posted = await apiClient().postMessage(current.id, { content, ...(model ? { model } : {}) });
       const now = new Date().toISOString();
       const user: Message = {
         ...assistantPlaceholder(posted, null),
@@ -236,7 +236,7 @@ export const useChatStore = defineStore('chat', () => {
     const current = conversation.value;
     if (!current) return false;
     return act(async () => {
-      const posted = await useApi().regenerate(current.id, model ? { model } : {});
+      const posted = await apiClient().regenerate(current.id, model ? { model } : {});
       if (conversation.value?.id === current.id) {
         const messages = conversation.value.messages;
         if (messages.at(-1)?.role === 'assistant') messages.pop();
@@ -252,7 +252,7 @@ export const useChatStore = defineStore('chat', () => {
     const current = conversation.value;
     if (!current) return false;
     return act(async () => {
-      const posted = await useApi().editLastMessage(current.id, { content, ...(model ? { model } : {}) });
+      const posted = await apiClient().editLastMessage(current.id, { content, ...(model ? { model } : {}) });
       if (conversation.value?.id === current.id) {
         const messages = conversation.value.messages;
         const index = messages.map((m) => m.role).lastIndexOf('user');
@@ -275,7 +275,7 @@ export const useChatStore = defineStore('chat', () => {
     if (!answer) return;
     answer.stopping = true;
     try {
-      await useApi().cancel(answer.requestId);
+      await apiClient().cancel(answer.requestId);
     } catch (error) {
       answer.stopping = false;
       actionError.value = describeError(error);
@@ -310,7 +310,7 @@ export const useChatStore = defineStore('chat', () => {
     let failures = 0;
     while (!signal.aborted && !isFinal(answer.status)) {
       try {
-        const events = useApi().events(answer.requestId, answer.lastSeq >= 0 ? answer.lastSeq : undefined, signal);
+        const events = apiClient().events(answer.requestId, answer.lastSeq >= 0 ? answer.lastSeq : undefined, signal);
         let progressed = false;
         for await (const event of events) {
           answer.reconnecting = false;
@@ -350,7 +350,7 @@ export const useChatStore = defineStore('chat', () => {
     if (answer.queuePosition !== null) await sleep(QUEUE_POLL_MS, signal);
     while (!signal.aborted && answer.status === 'queued') {
       try {
-        const state = await useApi().chatRequest(answer.requestId, signal);
+        const state = await apiClient().chatRequest(answer.requestId, signal);
         if (answer.status !== 'queued') return;
         answer.queuePosition = state.queuePosition;
         answer.estimatedWaitSeconds = state.estimatedWaitSeconds;

@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiClient, Conversation, ConversationPage } from '@/api/client';
-import { provideApi } from '@/composables/useApi';
+import { setApiClient } from '@/api/app-client';
 import { PAGE_SIZE, useConversationsStore } from './conversations';
 
 const conversation = (n: number, title = `Chat ${n}`): Conversation => ({
@@ -20,7 +20,7 @@ describe('the conversations store', () => {
       async (query: { cursor?: string }): Promise<ConversationPage> =>
         query.cursor ? { items: [conversation(3)], nextCursor: null } : { items: [conversation(1), conversation(2)], nextCursor: 'c1' },
     );
-    provideApi({ listConversations } as unknown as ApiClient);
+    setApiClient({ listConversations } as unknown as ApiClient);
     const store = useConversationsStore();
     await store.reload();
     expect(store.items.map((c) => c.title)).toEqual(['Chat 1', 'Chat 2']);
@@ -36,7 +36,7 @@ describe('the conversations store', () => {
     const listConversations = vi.fn(
       (query: { q?: string }) => new Promise<ConversationPage>((resolve) => (answers[query.q ?? ''] = resolve)),
     );
-    provideApi({ listConversations } as unknown as ApiClient);
+    setApiClient({ listConversations } as unknown as ApiClient);
     const store = useConversationsStore();
     const slow = store.setSearch('sk');
     const fast = store.setSearch('sky');
@@ -49,7 +49,7 @@ describe('the conversations store', () => {
   });
 
   it('puts a new or renamed chat on top and removes a deleted one', async () => {
-    provideApi({
+    setApiClient({
       listConversations: async () => ({ items: [conversation(1), conversation(2)], nextCursor: null }),
       createConversation: async () => conversation(9, 'New'),
       renameConversation: async (id: string, title: string) => ({ ...conversation(2), id, title }),

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Conversation } from '@/api/client';
-import { useApi } from '@/composables/useApi';
+import { apiClient } from '@/api/app-client';
 
 /** Conversations fetched a page at a time. */
 export const PAGE_SIZE = 30;
@@ -24,7 +24,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     loading.value = true;
     error.value = null;
     try {
-      const page = await useApi().listConversations({
+      const page = await apiClient().listConversations({
         limit: PAGE_SIZE,
         ...(cursor ? { cursor } : {}),
         ...(search.value.trim() ? { q: search.value.trim() } : {}),
@@ -67,17 +67,17 @@ export const useConversationsStore = defineStore('conversations', () => {
   }
 
   async function create(title?: string): Promise<Conversation> {
-    const conversation = await useApi().createConversation(title);
+    const conversation = await apiClient().createConversation(title);
     moveToTop(conversation);
     return conversation;
   }
 
   async function rename(id: string, title: string): Promise<void> {
-    moveToTop(await useApi().renameConversation(id, title));
+    moveToTop(await apiClient().renameConversation(id, title));
   }
 
   async function remove(id: string): Promise<void> {
-    await useApi().deleteConversation(id);
+    await apiClient().deleteConversation(id);
     items.value = items.value.filter((c) => c.id !== id);
   }
 

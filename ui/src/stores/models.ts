@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Model } from '@/api/client';
-import { useApi } from '@/composables/useApi';
+import { apiClient } from '@/api/app-client';
 import { describeError, type Problem } from '@/lib/errors';
 
 /** Models picked for conversations before a message carried the choice to the gateway. */
@@ -34,7 +34,7 @@ export const useModelsStore = defineStore('models', () => {
     if (loaded.value && !force) return Promise.resolve();
     loading ??= (async () => {
       try {
-        models.value = (await useApi().listModels()).data;
+        models.value = (await apiClient().listModels()).data;
         loaded.value = true;
         error.value = null;
       } catch (e) {

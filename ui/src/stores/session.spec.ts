@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, NetworkError, type ApiClient, type TokenPair } from '@/api/client';
-import { provideApi } from '@/composables/useApi';
+import { setApiClient } from '@/api/app-client';
 import { SESSION_KEY, useSessionStore } from './session';
 
 const pair = (n: number, expiresIn = 900): TokenPair => ({
@@ -18,7 +18,7 @@ function fakeApi(overrides: Partial<ApiClient> = {}) {
     logout: vi.fn(async () => undefined),
     ...overrides,
   };
-  provideApi(api as unknown as ApiClient);
+  setApiClient(api as unknown as ApiClient);
   return api;
 }
 

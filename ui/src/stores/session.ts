@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { ApiError, type TokenPair } from '@/api/client';
-import { useApi } from '@/composables/useApi';
+import { apiClient } from '@/api/app-client';
 
 /** Where the session is kept across reloads (and shared between tabs). */
 export const SESSION_KEY = 'shoshizan.session';
@@ -73,7 +73,7 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   async function login(username: string, password: string): Promise<void> {
-    adopt(await useApi().login({ username, password }));
+    adopt(await apiClient().login({ username, password }));
     expired.value = false;
   }
 
@@ -82,7 +82,7 @@ export const useSessionStore = defineStore('session', () => {
     const refreshToken = session.value?.refreshToken;
     expired.value = false;
     store(null);
-    if (refreshToken) await useApi().logout(refreshToken).catch(() => undefined);
+    if (refreshToken) await apiClient().logout(refreshToken).catch(() => undefined);
   }
 
   /** The session ended against the person's will: say so on the sign-in page. */
@@ -107,7 +107,7 @@ export const useSessionStore = defineStore('session', () => {
       const current = stored ?? before;
       if (!current) return false;
       try {
-        adopt(await useApi().refresh(current.refreshToken));
+        adopt(await apiClient().refresh(current.refreshToken));
         return true;
       } catch (error) {
         if (error instanceof ApiError && (error.status === 401 || error.status === 400)) {
