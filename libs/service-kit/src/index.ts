@@ -4,12 +4,23 @@ export * from './logging/logger';
 export * from './metrics/metrics.module';
 export * from './metrics/metrics.server';
 export * from './health/health.module';
+export * from './health/readiness';
 export * from './shutdown/drain';
 export * from './errors/domain.exception';
 export * from './errors/problem-details.filter';
 export * from './http/public.decorator';
 export * from './http/zod-body.pipe';
 export * from './http/http.readiness';
+export * from './http/fetch-json';
+export * from './http/retry-after';
+export {
+  UNREACHABLE_RETRY_AFTER_SECONDS,
+  noAnswerException,
+  problemToException,
+  refusalToException,
+  type NoAnswer,
+  type ServiceAnswer,
+} from './http/service-errors';
 export * from './kafka/kafka-client';
 export * from './kafka/kafka-security';
 export * from './kafka/kafka.readiness';

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException, Module, type Abstract, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException, Module, type Abstract, type DynamicModule, type ModuleMetadata, type Type } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -9,37 +9,14 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Public } from '../http/public.decorator';
 import { isDraining } from '../shutdown/drain';
-
-/**
- * One dependency that must answer before the service takes traffic. `check` resolves when
- * the dependency is usable and rejects with a reason when it is not.
- */
-export interface ReadinessCheck {
-  readonly name: string;
-  check(): Promise<void>;
-}
-
-export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
-
-/** Rejects after `ms` so that a hung dependency fails the probe instead of hanging it. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { READINESS_CHECKS, ReadinessReport, type ReadinessCheck } from './readiness';
 
 @Controller('health')
 class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    private readonly readiness: ReadinessReport,
   ) {}
 
   /** The process is up and its event loop turns; says nothing of dependencies. */
@@ -72,16 +49,12 @@ class HealthController {
     }
   }
 
-  private runChecks() {
+  private async runChecks() {
+    const states = await this.readiness.run();
     return this.health.check(
-      this.checks.map((c) => async (): Promise<HealthIndicatorResult> => {
-        const indicator = this.indicators.check(c.name);
-        try {
-          await withTimeout(c.check(), 3000, c.name);
-          return indicator.up();
-        } catch (error) {
-          return indicator.down({ message: (error as Error).message });
-        }
+      states.map((s) => (): HealthIndicatorResult => {
+        const indicator = this.indicators.check(s.name);
+        return s.state === 'up' ? indicator.up() : indicator.down({ message: s.message });
       }),
     );
   }
@@ -91,7 +64,8 @@ class HealthController {
 export class HealthModule {
   /**
    * `checks` are provider classes implementing ReadinessCheck, made available by `imports`
-   * (or by a global module).
+   * (or by a global module): the service's dependencies, listed here once. The module is
+   * global so that anything else reporting on them injects its ReadinessReport.
    */
   static forRoot(options: {
     imports?: ModuleMetadata['imports'];
@@ -100,6 +74,7 @@ export class HealthModule {
     const { imports = [], checks } = options;
     return {
       module: HealthModule,
+      global: true,
       imports: [TerminusModule.forRoot({ logger: false }), ...imports],
       controllers: [HealthController],
       providers: [
@@ -108,7 +83,9 @@ export class HealthModule {
           useFactory: (...instances: ReadinessCheck[]) => instances,
           inject: [...checks],
         },
+        ReadinessReport,
       ],
+      exports: [ReadinessReport],
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { ReadinessCheck } from '../health/health.module';
+import type { ReadinessCheck } from '../health/readiness';
 
 /** Ready when the cluster answers a metadata request. */
 export class KafkaReadiness implements ReadinessCheck {

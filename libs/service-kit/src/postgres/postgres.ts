@@ -1,6 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import type pino from 'pino';
-import type { ReadinessCheck } from '../health/health.module';
+import type { ReadinessCheck } from '../health/readiness';
 
 export interface Migration {
   /** Sortable, unique and never changed once released, e.g. `001-usage-ledger`. */
