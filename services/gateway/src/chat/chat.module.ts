@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AdmissionService } from '../admission/admission.service';
+import { EdgeAdmissionService } from '../admission/edge-admission.service';
 import { LimitsClient } from '../admission/limits.client';
 import { ModelsModule } from '../models/models.module';
 import { ChatController } from './chat.controller';
@@ -16,7 +16,7 @@ import { SseWriter } from './sse-writer';
   controllers: [ChatController],
   providers: [
     ChatService,
-    AdmissionService,
+    EdgeAdmissionService,
     LimitsClient,
     ChatMetrics,
     ChatRequestsRepository,
@@ -25,6 +25,6 @@ import { SseWriter } from './sse-writer';
     SseWriter,
     { provide: ProducerClient, useClass: HttpProducerClient },
   ],
-  exports: [ResponseHub, ProducerClient, ChatService, SseWriter, AdmissionService],
+  exports: [ResponseHub, ProducerClient, ChatService, SseWriter, EdgeAdmissionService],
 })
 export class ChatModule {}

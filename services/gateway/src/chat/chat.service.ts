@@ -7,6 +7,7 @@ import {
   ENVELOPE_VERSION,
   ErrorCode,
   consumerGroup,
+  isFinalStatus,
   topicName,
   type ChatBody,
   type ChatRequestState,
@@ -15,14 +16,12 @@ import {
 } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { AdmissionService } from '../admission/admission.service';
+import { EdgeAdmissionService } from '../admission/edge-admission.service';
 import { ModelsClient } from '../models/models.client';
-import { ChatRequestsRepository, type ChatRequestRecord, type ChatRequestStatus } from './chat-requests.repository';
+import { ChatRequestsRepository, type ChatRequestRecord } from './chat-requests.repository';
 import type { EventSubscription } from './event-subscription';
 import { ProducerClient } from './producer.client';
 import { ResponseHub } from './response-hub.service';
-
-const FINAL_STATUSES: readonly ChatRequestStatus[] = ['done', 'error', 'cancelled', 'rejected'];
 
 export interface AcceptedChat {
   readonly requestId: string;
@@ -38,7 +37,7 @@ export class ChatService {
     private readonly hub: ResponseHub,
     private readonly repository: ChatRequestsRepository,
     private readonly models: ModelsClient,
-    private readonly admission: AdmissionService,
+    private readonly admission: EdgeAdmissionService,
     private readonly logger: PinoLogger,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     @Inject(KAFKA_ADMIN) private readonly admin: Admin,
@@ -151,7 +150,7 @@ export class ChatService {
       const stored = await this.repository.eventsAfter(requestId, afterSeq);
       events.release(stored);
       // Final and nothing left to send (the client has it all, or it was refused): end now.
-      if (stored.length === 0 && FINAL_STATUSES.includes(record.status)) events.close();
+      if (stored.length === 0 && isFinalStatus(record.status)) events.close();
     } catch (error) {
       events.close();
       throw error;
@@ -174,7 +173,7 @@ export class ChatService {
 
   async cancel(user: AuthenticatedUser, requestId: string, reason: string): Promise<void> {
     const record = await this.find(user, requestId);
-    if (FINAL_STATUSES.includes(record.status)) return;
+    if (isFinalStatus(record.status)) return;
     await this.producer.cancel({
       version: ENVELOPE_VERSION,
       kind: 'chat.cancel',

@@ -5,7 +5,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { ZodBodyPipe } from '@shoshizan/service-kit';
-import { AdmissionService } from '../admission/admission.service';
+import { EdgeAdmissionService } from '../admission/edge-admission.service';
 import { CurrentUser, type AuthenticatedUser } from '../auth/authenticated-user';
 import { ApiJsonBody } from '../docs/api-inputs';
 import { ApiOpenAiErrors } from '../docs/api-problems';
@@ -27,7 +27,7 @@ import { embeddingsRequestSchema, type EmbeddingList, type EmbeddingsRequest } f
 export class EmbeddingsController {
   constructor(
     private readonly embeddings: EmbeddingsClient,
-    private readonly admission: AdmissionService,
+    private readonly admission: EdgeAdmissionService,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext(EmbeddingsController.name);

@@ -2,26 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Counter, type Registry } from 'prom-client';
 import { DomainException, METRICS_REGISTRY } from '@shoshizan/service-kit';
-import { ErrorCode, type UserLimits } from '@shoshizan/shared-interfaces';
+import { ErrorCode, secondsToUtcMidnight, type UserLimits } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatRequestsRepository } from '../chat/chat-requests.repository';
 import { LimitsClient } from './limits.client';
-
-function secondsToUtcMidnight(): number {
-  const midnight = new Date();
-  midnight.setUTCHours(24, 0, 0, 0);
-  return Math.max(1, Math.ceil((midnight.getTime() - Date.now()) / 1000));
-}
 
 /**
  * Admission at the edge: a request over its user's daily token quota or request rate is
  * refused with 429 and Retry-After before anything is enqueued. The limits are gpt-api's
  * (per user and role, in PostgreSQL); the rate is counted over the gateway's own records,
  * under a per-user lock, so it holds across gateway replicas. If gpt-api cannot be asked,
- * the request is let through: gpt-api checks the same limits again before the model runs.
+ * the request is let through: gpt-api checks the same limits again before the model runs
+ * (its UserLimitsService, the authoritative check).
  */
 @Injectable()
-export class AdmissionService {
+export class EdgeAdmissionService {
   private readonly rejections: Counter<'reason'>;
 
   constructor(
@@ -30,7 +25,7 @@ export class AdmissionService {
     @Inject(METRICS_REGISTRY) registry: Registry,
     private readonly logger: PinoLogger,
   ) {
-    logger.setContext(AdmissionService.name);
+    logger.setContext(EdgeAdmissionService.name);
     this.rejections = new Counter({
       name: 'gateway_admission_rejections_total',
       help: 'Requests refused before enqueueing, by reason (rate_limited, quota_exceeded).',
@@ -72,7 +67,7 @@ export class AdmissionService {
       throw new DomainException(
         ErrorCode.QuotaExceeded,
         `Daily token quota used up: ${limits.tokensUsedToday} of ${limits.tokensPerDay} tokens today (UTC).`,
-        { retryAfterSeconds: secondsToUtcMidnight() },
+        { retryAfterSeconds: secondsToUtcMidnight(Date.now()) },
       );
     }
     return limits;

@@ -2,7 +2,7 @@ import type { PinoLogger } from 'nestjs-pino';
 import { Registry } from 'prom-client';
 import { ErrorCode, type UserLimits } from '@shoshizan/shared-interfaces';
 import type { ChatRequestsRepository } from '../chat/chat-requests.repository';
-import { AdmissionService } from './admission.service';
+import { EdgeAdmissionService } from './edge-admission.service';
 import type { LimitsClient } from './limits.client';
 
 const user = { userId: 'u1', roles: ['user'] };
@@ -16,7 +16,7 @@ const limits = (change: Partial<UserLimits> = {}): UserLimits => ({
 
 function admission(answer: () => Promise<UserLimits>) {
   const insertWithinRate = jest.fn().mockResolvedValue({});
-  const service = new AdmissionService(
+  const service = new EdgeAdmissionService(
     { limitsOf: answer } as unknown as LimitsClient,
     { insertWithinRate } as unknown as ChatRequestsRepository,
     new Registry(),
@@ -25,7 +25,7 @@ function admission(answer: () => Promise<UserLimits>) {
   return { service, insertWithinRate };
 }
 
-describe('AdmissionService', () => {
+describe('EdgeAdmissionService', () => {
   it('refuses a user whose daily quota is used up, with Retry-After, before recording anything', async () => {
     const { service, insertWithinRate } = admission(() => Promise.resolve(limits({ tokensUsedToday: 100 })));
     await expect(service.checkQuota(user)).rejects.toMatchObject({ code: ErrorCode.QuotaExceeded, options: { retryAfterSeconds: expect.any(Number) } });
