@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { ErrorCode, type EmbedRequest } from '@shoshizan/shared-interfaces';
-import type { AdmissionService } from '../admission/admission.service';
+import type { UserLimitsService } from '../admission/user-limits.service';
 import { ConcurrencyLimiter } from '../generation/concurrency-limiter';
 import { GptApiMetrics } from '../generation/gpt-api.metrics';
 import type { ModelsService } from '../models/models.service';
 import { embeddingsUnsupported, type OllamaAdapter } from '../ollama/ollama.adapter';
-import type { UsageService } from '../usage/usage.service';
+import type { UsageRepository } from '../usage/usage.repository';
 import { EmbeddingsService } from './embeddings.service';
 
 const request: EmbedRequest = {
@@ -26,8 +26,8 @@ function setUp() {
   const service = new EmbeddingsService(
     models as unknown as ModelsService,
     ollama as unknown as OllamaAdapter,
-    usage as unknown as UsageService,
-    admission as unknown as AdmissionService,
+    usage as unknown as UsageRepository,
+    admission as unknown as UserLimitsService,
     limiter,
     new GptApiMetrics(new Registry()),
   );

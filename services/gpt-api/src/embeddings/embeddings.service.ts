@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainException } from '@shoshizan/service-kit';
 import type { EmbedRequest, EmbedResult } from '@shoshizan/shared-interfaces';
-import { AdmissionService } from '../admission/admission.service';
+import { UserLimitsService } from '../admission/user-limits.service';
 import { ConcurrencyLimiter } from '../generation/concurrency-limiter';
 import { GptApiMetrics } from '../generation/gpt-api.metrics';
 import { ModelsService } from '../models/models.service';
 import { OllamaAdapter } from '../ollama/ollama.adapter';
-import { UsageService } from '../usage/usage.service';
+import { UsageRepository } from '../usage/usage.repository';
 
 /**
  * Embeddings, answered at once, under the same rules as a generation: the caller's models,
@@ -20,8 +20,8 @@ export class EmbeddingsService {
   constructor(
     private readonly models: ModelsService,
     private readonly ollama: OllamaAdapter,
-    private readonly usage: UsageService,
-    private readonly admission: AdmissionService,
+    private readonly usage: UsageRepository,
+    private readonly admission: UserLimitsService,
     private readonly limiter: ConcurrencyLimiter,
     private readonly metrics: GptApiMetrics,
   ) {}

@@ -2,9 +2,10 @@ import { Module } from '@nestjs/common';
 import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 import { ModelsModule } from '../models/models.module';
 import { OllamaModule } from '../ollama/ollama.module';
-import { AdmissionService } from '../admission/admission.service';
+import { UserLimitsService } from '../admission/user-limits.service';
 import { LimitsController } from '../admission/limits.controller';
-import { UsageService } from '../usage/usage.service';
+import { UserLimitsRepository } from '../admission/user-limits.repository';
+import { UsageRepository } from '../usage/usage.repository';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { GenerationController } from './generation.controller';
 import { GenerationService } from './generation.service';
@@ -16,8 +17,9 @@ import { GptApiMetrics } from './gpt-api.metrics';
   controllers: [GenerationController, LimitsController],
   providers: [
     GenerationService,
-    UsageService,
-    AdmissionService,
+    UsageRepository,
+    UserLimitsRepository,
+    UserLimitsService,
     GptApiMetrics,
     {
       provide: ConcurrencyLimiter,
@@ -29,6 +31,6 @@ import { GptApiMetrics } from './gpt-api.metrics';
       },
     },
   ],
-  exports: [UsageService, AdmissionService, GptApiMetrics, ConcurrencyLimiter],
+  exports: [UsageRepository, UserLimitsService, GptApiMetrics, ConcurrencyLimiter],
 })
 export class GenerationModule {}

@@ -2,11 +2,11 @@ import { Logger } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, type GenerateRequest, type GenerationChunk, type Tool } from '@shoshizan/shared-interfaces';
-import type { AdmissionService } from '../admission/admission.service';
+import type { UserLimitsService } from '../admission/user-limits.service';
 import type { ModelCapabilities } from '../models/model-capabilities';
 import type { ModelsService } from '../models/models.service';
 import { toolsUnsupported, type ChatStreamRequest, type CompletionStreamRequest, type OllamaAdapter, type OllamaChunk } from '../ollama/ollama.adapter';
-import type { UsageService } from '../usage/usage.service';
+import type { UsageRepository } from '../usage/usage.repository';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { GenerationService } from './generation.service';
 import { GptApiMetrics } from './gpt-api.metrics';
@@ -51,8 +51,8 @@ function setUp(resolved: { name: string; keepAlive?: string }, answer: OllamaChu
     models as unknown as ModelsService,
     capabilities as unknown as ModelCapabilities,
     ollama as unknown as OllamaAdapter,
-    usage as unknown as UsageService,
-    admission as unknown as AdmissionService,
+    usage as unknown as UsageRepository,
+    admission as unknown as UserLimitsService,
     new ConcurrencyLimiter(1),
     metrics,
     { MAX_OUTPUT_TOKENS: 0, OLLAMA_HOST: 'http://127.0.0.1:11434', DEFAULT_MODEL: 'smollm2:135m' },

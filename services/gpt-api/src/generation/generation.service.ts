@@ -16,8 +16,8 @@ import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
 import { ModelCapabilities } from '../models/model-capabilities';
 import { ModelsService } from '../models/models.service';
 import { OllamaAdapter, type OllamaChunk } from '../ollama/ollama.adapter';
-import { AdmissionService } from '../admission/admission.service';
-import { UsageService } from '../usage/usage.service';
+import { UserLimitsService } from '../admission/user-limits.service';
+import { UsageRepository } from '../usage/usage.repository';
 import { AnswerReader } from './answer-reader';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { planGeneration, type GenerationPlan, type OllamaCall } from './generation-plan';
@@ -31,8 +31,8 @@ export class GenerationService {
     private readonly models: ModelsService,
     private readonly capabilities: ModelCapabilities,
     private readonly ollama: OllamaAdapter,
-    private readonly usage: UsageService,
-    private readonly admission: AdmissionService,
+    private readonly usage: UsageRepository,
+    private readonly admission: UserLimitsService,
     private readonly limiter: ConcurrencyLimiter,
     private readonly metrics: GptApiMetrics,
     @Inject(GPT_API_CONFIG) private readonly config: Pick<GptApiConfig, 'MAX_OUTPUT_TOKENS' | 'OLLAMA_HOST' | 'DEFAULT_MODEL'>,

@@ -3,9 +3,12 @@ import type { Pool } from 'pg';
 import type { Usage } from '@shoshizan/shared-interfaces';
 import { PG_POOL } from '@shoshizan/service-kit';
 
-/** The usage ledger: token counts per request, recorded once however often it is retried. */
+/**
+ * The usage ledger in PostgreSQL (schema `gpt_api`): token counts per request, recorded once
+ * however often it is retried. UserLimitsRepository reads it for the daily quota.
+ */
 @Injectable()
-export class UsageService {
+export class UsageRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /** Returns false when the request was already recorded. */
