@@ -16,21 +16,24 @@ export DEFAULT_MODEL="${DEFAULT_MODEL:-$OLLAMA_MODEL}"
 export CAPACITY="${CAPACITY:-2}"
 export OLLAMA_NUM_PARALLEL="$CAPACITY" OLLAMA_MAX_CONCURRENCY="$CAPACITY" WORKER_MAX_IN_FLIGHT="$CAPACITY"
 
-export GATEWAY_PORT="${GATEWAY_PORT:-3000}"
-export PRODUCER_PORT="${PRODUCER_PORT:-3001}"
-export CONSUMER_PORT="${CONSUMER_PORT:-3002}"
-export GPT_API_PORT="${GPT_API_PORT:-3003}"
-# Each service serves GET /metrics on a port of its own (METRICS_PORT), apart from its API.
-export GATEWAY_METRICS_PORT="${GATEWAY_METRICS_PORT:-9460}"
-export PRODUCER_METRICS_PORT="${PRODUCER_METRICS_PORT:-9461}"
-export CONSUMER_METRICS_PORT="${CONSUMER_METRICS_PORT:-9462}"
-export GPT_API_METRICS_PORT="${GPT_API_METRICS_PORT:-9463}"
+# Where each service listens: its API (GATEWAY_PORT, ...) and GET /metrics on a port of its
+# own (GATEWAY_METRICS_PORT, ...), and the chat UI (UI_PORT), each overridable from the
+# environment. The defaults come from shared-interfaces/src/ports.json, which the services'
+# config defaults and the manifests read too; it is JSON so that the `node` lib.sh put on
+# PATH reads it before any package is installed or built.
+local_ports="$(node -e '
+  const p = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  const services = { GATEWAY: p.gateway, PRODUCER: p.kafkaProducer, CONSUMER: p.kafkaConsumer, GPT_API: p.gptApi };
+  for (const [name, s] of Object.entries(services)) console.log(`${name}_PORT ${s.port}\n${name}_METRICS_PORT ${s.metricsPort}`);
+  console.log(`UI_PORT ${p.ui.port}`);
+' "$(dirname "${BASH_SOURCE[0]}")/../shared-interfaces/src/ports.json")" || die "could not read the default ports"
+while read -r port_variable port_default; do export "$port_variable=${!port_variable:-$port_default}"; done <<<"$local_ports"
+unset local_ports port_variable port_default
 export PRODUCER_URL="${PRODUCER_URL:-http://127.0.0.1:$PRODUCER_PORT}"
 export GPT_API_URL="${GPT_API_URL:-http://127.0.0.1:$GPT_API_PORT}"
 
-# The chat UI (ui/server/serve.mjs over ui/dist) and the origins the gateway lets browsers
-# call it from: that server, and Vite's dev server (npm run -w ui dev) on 5173.
-export UI_PORT="${UI_PORT:-8080}"
+# The origins the gateway lets browsers call it from: the chat UI's server
+# (ui/server/serve.mjs over ui/dist), and Vite's dev server (npm run -w ui dev) on 5173.
 export CORS_ORIGINS="${CORS_ORIGINS:-http://127.0.0.1:$UI_PORT,http://localhost:$UI_PORT,http://127.0.0.1:5173,http://localhost:5173}"
 
 # A random dev signing secret, made once per machine and kept outside the repo.

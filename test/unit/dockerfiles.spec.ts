@@ -1,27 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { gatewayConfigSchema } from '../../services/gateway/src/config/gateway.config';
-import { gptApiConfigSchema } from '../../services/gpt-api/src/config/gpt-api.config';
-import { kafkaConsumerConfigSchema } from '../../services/kafka-consumer/src/config/kafka-consumer.config';
-import { kafkaProducerConfigSchema } from '../../services/kafka-producer/src/config/kafka-producer.config';
-import { operatorConfigSchema } from '../../services/model-operator/src/config/operator.config';
+import { SERVICE_PORTS } from '@shoshizan/shared-interfaces';
 
 /**
  * There is no Docker engine here, so the images are checked by reading their Dockerfiles:
  * what makes them production images (multi-stage, pinned base, production dependencies
- * only, non-root) and that each one's port and entry point match the service.
+ * only, non-root), that each one leaves its ports to the service and that its entry point
+ * matches the service.
  */
 const ROOT = resolve(__dirname, '../..');
-const services = {
-  gateway: gatewayConfigSchema,
-  'kafka-producer': kafkaProducerConfigSchema,
-  'kafka-consumer': kafkaConsumerConfigSchema,
-  'gpt-api': gptApiConfigSchema,
-  // No API of its own: only the metrics port (which also answers /healthz).
-  'model-operator': operatorConfigSchema,
-} as const;
-type Service = keyof typeof services;
+const services = ['gateway', 'kafka-producer', 'kafka-consumer', 'gpt-api', 'model-operator'] as const;
+type Service = (typeof services)[number];
 
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 const dockerfileOf = (name: Service): string => read(`services/${name}/Dockerfile`);
@@ -36,13 +26,8 @@ const finalStage = (text: string): string[] => {
   const lastFrom = lines.map((l) => l.startsWith('FROM ')).lastIndexOf(true);
   return lines.slice(lastFrom);
 };
-const defaultPort = (name: Service): number | undefined => {
-  const shape = services[name].shape as { PORT?: { parse(value: undefined): number } };
-  return shape.PORT?.parse(undefined);
-};
-const defaultMetricsPort = (name: Service): number => services[name].shape.METRICS_PORT.parse(undefined);
 
-describe.each(Object.keys(services) as Service[])('services/%s/Dockerfile', (name) => {
+describe.each(services)('services/%s/Dockerfile', (name) => {
   const text = dockerfileOf(name);
   const lines = instructions(text);
   const final = finalStage(text);
@@ -73,13 +58,11 @@ describe.each(Object.keys(services) as Service[])('services/%s/Dockerfile', (nam
     expect(users.at(-1)).toBe('USER node');
   });
 
-  it('listens on the ports the service is configured for: the API and the metrics', () => {
-    const [port, metricsPort] = [defaultPort(name), defaultMetricsPort(name)];
-    expect(final).toContain(`EXPOSE ${[port, metricsPort].filter(Boolean).join(' ')}`);
+  it('listens on the ports the service is configured for (the API and the metrics), on every interface', () => {
+    // Set nowhere in the image, so the config's defaults (SERVICE_PORTS) or the manifests' PORT and METRICS_PORT apply.
+    expect(final.filter((l) => l.startsWith('EXPOSE '))).toEqual([]);
     const env = final.find((l) => l.startsWith('ENV '));
-    if (port) expect(env).toMatch(new RegExp(`(^|\\s)PORT=${port}\\b`));
-    else expect(env).not.toMatch(/(^|\s)PORT=/);
-    expect(env).toMatch(new RegExp(`\\bMETRICS_PORT=${metricsPort}\\b`));
+    expect(env).not.toMatch(/(^|\s)(METRICS_)?PORT=/);
     expect(env).toMatch(/\bHOST=0\.0\.0\.0\b/);
   });
 
@@ -105,14 +88,11 @@ describe.each(Object.keys(services) as Service[])('services/%s/Dockerfile', (nam
   });
 });
 
-it('the Dockerfiles differ only in the service name and ports (none drifts)', () => {
-  const normalised = (Object.keys(services) as Service[]).map((name) =>
+it('the Dockerfiles differ only in the service name (none drifts)', () => {
+  const normalised = services.map((name) =>
     dockerfileOf(name)
       .replace(new RegExp(`^# ${name}: .*\\n`, 'm'), '') // the one line that says what it is
-      .replaceAll(name, 'SERVICE')
-      // The ports: the service's environment, its EXPOSE and the comment above it.
-      .replace(/^ENV NODE_ENV=production HOST=0\.0\.0\.0 .*$/m, 'ENV NODE_ENV=production HOST=0.0.0.0 PORTS')
-      .replace(/^# \d+: .*\nEXPOSE .*$/m, 'EXPOSE PORTS'),
+      .replaceAll(name, 'SERVICE'),
   );
   for (const text of normalised) expect(text).toBe(normalised[0]);
 });
@@ -178,11 +158,12 @@ describe('ui/Dockerfile', () => {
     expect(final.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER node');
   });
 
-  it("listens on the server's default port, on every interface", () => {
-    expect(serverDefaults.port).toBe(8080);
-    expect(final).toContain(`EXPOSE ${serverDefaults.port}`);
+  it("listens on the server's default port, the UI's of SERVICE_PORTS, on every interface", () => {
+    // serve.mjs imports nothing but node's modules, so it keeps a copy of the one source's port.
+    expect(serverDefaults.port).toBe(SERVICE_PORTS.ui.port);
+    expect(final.filter((l) => l.startsWith('EXPOSE '))).toEqual([]);
     const env = final.find((l) => l.startsWith('ENV '));
-    expect(env).toMatch(new RegExp(`\\bPORT=${serverDefaults.port}\\b`));
+    expect(env).not.toMatch(/(^|\s)PORT=/);
     expect(env).toMatch(/\bHOST=0\.0\.0\.0\b/);
     // The gateway's URL is a run-time setting (GET /config.json), never a build argument.
     const settings = lines.filter((l) => /^(ARG|ENV) /.test(l));

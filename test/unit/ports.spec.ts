@@ -6,11 +6,13 @@ import { loadGatewayConfig } from '../../services/gateway/src/config/gateway.con
 import { loadGptApiConfig } from '../../services/gpt-api/src/config/gpt-api.config';
 import { loadKafkaConsumerConfig } from '../../services/kafka-consumer/src/config/kafka-consumer.config';
 import { loadKafkaProducerConfig } from '../../services/kafka-producer/src/config/kafka-producer.config';
+import { localModePorts } from './support/local-mode-env';
 
 /**
- * Each service's API port and metrics port are written in three places that must agree:
- * its config defaults, local mode's scripts/env.sh and the manifests' PORTS/METRICS_PORTS.
- * Local mode runs all four on one host, so no two may be the same.
+ * Each service's API port and metrics port are written once, in shared-interfaces'
+ * SERVICE_PORTS, and read in three places that must agree: its config defaults, local
+ * mode's scripts/env.sh and the manifests' PORTS/METRICS_PORTS. Local mode runs all four on
+ * one host, so no two may be the same.
  */
 const ROOT = resolve(__dirname, '../..');
 const required = {
@@ -32,7 +34,7 @@ const portsOf = (script: string): Record<string, number> =>
   Object.fromEntries(
     [...readFileSync(resolve(ROOT, script), 'utf8').matchAll(/^export (\w+_PORT)="\$\{\1:-(\d+)\}"$/gm)].map(([, name, port]) => [name!, Number(port)]),
   );
-const envSh = portsOf('scripts/env.sh');
+const envSh = Object.fromEntries(Object.entries(localModePorts()).map(([name, port]) => [name, Number(port)]));
 
 describe.each(names)('%s', (name) => {
   const { load, envPrefix, manifests } = services[name];

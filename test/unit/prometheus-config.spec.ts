@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -11,6 +11,7 @@ import {
   targetLabels,
   type ScrapeTarget,
 } from '../../scripts/infra/prometheus/config';
+import { localModePorts } from './support/local-mode-env';
 
 /**
  * scripts/infra/prometheus/config.ts, the scrape config of local mode's Prometheus and of
@@ -58,10 +59,8 @@ function operatorLabels(monitor: Manifest): { component: string; port: number; l
   );
 }
 
-/** The defaults of scripts/env.sh: `export NAME="${NAME:-1234}"`. */
-const envSh = Object.fromEntries(
-  [...readFileSync(join(ROOT, 'scripts/env.sh'), 'utf8').matchAll(/^export (\w+_PORT)="\$\{\1:-(\d+)\}"$/gm)].map(([, name, port]) => [name!, port!]),
-);
+/** The ports scripts/env.sh exports when nothing overrides them. */
+const envSh = localModePorts();
 
 const monitored = manifests.filter((m) => m.kind === 'ServiceMonitor').flatMap(operatorLabels);
 const local = localTargets(envSh);

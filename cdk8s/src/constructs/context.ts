@@ -1,3 +1,4 @@
+import { SERVICE_PORTS } from '@shoshizan/shared-interfaces';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import type { Condition } from '../settings/registry';
 import type { Settings } from '../settings/registry';
@@ -152,15 +153,33 @@ export function secretEnv(name: string, secretName: string, key: string, optiona
   return { name, valueFrom: { secretKeyRef: { name: secretName, key, ...(optional ? { optional: true } : {}) } } };
 }
 
-/** The ports the services listen on (the defaults of their PORT). */
-export const PORTS = { gateway: 3000, kafkaProducer: 3001, kafkaConsumer: 3002, gptApi: 3003, ui: 8080, ollama: 11434, kafka: 9092, postgresql: 5432 } as const;
+/**
+ * The ports the pods listen on: Shoshizan's own from SERVICE_PORTS (the defaults of their
+ * PORT, which the manifests also set), the others those their images listen on.
+ */
+export const PORTS = {
+  gateway: SERVICE_PORTS.gateway.port,
+  kafkaProducer: SERVICE_PORTS.kafkaProducer.port,
+  kafkaConsumer: SERVICE_PORTS.kafkaConsumer.port,
+  gptApi: SERVICE_PORTS.gptApi.port,
+  ui: SERVICE_PORTS.ui.port,
+  ollama: 11434,
+  kafka: 9092,
+  postgresql: 5432,
+} as const;
 
 /**
  * The ports the services serve GET /metrics on, apart from their API (the defaults of their
  * METRICS_PORT): only Prometheus is let in there. The UI has none; the model operator has
  * no API, only this port (GET /metrics and GET /healthz).
  */
-export const METRICS_PORTS = { gateway: 9460, kafkaProducer: 9461, kafkaConsumer: 9462, gptApi: 9463, modelOperator: 9464 } as const;
+export const METRICS_PORTS = {
+  gateway: SERVICE_PORTS.gateway.metricsPort,
+  kafkaProducer: SERVICE_PORTS.kafkaProducer.metricsPort,
+  kafkaConsumer: SERVICE_PORTS.kafkaConsumer.metricsPort,
+  gptApi: SERVICE_PORTS.gptApi.metricsPort,
+  modelOperator: SERVICE_PORTS.modelOperator.metricsPort,
+} as const;
 
 /** Sets a JSON-pointer field on the API object behind a cdk8s-plus construct. */
 export function patch(object: ApiObject, path: string, value: unknown): void {

@@ -1,14 +1,14 @@
 import { env, loadConfig, metricsPortApart, kafkaSecurityEnv } from '@shoshizan/service-kit';
-import { z } from '@shoshizan/shared-interfaces';
+import { SERVICE_PORTS, z } from '@shoshizan/shared-interfaces';
 import { proxyEntryProblem } from '../http/proxy-trust';
 
 const LOGIN_FAILURES_PER_USER_ADDRESS_DEFAULT = 10;
 
 /** The gateway's environment variables. Each default is what local mode uses. */
 export const gatewayConfigSchema = z.object({
-  PORT: env.port(3000),
+  PORT: env.port(SERVICE_PORTS.gateway.port),
   /** Where GET /metrics is served (on HOST too); the API's port has none. */
-  METRICS_PORT: env.port(9460),
+  METRICS_PORT: env.port(SERVICE_PORTS.gateway.metricsPort),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   /** HMAC key that signs and verifies access tokens (HS256). Never commit one. */
@@ -73,13 +73,13 @@ export const gatewayConfigSchema = z.object({
   /** Expected `aud` of tokens. */
   JWT_AUDIENCE: z.string().min(1).default('shoshizan'),
   /** Where gpt-api listens (the model catalog for GET /v1/models, the limits, embeddings). */
-  GPT_API_URL: env.url().default('http://127.0.0.1:3003'),
+  GPT_API_URL: env.url().default(`http://127.0.0.1:${SERVICE_PORTS.gptApi.port}`),
   /** How long POST /v1/embeddings waits for gpt-api's vectors, in ms (a 504 after). */
   EMBED_TIMEOUT_MS: env.positiveInt(120_000),
   /** Where kafka-producer listens. */
-  PRODUCER_URL: env.url().default('http://127.0.0.1:3001'),
+  PRODUCER_URL: env.url().default(`http://127.0.0.1:${SERVICE_PORTS.kafkaProducer.port}`),
   /** Where kafka-consumer serves its health (for GET /v1/status only). */
-  CONSUMER_URL: env.url().default('http://127.0.0.1:3002'),
+  CONSUMER_URL: env.url().default(`http://127.0.0.1:${SERVICE_PORTS.kafkaConsumer.port}`),
   /**
    * How long a request may take to become durable in Kafka, in ms. Past it the caller gets
    * 503 and the request is void even if it reaches the broker later (envelope enqueueBy).

@@ -1,11 +1,11 @@
 import { env, loadConfig, metricsPortApart } from '@shoshizan/service-kit';
-import { modelNameSchema, z } from '@shoshizan/shared-interfaces';
+import { SERVICE_PORTS, modelNameSchema, z } from '@shoshizan/shared-interfaces';
 
 /** gpt-api's environment variables. Each default is what local mode uses. */
 export const gptApiConfigSchema = z.object({
-  PORT: env.port(3003),
+  PORT: env.port(SERVICE_PORTS.gptApi.port),
   /** Where GET /metrics is served (on HOST too); the API's port has none. */
-  METRICS_PORT: env.port(9463),
+  METRICS_PORT: env.port(SERVICE_PORTS.gptApi.metricsPort),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   /** Where Ollama listens. */

@@ -1,11 +1,11 @@
 import { env, loadConfig, metricsPortApart, kafkaSecurityEnv } from '@shoshizan/service-kit';
-import { RETRY_TOPICS, z } from '@shoshizan/shared-interfaces';
+import { RETRY_TOPICS, SERVICE_PORTS, z } from '@shoshizan/shared-interfaces';
 
 /** kafka-consumer's environment variables. Each default is what local mode uses. */
 export const kafkaConsumerConfigSchema = z.object({
-  PORT: env.port(3002),
+  PORT: env.port(SERVICE_PORTS.kafkaConsumer.port),
   /** Where GET /metrics is served (on HOST too); the API's port has none. */
-  METRICS_PORT: env.port(9462),
+  METRICS_PORT: env.port(SERVICE_PORTS.kafkaConsumer.metricsPort),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   KAFKA_BROKERS: env.brokers(),
@@ -14,7 +14,7 @@ export const kafkaConsumerConfigSchema = z.object({
   KAFKA_ENSURE_TOPICS: env.bool(true),
   ...kafkaSecurityEnv,
   /** Where gpt-api listens. */
-  GPT_API_URL: env.url().default('http://127.0.0.1:3003'),
+  GPT_API_URL: env.url().default(`http://127.0.0.1:${SERVICE_PORTS.gptApi.port}`),
   /**
    * Requests this replica answers at once, from any of its partitions (one conversation's
    * requests one after another). Local mode and the chart set it from the one capacity

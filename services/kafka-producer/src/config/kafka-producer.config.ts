@@ -1,11 +1,11 @@
 import { env, loadConfig, metricsPortApart, kafkaSecurityEnv } from '@shoshizan/service-kit';
-import { z } from '@shoshizan/shared-interfaces';
+import { SERVICE_PORTS, z } from '@shoshizan/shared-interfaces';
 
 /** kafka-producer's environment variables. Each default is what local mode uses. */
 export const kafkaProducerConfigSchema = z.object({
-  PORT: env.port(3001),
+  PORT: env.port(SERVICE_PORTS.kafkaProducer.port),
   /** Where GET /metrics is served (on HOST too); the API's port has none. */
-  METRICS_PORT: env.port(9461),
+  METRICS_PORT: env.port(SERVICE_PORTS.kafkaProducer.metricsPort),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   KAFKA_BROKERS: env.brokers(),

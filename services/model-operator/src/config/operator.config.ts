@@ -1,5 +1,5 @@
 import { env, loadConfig } from '@shoshizan/service-kit';
-import { z } from '@shoshizan/shared-interfaces';
+import { SERVICE_PORTS, z } from '@shoshizan/shared-interfaces';
 
 /**
  * The model operator's environment. It talks to the API server with the pod's service
@@ -7,7 +7,7 @@ import { z } from '@shoshizan/shared-interfaces';
  */
 export const operatorConfigSchema = z.object({
   /** Where GET /metrics and GET /healthz are served. */
-  METRICS_PORT: env.port(9464),
+  METRICS_PORT: env.port(SERVICE_PORTS.modelOperator.metricsPort),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   /** The namespace whose OllamaModels and Ollama replicas are managed (the chart passes the pod's own). */
