@@ -1,7 +1,6 @@
 export * from './common';
 export * from './text';
 export * from './ports';
-export * from './ports';
 export * from './errors';
 export * from './lifecycle';
 export * from './quota-day';
