@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { fetchJson } from '@shoshizan/service-kit';
 import { userLimitsSchema, type UserLimits } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
@@ -35,11 +36,9 @@ export class LimitsClient {
     return limits;
   }
 
-  private async fetchLimits(userId: string, roles: readonly string[]): Promise<UserLimits> {
+  private fetchLimits(userId: string, roles: readonly string[]): Promise<UserLimits> {
     const url = new URL(`/v1/limits/${encodeURIComponent(userId)}`, this.config.GPT_API_URL);
     if (roles.length > 0) url.searchParams.set('roles', roles.join(','));
-    const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    if (!response.ok) throw new Error(`gpt-api answered ${response.status} for the limits of ${userId}`);
-    return userLimitsSchema.parse(await response.json());
+    return fetchJson(url, userLimitsSchema, { timeoutMs: 2000, service: 'gpt-api' });
   }
 }

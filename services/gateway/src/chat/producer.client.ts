@@ -1,9 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainException, SpanKind, httpClientSpan, inSpan, traceHeaders, type ReadinessCheck } from '@shoshizan/service-kit';
+import {
+  DomainException,
+  HttpReadiness,
+  SpanKind,
+  UNREACHABLE_RETRY_AFTER_SECONDS,
+  fetchJson,
+  httpClientSpan,
+  inSpan,
+  traceHeaders,
+  type NoAnswer,
+  type ReadinessCheck,
+} from '@shoshizan/service-kit';
 import {
   ErrorCode,
   enqueueResultSchema,
-  problemDetailsSchema,
+  z,
   type CancellationEnvelope,
   type ChatRequestEnvelopeInput,
   type EnqueueResult,
@@ -21,69 +32,56 @@ export abstract class ProducerClient implements ReadinessCheck {
 
 @Injectable()
 export class HttpProducerClient extends ProducerClient {
+  private readonly readiness: HttpReadiness;
+
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
     super();
+    this.readiness = new HttpReadiness(this.name, new URL('/health/ready', config.PRODUCER_URL));
   }
 
-  async enqueue(envelope: ChatRequestEnvelopeInput): Promise<EnqueueResult> {
-    return enqueueResultSchema.parse(await this.post('/v1/requests', envelope, envelope.requestId));
+  enqueue(envelope: ChatRequestEnvelopeInput): Promise<EnqueueResult> {
+    return this.post('/v1/requests', enqueueResultSchema, envelope, envelope.requestId);
   }
 
   async cancel(cancellation: CancellationEnvelope): Promise<void> {
-    await this.post('/v1/cancellations', cancellation, cancellation.requestId);
+    // The answer only echoes the request id: nothing to read from it.
+    await this.post('/v1/cancellations', z.unknown(), cancellation, cancellation.requestId);
   }
 
-  async check(): Promise<void> {
-    const response = await fetch(new URL('/health/ready', this.config.PRODUCER_URL), {
-      signal: AbortSignal.timeout(2500),
-    });
-    if (!response.ok) throw new Error(`kafka-producer is not ready (${response.status})`);
+  check(): Promise<void> {
+    return this.readiness.check();
   }
 
   /** A CLIENT span, whose context the producer's SERVER span continues (traceparent). */
-  private post(path: string, body: unknown, requestId: string): Promise<unknown> {
+  private post<S extends z.ZodType>(path: string, schema: S, body: unknown, requestId: string): Promise<z.output<S>> {
     const url = new URL(path, this.config.PRODUCER_URL);
     const { name, attributes } = httpClientSpan('POST', url);
-    return inSpan(name, SpanKind.CLIENT, attributes, () => this.postIn(url, body, requestId));
-  }
-
-  private async postIn(url: URL, body: unknown, requestId: string): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await fetch(url, {
+    return inSpan(name, SpanKind.CLIENT, attributes, () =>
+      fetchJson(url, schema, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...traceHeaders() },
-        body: JSON.stringify(body),
+        body,
+        headers: { 'x-request-id': requestId, ...traceHeaders() },
         // kafka-producer answers by enqueueBy plus its grace period; this only guards
         // against a producer that hangs.
-        signal: AbortSignal.timeout(this.config.ENQUEUE_TIMEOUT_MS + 15_000),
-      });
-    } catch (error) {
-      throw new DomainException(ErrorCode.QueueUnavailable, 'The request queue is unreachable; try again shortly.', {
-        cause: error,
-        retryAfterSeconds: 5,
-      });
-    }
-    const text = await response.text();
-    if (response.ok) return JSON.parse(text);
-    const problem = problemDetailsSchema.safeParse(safeJson(text));
-    if (problem.success) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      throw new DomainException(problem.data.code, problem.data.detail ?? problem.data.title, {
-        ...(problem.data.errors ? { issues: problem.data.errors } : {}),
-        ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
-      });
-    }
-    throw new DomainException(ErrorCode.QueueUnavailable, `kafka-producer answered ${response.status}.`, {
-      retryAfterSeconds: 5,
-    });
+        timeoutMs: this.config.ENQUEUE_TIMEOUT_MS + 15_000,
+        service: this.name,
+        noAnswer: queueUnavailable,
+      }),
+    );
   }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/**
+ * No answer from kafka-producer, whatever the reason, is the queue being out of reach: what
+ * the caller is told to wait out (its refusals, a full queue or a bad envelope, keep their code).
+ */
+function queueUnavailable(failure: NoAnswer): DomainException {
+  return failure.kind === 'unexplained'
+    ? new DomainException(ErrorCode.QueueUnavailable, `kafka-producer answered ${failure.status}.`, {
+        retryAfterSeconds: failure.retryAfterSeconds ?? UNREACHABLE_RETRY_AFTER_SECONDS,
+      })
+    : new DomainException(ErrorCode.QueueUnavailable, 'The request queue is unreachable; try again shortly.', {
+        cause: failure.cause,
+        retryAfterSeconds: UNREACHABLE_RETRY_AFTER_SECONDS,
+      });
 }

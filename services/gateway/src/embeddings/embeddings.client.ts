@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainException } from '@shoshizan/service-kit';
 import {
-  ErrorCode,
-  embedResultSchema,
-  parseWith,
-  problemDetailsSchema,
-  type EmbedRequest,
-  type EmbedResult,
-} from '@shoshizan/shared-interfaces';
+  DomainException,
+  UNREACHABLE_RETRY_AFTER_SECONDS,
+  fetchJson,
+  noAnswerException,
+  refusalToException,
+} from '@shoshizan/service-kit';
+import { ErrorCode, embedResultSchema, type EmbedRequest, type EmbedResult } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 /**
@@ -21,61 +20,39 @@ export class EmbeddingsClient {
 
   /** `signal` aborts when the caller leaves, so gpt-api stops working for no one. */
   async embed(request: EmbedRequest, signal?: AbortSignal): Promise<EmbedResult> {
-    const timeout = AbortSignal.timeout(this.config.EMBED_TIMEOUT_MS);
-    let response: Response;
-    let body: string;
     try {
-      response = await fetch(new URL('/v1/embed', this.config.GPT_API_URL), {
+      return await fetchJson(new URL('/v1/embed', this.config.GPT_API_URL), embedResultSchema, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-request-id': request.requestId },
-        body: JSON.stringify(request),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        body: request,
+        headers: { 'x-request-id': request.requestId },
+        timeoutMs: this.config.EMBED_TIMEOUT_MS,
+        signal,
+        service: 'gpt-api',
       });
-      body = await response.text();
     } catch (error) {
-      if (signal?.aborted) throw new DomainException(ErrorCode.Cancelled, 'The caller left before the embeddings came.');
-      if (timeout.aborted) {
-        throw new DomainException(ErrorCode.UpstreamTimeout, `gpt-api did not answer the embeddings within ${this.config.EMBED_TIMEOUT_MS} ms.`, {
-          cause: error,
-        });
-      }
-      throw new DomainException(ErrorCode.UpstreamUnavailable, 'gpt-api is unreachable.', { cause: error, retryAfterSeconds: 5 });
+      throw error instanceof DomainException ? asEmbedRefusal(error) : error;
     }
-    if (!response.ok) throw refusalOf(response.status, body, response.headers.get('retry-after'));
-    const result = parseWith(embedResultSchema, safeJson(body));
-    if (!result.ok) throw new DomainException(ErrorCode.Internal, 'gpt-api sent an embed result of the wrong shape.');
-    return result.value;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 
 /**
- * gpt-api's refusal as the error the caller gets: its code, message, fields (the embed
- * request names `model`, `input` and `dimensions` as OpenAI's does) and Retry-After.
+ * A refusal of gpt-api's as the caller gets it: the embed request names `model`, `input` and
+ * `dimensions` as OpenAI's does, and a not_found means no embed route, not a missing model.
  */
-export function refusalOf(status: number, body: string, retryAfter: string | null): DomainException {
-  const problem = parseWith(problemDetailsSchema, safeJson(body));
-  if (!problem.ok) {
-    // Not gpt-api's own answer (a proxy's error page): a 5xx may pass, anything else is a fault here.
-    const code = status >= 500 ? ErrorCode.UpstreamUnavailable : ErrorCode.Internal;
-    return new DomainException(code, `gpt-api answered the embeddings with ${status}.`, { retryAfterSeconds: 5 });
-  }
-  const { code, detail, title, errors } = problem.value;
-  if (code === ErrorCode.NotFound) {
+function asEmbedRefusal(refused: DomainException): DomainException {
+  if (refused.code === ErrorCode.NotFound) {
     // A model it lacks is model_not_found: this gpt-api has no embed route (an older one, mid-update).
-    return new DomainException(ErrorCode.UpstreamUnavailable, 'gpt-api serves no embeddings (yet).', { retryAfterSeconds: 5 });
+    return new DomainException(ErrorCode.UpstreamUnavailable, 'gpt-api serves no embeddings (yet).', {
+      retryAfterSeconds: UNREACHABLE_RETRY_AFTER_SECONDS,
+    });
   }
-  const issues = errors ?? (code === ErrorCode.ModelNotFound ? [{ path: 'model', message: 'is not an available model' }] : undefined);
-  const seconds = Number(retryAfter);
-  return new DomainException(code, detail ?? title, {
-    ...(issues ? { issues } : {}),
-    ...(retryAfter !== null && seconds > 0 ? { retryAfterSeconds: seconds } : {}),
-  });
+  if (refused.code === ErrorCode.ModelNotFound && !refused.options.issues) {
+    return new DomainException(refused.code, refused.message, { ...refused.options, issues: [{ path: 'model', message: 'is not an available model' }] });
+  }
+  return refused;
+}
+
+/** gpt-api's non-2xx answer to an embed request as the error the caller gets, with its Retry-After. */
+export function refusalOf(status: number, body: string, retryAfter: string | null): DomainException {
+  return asEmbedRefusal(refusalToException({ status, body, retryAfter }, (failure) => noAnswerException('gpt-api', failure)));
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainException, type ReadinessCheck } from '@shoshizan/service-kit';
-import { ErrorCode, modelCatalogSchema, type ModelCatalog } from '@shoshizan/shared-interfaces';
+import { DomainException, HttpReadiness, UNREACHABLE_RETRY_AFTER_SECONDS, fetchJson, type NoAnswer, type ReadinessCheck } from '@shoshizan/service-kit';
+import { ErrorCode, isRetriable, modelCatalogSchema, type ModelCatalog } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 /** How long the catalog is reused before gpt-api is asked again. */
@@ -27,8 +27,11 @@ export class ModelsClient implements ReadinessCheck {
   private readonly logger = new Logger(ModelsClient.name);
 
   private readonly cached = new Map<string, { catalog: ModelCatalog; at: number }>();
+  private readonly readiness: HttpReadiness;
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
+    this.readiness = new HttpReadiness(this.name, new URL('/health/ready', config.GPT_API_URL));
+  }
 
   /**
    * Refuses a model the catalog does not have, before anything is enqueued, naming the
@@ -46,9 +49,8 @@ export class ModelsClient implements ReadinessCheck {
   }
 
   /** Readiness: gpt-api answers (and so the models can be listed). */
-  async check(): Promise<void> {
-    const response = await fetch(new URL('/health/ready', this.config.GPT_API_URL), { signal: AbortSignal.timeout(2500) });
-    if (!response.ok) throw new Error(`gpt-api is not ready (${response.status})`);
+  check(): Promise<void> {
+    return this.readiness.check();
   }
 
   async catalog(roles: readonly string[] = [], refresh = false): Promise<ModelCatalog> {
@@ -57,34 +59,43 @@ export class ModelsClient implements ReadinessCheck {
     if (!refresh && cached && Date.now() - cached.at < CACHE_MS) return cached.catalog;
     const url = new URL('/v1/models', this.config.GPT_API_URL);
     if (key) url.searchParams.set('roles', key);
-    let response: Response | undefined;
+    let catalog: ModelCatalog | undefined;
     let failure: DomainException | undefined;
     // With a catalog to fall back on, one try; without, a few (a request waits for them).
     const usable = cached && Date.now() - cached.at < STALE_MS ? cached : undefined;
     const retries = usable ? 0 : RETRIES_MS.length;
-    for (let attempt = 0; attempt <= retries; attempt++) {
+    for (let attempt = 0; attempt <= retries && !catalog; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, RETRIES_MS[attempt - 1]));
       try {
-        response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+        catalog = await fetchJson(url, modelCatalogSchema, { timeoutMs: 5000, service: 'gpt-api', noAnswer: catalogUnreachable });
       } catch (error) {
-        failure = new DomainException(ErrorCode.UpstreamUnavailable, 'The model catalog is unreachable.', { cause: error, retryAfterSeconds: 5 });
-        continue;
+        if (!(error instanceof DomainException)) throw error;
+        failure = error;
+        if (!isRetriable(error.code)) break;
       }
-      if (response.ok) break;
-      failure = new DomainException(ErrorCode.UpstreamUnavailable, `The model catalog answered ${response.status}.`, { retryAfterSeconds: 5 });
-      if (response.status < 500) break;
     }
-    if (!response?.ok) {
+    if (!catalog) {
       if (usable) {
         this.logger.warn({ err: failure, ageMs: Date.now() - usable.at }, 'gpt-api could not be asked for the model catalog; using the last one');
         return usable.catalog;
       }
       throw failure!;
     }
-    const catalog = modelCatalogSchema.parse(await response.json());
     // A handful of role sets in practice; dropping the lot past 100 keeps a forged variety small.
     if (this.cached.size >= 100) this.cached.clear();
     this.cached.set(key, { catalog, at: Date.now() });
     return catalog;
   }
+}
+
+/** No answer from gpt-api: the catalog is out of reach for now (a request may wait and try again). */
+function catalogUnreachable(failure: NoAnswer): DomainException {
+  return failure.kind === 'unexplained'
+    ? new DomainException(ErrorCode.UpstreamUnavailable, `The model catalog answered ${failure.status}.`, {
+        retryAfterSeconds: failure.retryAfterSeconds ?? UNREACHABLE_RETRY_AFTER_SECONDS,
+      })
+    : new DomainException(ErrorCode.UpstreamUnavailable, 'The model catalog is unreachable.', {
+        cause: failure.cause,
+        retryAfterSeconds: UNREACHABLE_RETRY_AFTER_SECONDS,
+      });
 }

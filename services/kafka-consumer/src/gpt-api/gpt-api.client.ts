@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DomainException,
+  HttpReadiness,
   SpanKind,
   contextWithSpan,
   failSpan,
   httpClientSpan,
+  noAnswerException,
+  refusalToException,
   startSpan,
   traceHeaders,
+  type NoAnswer,
   type ReadinessCheck,
 } from '@shoshizan/service-kit';
 import {
@@ -14,7 +18,6 @@ import {
   SchemaValidationError,
   decodeMessage,
   generationChunkSchema,
-  problemDetailsSchema,
   type GenerateRequest,
   type GenerationChunk,
 } from '@shoshizan/shared-interfaces';
@@ -50,8 +53,15 @@ export async function* ndjsonLines(body: AsyncIterable<Uint8Array>): AsyncGenera
 
 @Injectable()
 export class HttpGptApiClient extends GptApiClient {
+  /**
+   * gpt-api's liveness, not its readiness: whether it is up, not whether Ollama is (a
+   * generation that fails on Ollama goes through the retry topics).
+   */
+  private readonly readiness: HttpReadiness;
+
   constructor(@Inject(KAFKA_CONSUMER_CONFIG) private readonly config: KafkaConsumerConfig) {
     super();
+    this.readiness = new HttpReadiness(this.name, new URL('/health/live', config.GPT_API_URL));
   }
 
   /**
@@ -88,12 +98,11 @@ export class HttpGptApiClient extends GptApiClient {
       });
     } catch (error) {
       if (signal.aborted) return;
-      throw new DomainException(ErrorCode.UpstreamUnavailable, `gpt-api is unreachable: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw noAnswer({ kind: 'unreachable', cause: error });
     }
     if (!response.ok || !response.body) {
-      throw await this.problemOf(response);
+      const body = await response.text().catch(() => '');
+      throw refusalToException({ status: response.status, body, retryAfter: response.headers.get('retry-after') }, noAnswer);
     }
     try {
       for await (const line of ndjsonLines(response.body)) {
@@ -110,19 +119,9 @@ export class HttpGptApiClient extends GptApiClient {
     }
   }
 
-  async check(): Promise<void> {
-    const response = await fetch(new URL('/health/live', this.config.GPT_API_URL), { signal: AbortSignal.timeout(2500) });
-    if (!response.ok) throw new Error(`gpt-api answered ${response.status}`);
-  }
-
-  private async problemOf(response: Response): Promise<DomainException> {
-    const text = await response.text().catch(() => '');
-    try {
-      const problem = problemDetailsSchema.parse(JSON.parse(text));
-      return new DomainException(problem.code, problem.detail ?? problem.title);
-    } catch {
-      const code = response.status >= 500 ? ErrorCode.UpstreamUnavailable : ErrorCode.Internal;
-      return new DomainException(code, `gpt-api answered ${response.status}: ${text.slice(0, 200)}`);
-    }
+  check(): Promise<void> {
+    return this.readiness.check();
   }
 }
+
+const noAnswer = (failure: NoAnswer): DomainException => noAnswerException('gpt-api', failure);
