@@ -1,8 +1,5 @@
-import type { KafkaReadiness, PostgresReadiness, ReadinessCheck } from '@shoshizan/service-kit';
-import type { ProducerClient } from '../chat/producer.client';
-import type { ResponseHub } from '../chat/response-hub.service';
+import { ReadinessReport, type ReadinessCheck } from '@shoshizan/service-kit';
 import { gatewayConfigSchema } from '../config/gateway.config';
-import type { ModelsClient } from '../models/models.client';
 import { StatusService } from './status.service';
 
 const config = gatewayConfigSchema.parse({
@@ -22,11 +19,7 @@ const ready = (details: Record<string, { status: string; message?: string }>, st
 function service(fetchReadiness: (url: URL) => Promise<Response>, kafkaError?: string): StatusService {
   return new StatusService(
     config,
-    check('postgres') as PostgresReadiness,
-    check('kafka', kafkaError) as KafkaReadiness,
-    check('responses-stream') as unknown as ResponseHub,
-    check('kafka-producer') as unknown as ProducerClient,
-    check('gpt-api') as unknown as ModelsClient,
+    new ReadinessReport([check('postgres'), check('kafka', kafkaError), check('responses-stream'), check('kafka-producer'), check('gpt-api')]),
     ((input: URL) => fetchReadiness(input)) as typeof fetch,
   );
 }

@@ -1,16 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { KafkaReadiness, PostgresReadiness, withTimeout, type ReadinessCheck } from '@shoshizan/service-kit';
+import { CHECK_TIMEOUT_MS, ReadinessReport } from '@shoshizan/service-kit';
 import type { HealthState, ServiceStatus, SystemStatus } from '@shoshizan/shared-interfaces';
-import { ProducerClient } from '../chat/producer.client';
-import { ResponseHub } from '../chat/response-hub.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { ModelsClient } from '../models/models.client';
 
 /** Replaces `fetch` for reading the other services' readiness (unit specs). */
 export const STATUS_FETCH = Symbol('STATUS_FETCH');
-
-/** Longest wait for one check or one service's readiness. */
-const CHECK_TIMEOUT_MS = 3000;
 
 /** The part of a Terminus readiness answer this reads: each dependency's state. */
 interface ReadinessBody {
@@ -19,23 +13,16 @@ interface ReadinessBody {
 
 /**
  * Every service's readiness with its dependencies, as one answer: the gateway's own checks
- * run here; the other services are asked for their /health/ready, up or down.
+ * (those its /health/ready runs, listed once in AppModule's HealthModule.forRoot) run here;
+ * the other services are asked for their /health/ready, up or down.
  */
 @Injectable()
 export class StatusService {
-  private readonly checks: readonly ReadinessCheck[];
-
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    postgres: PostgresReadiness,
-    kafka: KafkaReadiness,
-    hub: ResponseHub,
-    producer: ProducerClient,
-    models: ModelsClient,
+    private readonly readiness: ReadinessReport,
     @Optional() @Inject(STATUS_FETCH) private readonly fetchReadiness: typeof fetch = fetch,
-  ) {
-    this.checks = [postgres, kafka, hub, producer, models];
-  }
+  ) {}
 
   async status(): Promise<SystemStatus> {
     const services = await Promise.all([
@@ -52,16 +39,7 @@ export class StatusService {
   }
 
   private async gateway(): Promise<ServiceStatus> {
-    const dependencies = await Promise.all(
-      this.checks.map(async (c) => {
-        try {
-          await withTimeout(c.check(), CHECK_TIMEOUT_MS, c.name);
-          return { name: c.name, state: 'up' as const };
-        } catch (error) {
-          return { name: c.name, state: 'down' as const, message: (error as Error).message };
-        }
-      }),
-    );
+    const dependencies = await this.readiness.run();
     return { name: 'gateway', state: overall(dependencies), dependencies };
   }
 
