@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, isoDateTimeSchema, modelNameSchema, toolCallSchema } from '../common';
+import { CHAT_REQUEST_STATUSES, MESSAGE_STATUSES } from '../lifecycle';
 
 /*
  * What the gateway answers on the routes the chat UI uses. The gateway's OpenAPI document
@@ -44,8 +45,8 @@ export const conversationSchema = z.strictObject({
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
-export const messageStatusSchema = z.enum(['pending', 'running', 'done', 'error', 'cancelled']);
-export type MessageStatus = z.infer<typeof messageStatusSchema>;
+/** See lifecycle.ts: how a message's status follows its request's. */
+export const messageStatusSchema = z.enum(MESSAGE_STATUSES);
 
 export const messageSchema = z.strictObject({
   id: idSchema,
@@ -100,8 +101,8 @@ export const postedSchema = z.strictObject({
 });
 export type Posted = z.infer<typeof postedSchema>;
 
-export const chatRequestStatusSchema = z.enum(['accepted', 'queued', 'running', 'done', 'error', 'cancelled', 'rejected']);
-export type ChatRequestStatus = z.infer<typeof chatRequestStatusSchema>;
+/** See lifecycle.ts: the statuses, which are final, and what each event moves a request to. */
+export const chatRequestStatusSchema = z.enum(CHAT_REQUEST_STATUSES);
 
 /** `GET /v1/chat/:requestId`. */
 export const chatRequestStateSchema = z.strictObject({

@@ -14,6 +14,7 @@ import {
   usageSchema,
   userIdSchema,
 } from '../common';
+import { isFinalEventType, type LifecycleEventType } from '../lifecycle';
 
 /**
  * Fields every response event carries. `seq` numbers the events of one request from 0
@@ -145,7 +146,15 @@ export type DoneEvent = z.infer<typeof doneEventSchema>;
 export type ErrorEvent = z.infer<typeof errorEventSchema>;
 export type CancelledEvent = z.infer<typeof cancelledEventSchema>;
 
-/** Events after which no other event of the same request follows. */
+/** Events after which no other event of the same request follows (lifecycle.ts says which). */
 export function isFinalEvent(event: ResponseEvent): boolean {
-  return event.type === 'done' || event.type === 'error' || event.type === 'cancelled';
+  return isFinalEventType(event.type);
 }
+
+/** The lifecycle names every event type, and no other: a new type fails to compile until it has its place there. */
+const lifecycleNamesEveryEvent: [ResponseEventType] extends [LifecycleEventType]
+  ? [LifecycleEventType] extends [ResponseEventType]
+    ? true
+    : never
+  : never = true;
+void lifecycleNamesEveryEvent;

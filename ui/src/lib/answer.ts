@@ -1,7 +1,9 @@
 import type { ErrorCode, ResponseEvent } from '@/api/client';
+// The request lifecycle and how an answer shows it: one definition with the gateway's.
+import { answerStatusOf, answerStatusOfMessage, isFinalAnswerStatus, statusAfterEvent, type AnswerStatus } from '../../../shared-interfaces/src/lifecycle';
 
 /** An answer as the page shows it (the `data-status` of its message). */
-export type AnswerStatus = 'queued' | 'streaming' | 'done' | 'cancelled' | 'error';
+export type { AnswerStatus };
 
 /**
  * One answer rebuilt from its request's events. Its text is made only from `token` events,
@@ -57,8 +59,10 @@ export function newAnswer(requestId: string, fields: Partial<AnswerState> = {}):
   };
 }
 
-export const isFinal = (status: AnswerStatus): boolean =>
-  status === 'done' || status === 'cancelled' || status === 'error';
+export const isFinal: (status: AnswerStatus) => boolean = isFinalAnswerStatus;
+
+/** How an answer shows whose stored message has this status (pending: queued, running: streaming). */
+export { answerStatusOfMessage };
 
 /**
  * Applies one event. `duplicate`: seen already (ignored). `gap`: events are missing before
@@ -70,17 +74,17 @@ export function applyEvent(answer: AnswerState, event: ResponseEvent): 'applied'
   answer.lastSeq = event.seq;
   if (event.traceId) answer.traceId = event.traceId;
   if (isFinal(answer.status)) return 'applied';
+  const status = statusAfterEvent(event.type);
+  if (status !== null) answer.status = answerStatusOf(status);
   switch (event.type) {
     case 'queued':
       break;
     case 'started':
-      answer.status = 'streaming';
       answer.model = event.model;
       answer.queuePosition = null;
       answer.estimatedWaitSeconds = null;
       break;
     case 'resumed':
-      answer.status = 'streaming';
       answer.resumed = true;
       answer.retrying = null;
       answer.queuePosition = null;
@@ -89,30 +93,25 @@ export function applyEvent(answer: AnswerState, event: ResponseEvent): 'applied'
       answer.retrying = { retry: event.retry, delayMs: event.delayMs, message: event.message };
       break;
     case 'token':
-      answer.status = 'streaming';
       answer.retrying = null;
       answer.text += event.text;
       break;
     case 'tool_call':
-      answer.status = 'streaming';
       answer.retrying = null;
       answer.toolCalls.push({ id: event.id, name: event.name, arguments: event.arguments });
       break;
     case 'done':
-      answer.status = 'done';
       answer.model = event.model;
       answer.usage = { promptTokens: event.usage.promptTokens, completionTokens: event.usage.completionTokens };
       answer.retrying = null;
       answer.stopping = false;
       break;
     case 'error':
-      answer.status = 'error';
       answer.error = { code: event.code, message: event.message };
       answer.retrying = null;
       answer.stopping = false;
       break;
     case 'cancelled':
-      answer.status = 'cancelled';
       answer.cancelReason = event.reason;
       answer.retrying = null;
       answer.stopping = false;

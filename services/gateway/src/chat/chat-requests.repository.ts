@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { PG_POOL, inTransaction } from '@shoshizan/service-kit';
-import type { ResponseEvent } from '@shoshizan/shared-interfaces';
-
-export type ChatRequestStatus = 'accepted' | 'queued' | 'running' | 'done' | 'error' | 'cancelled' | 'rejected';
+import {
+  FINAL_REQUEST_STATUSES,
+  statusAfterEvent,
+  type ChatRequestStatus,
+  type ResponseEvent,
+} from '@shoshizan/shared-interfaces';
 
 export interface ChatRequestRecord {
   readonly requestId: string;
@@ -31,7 +34,8 @@ interface ChatRequestRow {
   finished_at: Date | null;
 }
 
-const FINAL = `('done', 'error', 'cancelled', 'rejected')`;
+/** The final statuses as an SQL list: a row in one of them is never written again. */
+const FINAL = `(${FINAL_REQUEST_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /** The gateway's record of each request it accepted (schema `gateway`). */
 @Injectable()
@@ -188,8 +192,12 @@ export class ChatRequestsRepository {
     return rows.map((row) => row.event);
   }
 
-  /** Applies a response event; idempotent, and a final state is never overwritten. */
+  /**
+   * Applies a response event: the request moves to the status lifecycle.ts gives the event.
+   * Idempotent, and a final status is never overwritten.
+   */
   async applyEvent(event: ResponseEvent): Promise<void> {
+    const status = statusAfterEvent(event.type);
     switch (event.type) {
       case 'queued':
         return; // set when kafka-producer acknowledged
@@ -199,41 +207,41 @@ export class ChatRequestsRepository {
         // Another attempt carries on: after a crash or a retry the request is 'running'
         // still; after an admin redrove it from the dead-letter topic its 'error' reopens.
         await this.pool.query(
-          `UPDATE gateway.chat_requests SET status = 'running', error_code = NULL, finished_at = NULL
+          `UPDATE gateway.chat_requests SET status = $2, error_code = NULL, finished_at = NULL
             WHERE request_id = $1 AND status = 'error'`,
-          [event.requestId],
+          [event.requestId, status],
         );
         return;
       case 'token':
       case 'tool_call':
-        return; // pieces of the answer: kept with the events, not in the request's row
+        return; // pieces of the answer: kept with the events; `started` made the request 'running'
       case 'started':
         await this.pool.query(
-          `UPDATE gateway.chat_requests SET status = 'running', model = $2, started_at = coalesce(started_at, now())
+          `UPDATE gateway.chat_requests SET status = $3, model = $2, started_at = coalesce(started_at, now())
             WHERE request_id = $1 AND status NOT IN ${FINAL}`,
-          [event.requestId, event.model],
+          [event.requestId, event.model, status],
         );
         return;
       case 'done':
         await this.pool.query(
           `UPDATE gateway.chat_requests
-              SET status = 'done', model = $2, prompt_tokens = $3, completion_tokens = $4, finished_at = now()
+              SET status = $5, model = $2, prompt_tokens = $3, completion_tokens = $4, finished_at = now()
             WHERE request_id = $1 AND status NOT IN ${FINAL}`,
-          [event.requestId, event.model, event.usage.promptTokens, event.usage.completionTokens],
+          [event.requestId, event.model, event.usage.promptTokens, event.usage.completionTokens, status],
         );
         return;
       case 'error':
         await this.pool.query(
-          `UPDATE gateway.chat_requests SET status = 'error', error_code = $2, finished_at = now()
+          `UPDATE gateway.chat_requests SET status = $3, error_code = $2, finished_at = now()
             WHERE request_id = $1 AND status NOT IN ${FINAL}`,
-          [event.requestId, event.code],
+          [event.requestId, event.code, status],
         );
         return;
       case 'cancelled':
         await this.pool.query(
-          `UPDATE gateway.chat_requests SET status = 'cancelled', finished_at = now()
+          `UPDATE gateway.chat_requests SET status = $2, finished_at = now()
             WHERE request_id = $1 AND status NOT IN ${FINAL}`,
-          [event.requestId],
+          [event.requestId, status],
         );
         return;
     }

@@ -1,6 +1,12 @@
 import { DomainException } from '@shoshizan/service-kit';
-import { ENVELOPE_VERSION, ErrorCode, type ErrorEvent, type ResponseEvent } from '@shoshizan/shared-interfaces';
-import type { ChatRequestStatus } from './chat-requests.repository';
+import {
+  ENVELOPE_VERSION,
+  ErrorCode,
+  isFinalStatus,
+  type ChatRequestStatus,
+  type ErrorEvent,
+  type ResponseEvent,
+} from '@shoshizan/shared-interfaces';
 import type { SseTranslation } from './sse-writer';
 
 /**
@@ -34,10 +40,6 @@ export interface StreamedRequest {
   readonly conversationId: string;
   readonly userId: string;
 }
-
-/** The statuses after which no event of a request comes (as ChatService has them). */
-const FINAL_STATUSES: readonly ChatRequestStatus[] = ['done', 'error', 'cancelled', 'rejected'];
-export const isFinalStatus = (status: ChatRequestStatus): boolean => FINAL_STATUSES.includes(status);
 
 /**
  * The native stream (`/v1/chat`): every event as formatSse writes it, ending with a final

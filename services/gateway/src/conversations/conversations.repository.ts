@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { PG_POOL, inTransaction } from '@shoshizan/service-kit';
-import type { Conversation, Message, ResponseEvent, ToolCall } from '@shoshizan/shared-interfaces';
+import {
+  messageStatusOf,
+  statusAfterEvent,
+  type Conversation,
+  type Message,
+  type ResponseEvent,
+  type ToolCall,
+} from '@shoshizan/shared-interfaces';
 
 export type { Conversation, Message };
 
@@ -206,23 +213,25 @@ export class ConversationsRepository {
 
   /**
    * Fills an assistant message in from its request's events (called for every non-token
-   * event): the final one gathers the text and the tool calls from the events stored before it.
+   * event): its status follows its request's (lifecycle.ts), and the final event gathers the
+   * text and the tool calls from the events stored before it.
    */
   async applyEvent(event: ResponseEvent): Promise<void> {
+    const after = statusAfterEvent(event.type);
+    const status = after === null ? null : messageStatusOf(after);
     switch (event.type) {
       case 'started':
       case 'resumed':
         await this.pool.query(
-          `UPDATE gateway.messages SET status = 'running', error_code = NULL, error_message = NULL,
+          `UPDATE gateway.messages SET status = $3, error_code = NULL, error_message = NULL,
                   model = CASE WHEN $2::text IS NULL THEN model ELSE $2 END
             WHERE request_id = $1 AND status IN ('pending', 'running', 'error')`,
-          [event.requestId, event.type === 'started' ? event.model : null],
+          [event.requestId, event.type === 'started' ? event.model : null, status],
         );
         return;
       case 'done':
       case 'error':
       case 'cancelled': {
-        const status = event.type;
         await this.pool.query(
           `UPDATE gateway.messages m SET
               status = $2,

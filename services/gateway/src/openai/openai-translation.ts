@@ -2,8 +2,10 @@ import { DomainException } from '@shoshizan/service-kit';
 import {
   ErrorCode,
   chatBodySchema,
+  isFinalStatus,
   parseWith,
   type ChatBody,
+  type ChatRequestStatus,
   type CancelledEvent,
   type ChatMessage,
   type DoneEvent,
@@ -17,8 +19,6 @@ import {
   type Usage,
 } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import type { ChatRequestStatus } from '../chat/chat-requests.repository';
-import { isFinalStatus } from '../chat/sse';
 import type { SseTranslation } from '../chat/sse-writer';
 import type {
   ChatCompletion,
