@@ -31,7 +31,7 @@ function refuse<TUser>(metrics: AuthMetrics, error: unknown, user: TUser | false
   return user;
 }
 
-/** The OIDC strategy as a guard; JwtAuthGuard hands it the tokens of the external issuer. */
+/** The OIDC strategy as a guard; CredentialsGuard hands it the tokens of the external issuer. */
 @Injectable()
 export class OidcAuthGuard extends AuthGuard('oidc') {
   constructor(private readonly metrics: AuthMetrics) {
@@ -58,10 +58,11 @@ function claimedIssuer(token: string): string | undefined {
 /**
  * Applied to every route; only routes marked @Public() pass without credentials. A bearer
  * is an API key (`shz_...`, looked up by its hash), a token of the configured OpenID Connect
- * issuer (verified against its JWKS), or Shoshizan's own access token (HS256).
+ * issuer (verified against its JWKS), or Shoshizan's own access token (HS256), which is
+ * what it falls back to: it extends the `jwt` strategy's guard.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
+export class CredentialsGuard extends AuthGuard('jwt') {
   constructor(
     private readonly reflector: Reflector,
     private readonly metrics: AuthMetrics,
