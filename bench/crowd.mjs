@@ -1247,7 +1247,7 @@ async function main() {
   for (const line of summaryTable(result.levels)) say(line);
   say();
   result.goals = goals(result);
-  say('Goals (issue #12)');
+  say('Goals (the most latency the pipeline may add, the least it must carry)');
   for (const g of result.goals) {
     const verdict = g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met';
     say(`  ${g.what.padEnd(72)} ${g.goal.padEnd(10)} ${col(g.measured, 9, 1)}  ${verdict}`);

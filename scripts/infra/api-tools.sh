@@ -5,7 +5,7 @@
 #   - openapi-spec-validator: validates the document against the OpenAPI 3.1 specification
 #     (services/gateway/src/docs/openapi-document.spec.ts);
 #   - Schemathesis: property-based tests of the running gateway against that document
-#     (test/e2e/openapi-fuzz.e2e-spec.ts).
+#     (test/e2e/api-contract.e2e-spec.ts).
 #   api-tools.sh install        create the venv and install the pinned versions
 #   api-tools.sh path TOOL      where TOOL (st, openapi-spec-validator) is
 #   api-tools.sh versions       the pinned versions, as JSON

@@ -2,7 +2,7 @@ import { BURN_RATE_WINDOWS, SLO_PERIOD, budgetSpent, burnRateCondition, checkWin
 
 /**
  * Shoshizan's Prometheus rules, as data: the one definition behind both the chart's
- * PrometheusRule (constructs/prometheus-rules.ts) and the plain rules file the local
+ * PrometheusRule (constructs/alerts.ts) and the plain rules file the local
  * Prometheus loads (charts/shoshizan/files/prometheus-rules.yaml, rules-file.ts). Each alert
  * has a runbook, docs/runbooks/<alert>.md; cdk8s/test/alerts.spec.ts runs promtool on the
  * rules and on the tests in cdk8s/test/alerts/.

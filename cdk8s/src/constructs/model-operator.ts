@@ -169,7 +169,7 @@ function build(scope: Construct, release: Release): void {
  * namespace (another namespace's release of the same name has
  * the same instance label) and waits until they are gone, with the operator's ServiceAccount,
  * which still exists then. The command gives the operator 150 s, then releases the
- * finalizers itself (services/model-operator/src/remove-models.ts); activeDeadlineSeconds
+ * finalizers itself (services/model-operator/src/commands/remove-models.ts); activeDeadlineSeconds
  * (180) leaves it the time for that. A failed Job fails the uninstall and is kept for its logs.
  */
 function removeModelsJob(scope: Construct, release: Release, refs: { serviceAccount: string; configMap: string; image: string }): void {

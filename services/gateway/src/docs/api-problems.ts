@@ -50,7 +50,7 @@ function errorResponses(
  * Documents the error answers of a route (or of every route of a controller), each as RFC
  * 9457 problem details with a stable `code`. Every status a route can answer is listed; there
  * is no catch-all `default`, so a status the document does not list is a bug the API fuzz
- * (test/e2e/openapi-fuzz.e2e-spec.ts) reports.
+ * (test/e2e/api-contract.e2e-spec.ts) reports.
  */
 export const ApiProblems = (statuses: readonly ErrorStatus[], descriptions: ErrorDescriptions = {}) =>
   errorResponses(PROBLEM_CONTENT_TYPE, schemaRef('ProblemDetails'), statuses, descriptions);
