@@ -26,7 +26,17 @@ const hello: OllamaChunk[] = [
   { text: '', done: true, promptTokens: 3, completionTokens: 1 },
 ];
 
-function setUp(resolved: { name: string; keepAlive?: string }, answer: OllamaChunk[] = hello) {
+/**
+ * The service over fakes of what it calls: the catalog, the template check, the admission,
+ * the ledger and Ollama (replaying `answer`, or running `stream` with the call's signal). Built
+ * directly rather than through Nest's testing module, which is not installed: every
+ * collaborator comes through the constructor, so the fakes are what a provider override gives.
+ */
+function setUp(
+  resolved: { name: string; keepAlive?: string },
+  answer: OllamaChunk[] = hello,
+  stream?: (signal: AbortSignal) => AsyncIterable<OllamaChunk>,
+) {
   const chats: ChatStreamRequest[] = [];
   const completions: CompletionStreamRequest[] = [];
   const models = { resolve: jest.fn(async () => resolved) };
@@ -37,27 +47,28 @@ function setUp(resolved: { name: string; keepAlive?: string }, answer: OllamaChu
     yield* answer;
   }
   const ollama = {
-    chat(chat: ChatStreamRequest) {
+    chat(chat: ChatStreamRequest, signal: AbortSignal) {
       chats.push(chat);
-      return replay();
+      return stream ? stream(signal) : replay();
     },
-    complete(completion: CompletionStreamRequest) {
+    complete(completion: CompletionStreamRequest, signal: AbortSignal) {
       completions.push(completion);
-      return replay();
+      return stream ? stream(signal) : replay();
     },
   };
   const metrics = new GptApiMetrics(new Registry());
+  const limiter = new ConcurrencyLimiter(1);
   const service = new GenerationService(
     models as unknown as ModelsService,
     capabilities as unknown as ModelCapabilities,
     ollama as unknown as OllamaAdapter,
     usage as unknown as UsageRepository,
     admission as unknown as UserLimitsService,
-    new ConcurrencyLimiter(1),
+    limiter,
     metrics,
     { MAX_OUTPUT_TOKENS: 0, OLLAMA_HOST: 'http://127.0.0.1:11434', DEFAULT_MODEL: 'smollm2:135m' },
   );
-  return { service, models, capabilities, admission, usage, chats, completions, metrics };
+  return { service, models, capabilities, admission, usage, chats, completions, metrics, limiter };
 }
 
 async function collect(chunks: AsyncIterable<GenerationChunk>): Promise<GenerationChunk[]> {
@@ -167,5 +178,144 @@ describe('GenerationService', () => {
     expect(chats).toEqual([]);
     expect(completions).toEqual([expect.objectContaining({ prompt: 'The capital of France is' })]);
     expect(chunks[1]).toEqual({ type: 'token', text: ' Paris' });
+  });
+});
+
+/** The count of generations that ended with `outcome`, from the duration histogram. */
+async function endedWith(metrics: GptApiMetrics, outcome: string): Promise<number> {
+  const { values } = await metrics.generationDuration.get();
+  return values.find((v) => v.metricName === 'gpt_api_generation_duration_seconds_count' && v.labels.outcome === outcome)?.value ?? 0;
+}
+
+describe('GenerationService decisions', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('refuses a model the catalog does not know before admitting the request, and counts no model failure', async () => {
+    const { service, models, capabilities, admission, metrics } = setUp({ name: 'gemma3:270m' });
+    models.resolve.mockRejectedValue(new DomainException(ErrorCode.ModelNotFound, 'No model nope.'));
+    await expect(service.prepare({ ...request, model: 'nope', options: { tools: [weather] } })).rejects.toMatchObject({
+      code: ErrorCode.ModelNotFound,
+    });
+    expect(capabilities.require).not.toHaveBeenCalled();
+    expect(admission.admit).not.toHaveBeenCalled();
+    expect((await metrics.generationFailures.get()).values).toEqual([]);
+  });
+
+  it("passes on the admission's refusal with its Retry-After, counted as a rejection by reason and not as a failure", async () => {
+    const { service, admission, metrics } = setUp({ name: 'gemma3:270m' });
+    const refusal = new DomainException(ErrorCode.RateLimited, 'Rate limit reached: 2 requests a minute.', { retryAfterSeconds: 17 });
+    admission.admit.mockRejectedValue(refusal);
+    await expect(service.prepare(request)).rejects.toBe(refusal);
+    expect(refusal.options?.retryAfterSeconds).toBe(17);
+    expect(admission.admit).toHaveBeenCalledWith(request);
+    expect((await metrics.admissionRejections.get()).values).toEqual([
+      { labels: { model: 'gemma3:270m', reason: ErrorCode.RateLimited }, value: 1 },
+    ]);
+    expect((await metrics.generationFailures.get()).values).toEqual([]);
+  });
+
+  it('streams the tokens, then done last, recording the usage once for the request, its user and model', async () => {
+    const { service, usage, metrics, limiter } = setUp({ name: 'gemma3:270m' }, [
+      { text: 'Bon', done: false },
+      { text: 'jour', done: false },
+      { text: '', done: true, promptTokens: 4, completionTokens: 2 },
+    ]);
+    const chunks = await generate(service, request);
+    expect(chunks.map((c) => (c.type === 'token' ? c.text : c.type))).toEqual(['started', 'Bon', 'jour', 'done']);
+    expect(chunks[3]).toMatchObject({ model: 'gemma3:270m', finishReason: 'stop', usage: { promptTokens: 4, completionTokens: 2, totalTokens: 6 } });
+    expect(usage.record).toHaveBeenCalledTimes(1);
+    expect(usage.record).toHaveBeenCalledWith({
+      requestId: request.requestId,
+      userId: 'u1',
+      model: 'gemma3:270m',
+      usage: { promptTokens: 4, completionTokens: 2, totalTokens: 6 },
+    });
+    expect((await metrics.generatedTokens.get()).values).toEqual([{ labels: { model: 'gemma3:270m' }, value: 2 }]);
+    expect(await endedWith(metrics, 'done')).toBe(1);
+    expect(limiter.inUse).toBe(0);
+  });
+
+  it("ends an answer Ollama drops with a retriable upstream_unavailable, counted as the model's failure, recording no usage", async () => {
+    const { service, usage, metrics, limiter } = setUp({ name: 'gemma3:270m' }, [], async function* () {
+      yield { text: 'Hel', done: false };
+      throw new DomainException(ErrorCode.UpstreamUnavailable, 'Ollama is not reachable.');
+    });
+    const chunks = await generate(service, request);
+    expect(chunks.slice(1)).toEqual([
+      { type: 'token', text: 'Hel' },
+      { type: 'error', code: ErrorCode.UpstreamUnavailable, message: 'Ollama is not reachable.', retriable: true },
+    ]);
+    expect(usage.record).not.toHaveBeenCalled();
+    expect((await metrics.generationFailures.get()).values).toEqual([
+      { labels: { model: 'gemma3:270m', code: ErrorCode.UpstreamUnavailable }, value: 1 },
+    ]);
+    expect(await endedWith(metrics, 'error')).toBe(1);
+    expect(limiter.inUse).toBe(0);
+  });
+
+  it('takes a stream that ends without done for an unavailable upstream, not for an answer', async () => {
+    const { service, usage } = setUp({ name: 'gemma3:270m' }, [{ text: 'Hel', done: false }]);
+    const chunks = await generate(service, request);
+    expect(chunks.at(-1)).toMatchObject({ type: 'error', code: ErrorCode.UpstreamUnavailable, retriable: true });
+    expect(usage.record).not.toHaveBeenCalled();
+  });
+
+  it('reports an unexpected error as internal, which no retry mends', async () => {
+    const { service, metrics } = setUp({ name: 'gemma3:270m' }, [], async function* () {
+      yield* [];
+      throw new TypeError('a bug');
+    });
+    const chunks = await generate(service, request);
+    expect(chunks.at(-1)).toEqual({ type: 'error', code: ErrorCode.Internal, message: 'Generation failed unexpectedly.', retriable: false });
+    expect((await metrics.generationFailures.get()).values).toEqual([{ labels: { model: 'gemma3:270m', code: ErrorCode.Internal }, value: 1 }]);
+  });
+
+  it('stops without a word more when the caller goes away mid-answer, tells Ollama through the signal, and frees the slot', async () => {
+    let seen: AbortSignal | undefined;
+    const { service, usage, metrics, limiter } = setUp({ name: 'gemma3:270m' }, [], async function* (signal) {
+      seen = signal;
+      yield { text: 'Hel', done: false };
+      // As Ollama's client does: the stream ends once the request is aborted.
+      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    });
+    const caller = new AbortController();
+    const chunks: GenerationChunk[] = [];
+    for await (const chunk of service.stream(request, await service.prepare(request), caller.signal)) {
+      chunks.push(chunk);
+      if (chunk.type === 'token') caller.abort();
+    }
+    expect(chunks.map((c) => c.type)).toEqual(['started', 'token']);
+    expect(seen).toBe(caller.signal);
+    expect(usage.record).not.toHaveBeenCalled();
+    expect((await metrics.generationFailures.get()).values).toEqual([]);
+    expect(await endedWith(metrics, 'aborted')).toBe(1);
+    expect(limiter.inUse).toBe(0);
+  });
+
+  it('gives up its place in the queue for a slot when the caller goes away while waiting, never calling Ollama', async () => {
+    const { service, chats, limiter } = setUp({ name: 'gemma3:270m' });
+    const release = await limiter.acquire();
+    const caller = new AbortController();
+    const plan = await service.prepare(request);
+    const answer = collect(service.stream(request, plan, caller.signal));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(limiter.queued).toBe(1);
+    caller.abort();
+    await expect(answer).resolves.toEqual([]);
+    expect(limiter.queued).toBe(0);
+    release();
+    expect(limiter.inUse).toBe(0);
+    expect(chats).toEqual([]);
+  });
+
+  it('waits for a free slot and then answers', async () => {
+    const { service, limiter } = setUp({ name: 'gemma3:270m' });
+    const release = await limiter.acquire();
+    const answer = generate(service, request);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(limiter.queued).toBe(1);
+    release();
+    expect((await answer).map((c) => c.type)).toEqual(['started', 'token', 'done']);
+    expect(limiter.inUse).toBe(0);
   });
 });
