@@ -7,6 +7,7 @@ import {
   type ChatRequestStatus,
   type ResponseEvent,
 } from '@shoshizan/shared-interfaces';
+import type { ResponseEventListener } from './response-event-listener';
 
 export interface ChatRequestRecord {
   readonly requestId: string;
@@ -39,7 +40,7 @@ const FINAL = `(${FINAL_REQUEST_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /** The gateway's record of each request it accepted (schema `gateway`). */
 @Injectable()
-export class ChatRequestsRepository {
+export class ChatRequestsRepository implements ResponseEventListener {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   /**

@@ -23,6 +23,7 @@ import {
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ChatRequestsRepository } from './chat-requests.repository';
 import { EventSubscription } from './event-subscription';
+import { RESPONSE_EVENT_LISTENERS, type ResponseEventListener } from './response-event-listener';
 
 /** How often the group's offsets are committed to Kafka, at most. */
 const COMMIT_EVERY_MS = 1000;
@@ -47,7 +48,6 @@ export class ResponseHub implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly unnoted = new Map<string, { topic: string; partition: number; nextOffset: string }>();
   private noteTimer: NodeJS.Timeout | undefined;
   private fetching = false;
-  private readonly recorders: ((event: ResponseEvent) => Promise<void>)[] = [];
   private readonly stopping = new AbortController();
   /** Names this replica's reader in the quarantine headers. */
   private readonly consumerName = `gateway.responses@${hostname()}`;
@@ -59,6 +59,8 @@ export class ResponseHub implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly quarantine: Quarantine,
     private readonly progress: ConsumerProgress,
     private readonly logger: PinoLogger,
+    /** Who reacts to each event (the request's record, its conversation message): see chat.module.ts. */
+    @Inject(RESPONSE_EVENT_LISTENERS) private readonly listeners: readonly ResponseEventListener[],
   ) {
     logger.setContext(ResponseHub.name);
     this.consumer = kafka.consumer({
@@ -75,14 +77,6 @@ export class ResponseHub implements OnApplicationBootstrap, BeforeApplicationShu
       this.fetching = false;
       this.logger.error({ err: event.payload.error, restart: event.payload.restart }, 'The responses consumer crashed');
     });
-  }
-
-  /**
-   * Adds something that records events (a conversation's messages): called for every event
-   * but tokens, after they are stored and before live streams see them.
-   */
-  addRecorder(recorder: (event: ResponseEvent) => Promise<void>): void {
-    this.recorders.push(recorder);
   }
 
   /**
@@ -163,8 +157,7 @@ export class ResponseHub implements OnApplicationBootstrap, BeforeApplicationShu
               if (!stored) await this.repository.storeEvents([event]);
               // A final event's records first: once a client has it, GET /v1/chat/:id agrees.
               if (event.type !== 'token') {
-                await this.repository.applyEvent(event);
-                for (const record of this.recorders) await record(event);
+                for (const listener of this.listeners) await listener.applyEvent(event);
               }
             },
             { heartbeat },

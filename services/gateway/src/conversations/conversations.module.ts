@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ChatModule } from '../chat/chat.module';
+import { ConversationStoreModule } from './conversation-store.module';
 import { ConversationsController } from './conversations.controller';
-import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
 
 /** Conversations and their messages, answered through the chat pipeline. */
 @Module({
-  imports: [ChatModule],
+  imports: [ChatModule, ConversationStoreModule],
   controllers: [ConversationsController],
-  providers: [ConversationsRepository, ConversationsService],
+  providers: [ConversationsService],
   // The Responses API keeps its turns in the same store.
-  exports: [ConversationsRepository],
+  exports: [ConversationStoreModule],
 })
 export class ConversationsModule {}

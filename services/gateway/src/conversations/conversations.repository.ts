@@ -10,6 +10,7 @@ import {
   type ResponseEvent,
   type ToolCall,
 } from '@shoshizan/shared-interfaces';
+import type { ResponseEventListener } from '../chat/response-event-listener';
 
 export type { Conversation, Message };
 
@@ -82,7 +83,7 @@ const toMessage = (r: MessageRow): Message => ({
 
 /** Conversations and their messages (schema `gateway`). Every query is scoped to its owner. */
 @Injectable()
-export class ConversationsRepository {
+export class ConversationsRepository implements ResponseEventListener {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async create(id: string, userId: string, title: string): Promise<Conversation> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { DomainException } from '@shoshizan/service-kit';
 import {
@@ -11,7 +11,6 @@ import {
 } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatService } from '../chat/chat.service';
-import { ResponseHub } from '../chat/response-hub.service';
 import { toChatMessage } from './chat-history';
 import { ConversationsRepository, type Conversation, type Message } from './conversations.repository';
 
@@ -38,16 +37,11 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
  * request id and queue position; the assistant's message fills in from the request's events.
  */
 @Injectable()
-export class ConversationsService implements OnModuleInit {
+export class ConversationsService {
   constructor(
     private readonly repository: ConversationsRepository,
     private readonly chat: ChatService,
-    private readonly hub: ResponseHub,
   ) {}
-
-  onModuleInit(): void {
-    this.hub.addRecorder((event) => this.repository.applyEvent(event));
-  }
 
   async create(user: AuthenticatedUser, title?: string): Promise<Conversation> {
     return this.repository.create(randomUUID(), user.userId, title ?? 'New conversation');
