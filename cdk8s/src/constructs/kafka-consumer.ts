@@ -40,7 +40,6 @@ export class KafkaConsumer extends Construct {
         RETRY_DELAYS_MS: v.kafkaConsumer.retryDelaysMs,
       },
       env: s.concat(release.kafkaEnv(), release.databaseEnv()),
-      externallyScaled: kedaOn,
       // Workers hand their requests back on SIGTERM within 25 s.
       terminationGracePeriodSeconds: 40,
     });
@@ -49,6 +48,7 @@ export class KafkaConsumer extends Construct {
     const labels = release.labels('kafka-consumer');
     const prefix = v.kafka.topicPrefix;
     s.when(kedaOn, this, 'keda', (inner) => {
+      this.service.markHasAutoscaler(kedaOn);
       const authName = `${name}-kafka`;
       s.when(release.kafkaSasl, inner, 'auth', (auth) => {
         new keda.TriggerAuthentication(auth, 'trigger-auth', {

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { Condition } from '../settings/registry';
@@ -39,8 +39,6 @@ export interface ShoshizanServiceProps {
     readonly maxReplicas: number;
     readonly targetCPUUtilizationPercentage: number;
   };
-  /** When this holds something else (KEDA) sets the replicas, and the Deployment leaves them out. */
-  readonly externallyScaled?: Condition;
   /** Health routes. @default live /health/live, ready /health/ready */
   readonly health?: { readonly live: string; readonly ready: string };
   /** Command, when the image's own is not the one. @default the image's */
@@ -65,6 +63,7 @@ export class ShoshizanService extends Construct {
   readonly deployment: kplus.Deployment;
   readonly service: kplus.Service;
   readonly name: string;
+  private autoscaledWhen: Condition | undefined;
 
   constructor(scope: Construct, id: string, props: ShoshizanServiceProps) {
     super(scope, id);
@@ -138,11 +137,10 @@ export class ShoshizanService extends Construct {
     s.set(obj, `${container}/resources`, props.resources);
     if (props.env) s.setOptional(obj, `${container}/env`, props.env);
     if (props.kubernetesApi) s.set(obj, '/spec/template/spec/automountServiceAccountToken', s.bool(props.kubernetesApi));
-    // Replicas are left out when an autoscaler owns them, so an upgrade does not reset them.
-    const scaled = props.autoscaling ? s.flag(props.autoscaling.enabled) : props.externallyScaled;
-    obj.addJsonPatch(JsonPatch.remove('/spec/replicas'));
-    if (scaled) s.setOptional(obj, '/spec/replicas', s.choose(scaled, null, props.replicas));
-    else s.set(obj, '/spec/replicas', props.replicas);
+    // cdk8s-plus writes no replicas (its IScalable hook): whether an autoscaler owns them is a
+    // setting, so this construct writes them, once every autoscaler has said so (markHasAutoscaler).
+    deployment.markHasAutoscaler();
+    s.setOptionalAtSynth(obj, '/spec/replicas', () => (this.autoscaledWhen ? s.choose(this.autoscaledWhen, null, props.replicas) : props.replicas));
     patch(obj, '/spec/template/spec/topologySpreadConstraints', [
       { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
       { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
@@ -161,7 +159,9 @@ export class ShoshizanService extends Construct {
 
     if (props.autoscaling) {
       const a = props.autoscaling;
-      s.when(s.flag(a.enabled), this, 'autoscaling', (scope) => {
+      const enabled = s.flag(a.enabled);
+      s.when(enabled, this, 'autoscaling', (scope) => {
+        this.markHasAutoscaler(enabled);
         new kplus.k8s.KubeHorizontalPodAutoscalerV2(scope, 'hpa', {
           metadata: { name, labels },
           spec: {
@@ -180,6 +180,18 @@ export class ShoshizanService extends Construct {
     }
 
     if (metricsPort !== undefined) new ServiceMonitor(this, 'monitor', { release, component, name });
+  }
+
+  /**
+   * Called by the autoscaler that targets this service (its HorizontalPodAutoscaler, or a
+   * KEDA ScaledObject), as cdk8s-plus's `IScalable.markHasAutoscaler()`: where `when` holds,
+   * the Deployment leaves its replicas out, so an upgrade does not reset the count the
+   * autoscaler chose. `when` is the setting that creates the autoscaler (a plain synth only
+   * calls this where it holds).
+   */
+  markHasAutoscaler(when: Condition): void {
+    if (this.autoscaledWhen) throw new Error(`${this.name}: a second autoscaler; one owns the replicas`);
+    this.autoscaledWhen = when;
   }
 }
 

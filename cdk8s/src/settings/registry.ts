@@ -88,6 +88,9 @@ export const RANGE_ANNOTATION = 'shoshizan.dev/helm-range';
 /** The variable that holds the current item inside an `each` (`{{ range $item := ... }}`). */
 const ITEM = '$item';
 
+/** What `optional` gives for a field a plain synth leaves out. */
+const OMIT = Symbol('omit');
+
 const STRING_SENTINEL = /shz[sob]\d{4}z/g;
 const INT_BASE = 90_000_000;
 const INT_SENTINEL = /\b9000\d{4}\b/g;
@@ -119,7 +122,7 @@ export class Settings<D extends Declarations> {
   readonly values: ValuesOf<D>;
   private readonly sentinels = new Map<string, Sentinel>();
   private readonly conditions = new WeakMap<ApiObject, string>();
-  private readonly deferred = new Map<ApiObject, { path: string; value: unknown }[]>();
+  private readonly deferred = new Map<ApiObject, { path: string; produce: () => unknown }[]>();
   private readonly plainRelease: string;
   private readonly plainNamespace: string;
   private inEach = false;
@@ -324,17 +327,27 @@ export class Settings<D extends Declarations> {
    * (null, '', {} or []), in both synths. `path` is a JSON pointer.
    */
   setOptional(object: ApiObject, path: string, value: unknown): void {
-    if (this.mode === 'plain') {
-      if (!isEmpty(value)) this.defer(object, path, value);
-      return;
-    }
-    const expr = typeof value === 'string' && this.sentinels.has(value) ? this.expr(value) : this.goValue(value);
-    this.defer(object, path, this.sentinel('object', expr));
+    this.defer(object, path, () => this.optional(value));
+  }
+
+  /**
+   * `setOptional` with the value taken when the object is synthesized: for a field that
+   * constructs made later may still decide (the replicas an autoscaler takes over).
+   */
+  setOptionalAtSynth(object: ApiObject, path: string, produce: () => unknown): void {
+    this.defer(object, path, () => this.optional(produce()));
   }
 
   /** Sets a field of an API object to a value (a setting or a literal), always. */
   set(object: ApiObject, path: string, value: unknown): void {
-    this.defer(object, path, value);
+    this.defer(object, path, () => value);
+  }
+
+  /** An optional field's value as written: `OMIT` when a plain synth leaves it out. */
+  private optional(value: unknown): unknown {
+    if (this.mode === 'plain') return isEmpty(value) ? OMIT : value;
+    const expr = typeof value === 'string' && this.sentinels.has(value) ? this.expr(value) : this.goValue(value);
+    return this.sentinel('object', expr);
   }
 
   // ---- for the chart writer -----------------------------------------------------------------
@@ -344,19 +357,22 @@ export class Settings<D extends Declarations> {
    * of core objects (which would mangle a plain map where it expects quantities, and drop a
    * setting's token where it expects a list or a map): the object's toJson is wrapped once.
    */
-  private defer(object: ApiObject, path: string, value: unknown): void {
+  private defer(object: ApiObject, path: string, produce: () => unknown): void {
     let patches = this.deferred.get(object);
     if (!patches) {
-      const own = patches = [] as { path: string; value: unknown }[];
+      const own = patches = [] as { path: string; produce: () => unknown }[];
       this.deferred.set(object, own);
       const toJson = object.toJson.bind(object);
       object.toJson = () => {
         const json: unknown = toJson();
-        for (const p of own) jsonPatchAdd(json, p.path, structuredClone(p.value));
+        for (const p of own) {
+          const value = p.produce();
+          if (value !== OMIT) jsonPatchAdd(json, p.path, structuredClone(value));
+        }
         return json;
       };
     }
-    patches.push({ path, value });
+    patches.push({ path, produce });
   }
 
   /** The sentinel table: every token the chart writer must replace, with its expression. */
