@@ -1,6 +1,9 @@
-import { ReadinessReport, type ReadinessCheck } from '@shoshizan/service-kit';
-import { gatewayConfigSchema } from '../config/gateway.config';
-import { StatusService } from './status.service';
+import { Global, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigModule, HealthModule, ReadinessReport, type ReadinessCheck } from '@shoshizan/service-kit';
+import { GATEWAY_CONFIG, gatewayConfigSchema } from '../config/gateway.config';
+import { StatusModule } from './status.module';
+import { STATUS_FETCH, StatusService } from './status.service';
 
 const config = gatewayConfigSchema.parse({
   JWT_SECRET: 'x'.repeat(40),
@@ -73,5 +76,46 @@ describe('StatusService', () => {
       dependencies: [{ name: 'ollama', state: 'down', message: 'fetch failed' }],
     });
     expect(byName['kafka-producer']!.state).toBe('up');
+  });
+});
+
+describe('StatusModule', () => {
+  @Injectable()
+  class UpCheck implements ReadinessCheck {
+    readonly name = 'postgres';
+    check = () => Promise.resolve();
+  }
+  @Injectable()
+  class DownCheck implements ReadinessCheck {
+    readonly name = 'added-later';
+    check = () => Promise.reject(new Error('not there'));
+  }
+  @Module({ providers: [UpCheck, DownCheck], exports: [UpCheck, DownCheck] })
+  class ChecksModule {}
+  @Global()
+  @Module({ providers: [{ provide: STATUS_FETCH, useValue: () => Promise.resolve(ready({})) }], exports: [STATUS_FETCH] })
+  class NoRemotesModule {}
+
+  it("reports the gateway's dependencies as the health module lists them", async () => {
+    const app = await NestFactory.createApplicationContext(
+      {
+        module: class TestAppModule {},
+        imports: [ConfigModule.forRoot(GATEWAY_CONFIG, config), NoRemotesModule, HealthModule.forRoot({ imports: [ChecksModule], checks: [UpCheck, DownCheck] }), StatusModule],
+      },
+      { logger: false },
+    );
+    try {
+      const gateway = (await app.get(StatusService).status()).services[0]!;
+      expect(gateway).toEqual({
+        name: 'gateway',
+        state: 'down',
+        dependencies: [
+          { name: 'postgres', state: 'up' },
+          { name: 'added-later', state: 'down', message: 'not there' },
+        ],
+      });
+    } finally {
+      await app.close();
+    }
   });
 });
