@@ -1,4 +1,4 @@
-import { ReadinessReport, type ReadinessCheck } from './readiness';
+import { ReadinessReport, dependenciesInReadyAnswer, type ReadinessCheck } from './readiness';
 
 const check = (name: string, outcome: 'up' | 'down' | 'hangs'): ReadinessCheck => ({
   name,
@@ -21,5 +21,23 @@ describe('ReadinessReport', () => {
       { name: 'hung', state: 'down', message: 'hung did not answer within 20 ms' },
       { name: 'fine', state: 'up' },
     ]);
+  });
+});
+
+describe('dependenciesInReadyAnswer', () => {
+  it("reads each dependency's state from another service's /health/ready answer", () => {
+    const answer = { status: 'error', info: {}, error: {}, details: { postgres: { status: 'up' }, ollama: { status: 'down', message: 'fetch failed' } } };
+    expect(dependenciesInReadyAnswer(answer)).toEqual([
+      { name: 'postgres', state: 'up' },
+      { name: 'ollama', state: 'down', message: 'fetch failed' },
+    ]);
+  });
+
+  it.each([
+    ['nothing', undefined],
+    ["a proxy's page", '<html>Bad Gateway</html>'],
+    ['an answer without details', { status: 'ok' }],
+  ])('finds none in %s', (_label, body) => {
+    expect(dependenciesInReadyAnswer(body)).toEqual([]);
   });
 });

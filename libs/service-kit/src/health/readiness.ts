@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { parseWith, z } from '@shoshizan/shared-interfaces';
 
 /**
  * One dependency that must answer before the service takes traffic. `check` resolves when
@@ -58,4 +59,23 @@ export class ReadinessReport {
       }),
     );
   }
+}
+
+/** The part of a /health/ready answer (Terminus's report, as HealthController sends it) that names each dependency. */
+const readyAnswerSchema = z.object({
+  details: z.record(z.string(), z.object({ status: z.string().optional(), message: z.string().optional() })),
+});
+
+/**
+ * The dependencies in another service's /health/ready answer, as its ReadinessReport found
+ * them; none when the body is no such answer (not JSON, a proxy's page).
+ */
+export function dependenciesInReadyAnswer(body: unknown): DependencyState[] {
+  const answer = parseWith(readyAnswerSchema, body);
+  if (!answer.ok) return [];
+  return Object.entries(answer.value.details).map(([name, detail]) => ({
+    name,
+    state: detail.status === 'up' ? 'up' : 'down',
+    ...(detail.message ? { message: detail.message } : {}),
+  }));
 }

@@ -1,15 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { CHECK_TIMEOUT_MS, ReadinessReport } from '@shoshizan/service-kit';
+import { CHECK_TIMEOUT_MS, ReadinessReport, dependenciesInReadyAnswer } from '@shoshizan/service-kit';
 import type { HealthState, ServiceStatus, SystemStatus } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 /** Replaces `fetch` for reading the other services' readiness (unit specs). */
 export const STATUS_FETCH = Symbol('STATUS_FETCH');
-
-/** The part of a Terminus readiness answer this reads: each dependency's state. */
-interface ReadinessBody {
-  details?: Record<string, { status?: string; message?: string }>;
-}
 
 /**
  * Every service's readiness with its dependencies, as one answer: the gateway's own checks
@@ -52,17 +47,8 @@ export class StatusService {
     } catch (error) {
       return { name, state: 'down', message: `unreachable: ${(error as Error).message}`, dependencies: [] };
     }
-    let body: ReadinessBody = {};
-    try {
-      body = (await response.json()) as ReadinessBody;
-    } catch {
-      // A readiness answer that is not JSON says nothing of the dependencies.
-    }
-    const dependencies = Object.entries(body.details ?? {}).map(([dependency, detail]) => ({
-      name: dependency,
-      state: detail.status === 'up' ? ('up' as const) : ('down' as const),
-      ...(detail.message ? { message: detail.message } : {}),
-    }));
+    // A readiness answer that is not JSON says nothing of the dependencies.
+    const dependencies = dependenciesInReadyAnswer(await response.json().catch(() => undefined));
     return {
       name,
       state: response.ok ? overall(dependencies) : 'down',
