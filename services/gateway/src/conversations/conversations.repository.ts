@@ -11,6 +11,7 @@ import {
   type ToolCall,
 } from '@shoshizan/shared-interfaces';
 import type { ResponseEventListener } from '../chat/response-event-listener';
+import type { TailChange } from './answer-placement';
 
 export type { Conversation, Message };
 
@@ -40,8 +41,24 @@ interface MessageRow {
   finished_at: Date | null;
 }
 
+/** The answer a new request will give: its message names the request and is `pending` until it starts. */
+export interface PendingAnswer {
+  readonly requestId: string;
+  /** The model asked for; none: gpt-api's default. */
+  readonly model?: string | undefined;
+  /** A model to keep as the conversation's, for the answers after this one. */
+  readonly rememberModel?: string | undefined;
+}
+
+/** What placeAnswer did: the new answer's message, and the conversation before and after the change. */
+export interface PlacedAnswer {
+  readonly messageId: string;
+  readonly before: readonly Message[];
+  readonly after: readonly Message[];
+}
+
 /** A message to add; an assistant's that is still to be answered names its request and is `pending`. */
-export interface NewMessage {
+interface NewMessage {
   readonly conversationId: string;
   readonly position: number;
   readonly role: Message['role'];
@@ -149,8 +166,72 @@ export class ConversationsRepository implements ResponseEventListener {
     return this.messagesWith(this.pool, conversationId);
   }
 
-  /** The messages, through a given client (inside a transaction). */
-  async messagesWith(client: Pick<Pool, 'query'>, conversationId: string): Promise<Message[]> {
+  /**
+   * Places a new answer at the end of a conversation, in one transaction under a row lock on
+   * the conversation (two tabs sending at once are serialised): `decide` sees the messages
+   * and says how the end changes (it may refuse by throwing: nothing is written then); the
+   * change is written, then the answer's message, `pending` on its request, where the change
+   * says. Returns that message's id and the messages before and after the change (without it).
+   */
+  async placeAnswer(
+    conversationId: string,
+    answer: PendingAnswer,
+    decide: (messages: readonly Message[]) => TailChange,
+  ): Promise<PlacedAnswer> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SELECT 1 FROM gateway.conversations WHERE conversation_id = $1 FOR UPDATE', [conversationId]);
+      const before = await this.messagesWith(client, conversationId);
+      const change = decide(before);
+      await this.writeChange(client, conversationId, change);
+      const after = await this.messagesWith(client, conversationId);
+      const messageId = await this.insertMessage(client, {
+        conversationId,
+        position: change.answerAt,
+        role: 'assistant',
+        content: '',
+        ...(answer.model ? { model: answer.model } : {}),
+        requestId: answer.requestId,
+        status: 'pending',
+      });
+      if (answer.rememberModel) {
+        await client.query('UPDATE gateway.conversations SET model = $2 WHERE conversation_id = $1', [
+          conversationId,
+          answer.rememberModel,
+        ]);
+      }
+      await client.query('UPDATE gateway.conversations SET updated_at = now() WHERE conversation_id = $1', [
+        conversationId,
+      ]);
+      return { messageId, before, after };
+    });
+  }
+
+  private async writeChange(client: PoolClient, conversationId: string, change: TailChange): Promise<void> {
+    switch (change.kind) {
+      case 'append': {
+        let position = change.at;
+        for (const message of change.messages) {
+          await this.insertMessage(client, { conversationId, position: position++, ...message, status: 'done' });
+        }
+        return;
+      }
+      case 'removeAnswer':
+        await client.query('DELETE FROM gateway.messages WHERE message_id = $1', [change.messageId]);
+        return;
+      case 'editLast':
+        await client.query('DELETE FROM gateway.messages WHERE conversation_id = $1 AND position > $2', [
+          conversationId,
+          change.removeAfter,
+        ]);
+        await client.query('UPDATE gateway.messages SET content = $2 WHERE message_id = $1', [
+          change.messageId,
+          change.content,
+        ]);
+        return;
+    }
+  }
+
+  private async messagesWith(client: Pick<Pool, 'query'>, conversationId: string): Promise<Message[]> {
     const { rows } = await client.query<MessageRow>(
       `SELECT message_id, role, content, tool_calls, tool_call_id, model, request_id, status, error_code, error_message,
               prompt_tokens, completion_tokens, duration_ms, created_at, finished_at
@@ -160,27 +241,7 @@ export class ConversationsRepository implements ResponseEventListener {
     return rows.map(toMessage);
   }
 
-  /**
-   * Changes the tail of a conversation in one transaction, under a row lock on the
-   * conversation (two tabs sending at once are serialised): `change` gets the messages and
-   * a client to write with.
-   */
-  async withTail<T>(
-    conversationId: string,
-    change: (messages: Message[], client: PoolClient) => Promise<T>,
-  ): Promise<T> {
-    return inTransaction(this.pool, async (client) => {
-      await client.query('SELECT 1 FROM gateway.conversations WHERE conversation_id = $1 FOR UPDATE', [conversationId]);
-      const result = await change(await this.messagesWith(client, conversationId), client);
-      await client.query('UPDATE gateway.conversations SET updated_at = now() WHERE conversation_id = $1', [
-        conversationId,
-      ]);
-      return result;
-    });
-  }
-
-  /** Adds a message (inside withTail's transaction); returns its id. */
-  async insertMessage(client: Pick<PoolClient, 'query'>, message: NewMessage): Promise<string> {
+  private async insertMessage(client: Pick<PoolClient, 'query'>, message: NewMessage): Promise<string> {
     const messageId = randomUUID();
     await client.query(
       `INSERT INTO gateway.messages
@@ -204,11 +265,11 @@ export class ConversationsRepository implements ResponseEventListener {
   }
 
   /** Marks the answer of a request that was refused before it was enqueued. */
-  async failPending(requestId: string, errorCode: string, errorMessage: string): Promise<void> {
+  async failPending(requestId: string, refusal: { code: string; message: string }): Promise<void> {
     await this.pool.query(
-      `UPDATE gateway.messages SET status = 'error', error_code = $2, error_message = $3, finished_at = now()
+      `UPDATE gateway.messages SET status = $4, error_code = $2, error_message = $3, finished_at = now()
         WHERE request_id = $1 AND status = 'pending'`,
-      [requestId, errorCode, errorMessage],
+      [requestId, refusal.code, refusal.message, messageStatusOf('rejected')],
     );
   }
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
 import { DomainException } from '@shoshizan/service-kit';
 import {
   ErrorCode,
@@ -11,12 +10,11 @@ import {
 } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatService } from '../chat/chat.service';
-import { toChatMessage } from './chat-history';
+import { appendTo, editLastUserMessage, refusalOf, replaceLastAnswer, type TailChange } from './answer-placement';
+import { chatHistory, stillAnswering } from './chat-history';
 import { ConversationsRepository, type Conversation, type Message } from './conversations.repository';
 
 export type { Posted };
-
-const ANSWERING: readonly Message['status'][] = ['pending', 'running'];
 
 function encodeCursor(c: Conversation): string {
   return Buffer.from(`${c.updatedAt}|${c.id}`).toString('base64url');
@@ -71,11 +69,7 @@ export class ConversationsService {
   /** Adds a user message and asks for the answer. */
   async post(user: AuthenticatedUser, id: string, body: PostMessage): Promise<Posted> {
     const conversation = await this.own(user, id);
-    return this.answer(user, conversation, body, async (messages, client, insert) => {
-      this.refuseWhileAnswering(messages);
-      await insert(client, messages.length, 'user', body.content);
-      return messages.length + 1;
-    });
+    return this.answer(user, conversation, body, (messages) => appendTo(messages, [{ role: 'user', content: body.content }]));
   }
 
   /** Answers the last user message again: the last answer is replaced. */
@@ -85,80 +79,48 @@ export class ConversationsService {
     body: { model?: string; options: GenerationOptions },
   ): Promise<Posted> {
     const conversation = await this.own(user, id);
-    return this.answer(user, conversation, body, async (messages, client) => {
-      this.refuseWhileAnswering(messages);
-      const last = messages.at(-1);
-      if (!last || last.role !== 'assistant') {
-        throw new DomainException(ErrorCode.Conflict, 'There is no answer to regenerate.');
-      }
-      await client.query('DELETE FROM gateway.messages WHERE message_id = $1', [last.id]);
-      return messages.length - 1;
-    });
+    return this.answer(user, conversation, body, replaceLastAnswer);
   }
 
   /** Replaces the last user message and answers it again; what followed it goes. */
   async editLast(user: AuthenticatedUser, id: string, body: PostMessage): Promise<Posted> {
     const conversation = await this.own(user, id);
-    return this.answer(user, conversation, body, async (messages, client) => {
-      this.refuseWhileAnswering(messages);
-      const index = messages.map((m) => m.role).lastIndexOf('user');
-      const lastUser = messages[index];
-      if (!lastUser) throw new DomainException(ErrorCode.Conflict, 'There is no user message to edit.');
-      await client.query('DELETE FROM gateway.messages WHERE conversation_id = $1 AND position > $2', [id, index]);
-      await client.query('UPDATE gateway.messages SET content = $2 WHERE message_id = $1', [lastUser.id, body.content]);
-      return index + 1;
-    });
+    return this.answer(user, conversation, body, (messages) => editLastUserMessage(messages, body.content));
   }
 
   /**
-   * The shared part: `shape` changes the tail and says where the answer goes; a pending
-   * assistant message is added there, and the conversation so far is sent as the request.
-   * If the request is refused (rate limit, queue down), the answer is marked failed. A
-   * model named in the body is remembered as the conversation's; without one, the
-   * conversation's model (or gpt-api's default) answers.
+   * The shared part: `change` says how the end of the conversation changes (see
+   * answer-placement.ts); a pending answer is placed after it, then the conversation so far
+   * is sent as the request. If the request is refused (rate limit, queue down), the answer
+   * is marked failed. A model named in the body is remembered as the conversation's; without
+   * one, the conversation's model (or gpt-api's default) answers.
    */
   private async answer(
     user: AuthenticatedUser,
     conversation: Conversation,
     requested: { model?: string; options: GenerationOptions },
-    shape: (
-      messages: Message[],
-      client: PoolClient,
-      insert: (client: PoolClient, position: number, role: Message['role'], content: string) => Promise<string>,
-    ) => Promise<number>,
+    change: (messages: readonly Message[]) => TailChange,
   ): Promise<Posted> {
-    const id = conversation.id;
+    const conversationId = conversation.id;
     const model = requested.model ?? conversation.model ?? undefined;
-    const body = { ...requested, ...(model ? { model } : {}) };
     const requestId = randomUUID();
-    const insert = (client: PoolClient, position: number, role: Message['role'], content: string) =>
-      this.repository.insertMessage(client, {
-        conversationId: id,
-        position,
-        role,
-        content,
-        ...(role === 'assistant' ? { model: body.model, requestId, status: 'pending' } : { status: 'done' }),
-      });
-    const { messageId, history } = await this.repository.withTail(id, async (messages, client) => {
-      const position = await shape(messages, client, insert);
-      const kept = (await this.repository.messagesWith(client, id)).filter(
-        (m) => m.role !== 'assistant' || m.status === 'done',
-      );
-      const messageId = await insert(client, position, 'assistant', '');
-      if (requested.model) {
-        await client.query('UPDATE gateway.conversations SET model = $2 WHERE conversation_id = $1', [id, requested.model]);
-      }
-      return { messageId, history: kept.map(toChatMessage) };
-    });
+    const placed = await this.repository.placeAnswer(
+      conversationId,
+      { requestId, model, rememberModel: requested.model },
+      (messages) => {
+        this.refuseWhileAnswering(messages);
+        return change(messages);
+      },
+    );
     try {
       const accepted = await this.chat.accept(
         user,
         {
-          conversationId: id,
-          messages: history,
-          options: body.options,
+          conversationId,
+          messages: chatHistory(placed.after),
+          options: requested.options,
           timeoutSeconds: 300,
-          ...(body.model ? { model: body.model } : {}),
+          ...(model ? { model } : {}),
         },
         requestId,
       );
@@ -166,21 +128,19 @@ export class ConversationsService {
       const queuePosition = await this.chat.queuePosition(accepted.enqueued);
       return {
         requestId,
-        messageId,
+        messageId: placed.messageId,
         queuePosition,
         estimatedWaitSeconds: (await this.chat.estimateWaitSeconds(queuePosition)) ?? null,
         eventsUrl: `/v1/chat/${requestId}/events`,
       };
     } catch (error) {
-      const code = error instanceof DomainException ? error.code : ErrorCode.Internal;
-      const message = error instanceof DomainException ? error.message : 'The request could not be sent.';
-      await this.repository.failPending(requestId, code, message);
+      await this.repository.failPending(requestId, refusalOf(error));
       throw error;
     }
   }
 
   private refuseWhileAnswering(messages: readonly Message[]): void {
-    if (messages.some((m) => ANSWERING.includes(m.status))) {
+    if (stillAnswering(messages)) {
       throw new DomainException(
         ErrorCode.Conflict,
         'An answer in this conversation is still coming; wait for it or cancel it first.',

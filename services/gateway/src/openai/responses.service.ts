@@ -7,13 +7,11 @@ import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { ChatService, type AcceptedChat } from '../chat/chat.service';
 import type { ChatRequestRecord } from '../chat/chat-requests.repository';
 import type { EventSubscription } from '../chat/event-subscription';
-import { toChatMessage } from '../conversations/chat-history';
-import { ConversationsRepository, type Message } from '../conversations/conversations.repository';
+import { appendTo, refusalOf } from '../conversations/answer-placement';
+import { chatHistory, stillAnswering } from '../conversations/chat-history';
+import { ConversationsRepository } from '../conversations/conversations.repository';
 import type { CreateResponseRequest } from './responses.schemas';
 import { RESPONSE_ID, inputMessages, requestIdOf, requestMessages, responseOptions, titleOf } from './responses-translation';
-
-const ANSWERING: readonly Message['status'][] = ['pending', 'running'];
-
 
 /**
  * The Responses API's state: every response is a turn of a conversation (the same store
@@ -38,26 +36,12 @@ export class ResponsesService {
       ? await this.conversationOf(user, request.previous_response_id)
       : (await this.conversations.create(randomUUID(), user.userId, titleOf(input))).id;
     const requestId = randomUUID();
-    const history = await this.conversations.withTail(conversationId, async (messages, client) => {
-      if (messages.some((m) => ANSWERING.includes(m.status))) {
+    // The input joins the conversation; the history sent before it is the conversation as it was.
+    const { before } = await this.conversations.placeAnswer(conversationId, { requestId, model: request.model }, (messages) => {
+      if (stillAnswering(messages)) {
         throw new DomainException(ErrorCode.Conflict, `The previous response is still being answered; wait for it to end.`);
       }
-      // The turns a new answer builds on: finished answers, and every message that is not one.
-      const kept = messages.filter((m) => m.role !== 'assistant' || m.status === 'done').map(toChatMessage);
-      let position = messages.length;
-      for (const message of input) {
-        await this.conversations.insertMessage(client, { conversationId, position: position++, ...message, status: 'done' });
-      }
-      await this.conversations.insertMessage(client, {
-        conversationId,
-        position,
-        role: 'assistant',
-        content: '',
-        model: request.model,
-        requestId,
-        status: 'pending',
-      });
-      return kept;
+      return appendTo(messages, input);
     });
     if (request.user) this.logger.info({ requestId, endUser: request.user }, 'A response for an end user of the caller');
     try {
@@ -66,16 +50,14 @@ export class ResponsesService {
         {
           conversationId,
           model: request.model,
-          messages: requestMessages(request, history, input),
+          messages: requestMessages(request, chatHistory(before), input),
           options: responseOptions(request),
           timeoutSeconds: 300,
         },
         requestId,
       );
     } catch (error) {
-      const code = error instanceof DomainException ? error.code : ErrorCode.Internal;
-      const message = error instanceof DomainException ? error.message : 'The request could not be sent.';
-      await this.conversations.failPending(requestId, code, message);
+      await this.conversations.failPending(requestId, refusalOf(error));
       throw error;
     }
   }
