@@ -2,8 +2,9 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import { ApiError, type ConversationWithMessages, type Message, type Posted } from '@/api/client';
 import { apiClient } from '@/api/app-client';
-import { applyEvent, isFinal, newAnswer, type AnswerState, type AnswerStatus } from '@/lib/answer';
+import { isFinal, newAnswer, type AnswerState, type AnswerStatus } from '@/lib/answer';
 import { describeError, type Problem } from '@/lib/errors';
+import { followAnswer, waitUnlessWoken } from '@/lib/follow-answer';
 import { useConversationsStore } from './conversations';
 
 /** A message as the chat view shows it. */
@@ -24,11 +25,6 @@ export interface ChatMessageView {
   durationMs: number | null;
 }
 
-/** Delays between attempts to open a lost stream again, ms (then the last one, repeated). */
-export const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000, 10000];
-/** How often a queued request's place in the queue is asked for, ms. */
-export const QUEUE_POLL_MS = 2500;
-
 const statusOfMessage = (m: Message): AnswerStatus => {
   switch (m.status) {
     case 'pending':
@@ -41,21 +37,6 @@ const statusOfMessage = (m: Message): AnswerStatus => {
       return m.status;
   }
 };
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      if (typeof window !== 'undefined') window.removeEventListener('online', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    // Back online: try at once rather than wait out the delay.
-    if (typeof window !== 'undefined') window.addEventListener('online', done, { once: true });
-  });
-}
 
 /**
  * The open conversation and the answers being streamed. Answers live here by request id,
@@ -283,82 +264,29 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   /**
-   * Follows a request's events until its final one, whatever page is open: resumes after
-   * the last event it has (Last-Event-ID) when the stream drops, with growing delays, and
-   * reads again after a gap. While the request waits in the queue, its place is polled.
+   * Follows a request's events until its final one, whatever page is open (how, in
+   * lib/follow-answer.ts: resuming after a drop, reading again after a gap, polling the
+   * queue). The answer followed is the reactive one in `answers`, so the page sees each event.
    */
   function follow(requestId: string, fields: Partial<AnswerState> = {}): void {
-    let answer = answers.get(requestId);
-    if (!answer) {
-      answers.set(requestId, newAnswer(requestId, fields));
-      answer = answers.get(requestId)!; // the reactive proxy
-    } else if (fields.queuePosition !== undefined && answer.status === 'queued') {
-      answer.queuePosition = fields.queuePosition;
-      answer.estimatedWaitSeconds = fields.estimatedWaitSeconds ?? null;
+    const known = answers.get(requestId);
+    if (known && fields.queuePosition !== undefined && known.status === 'queued') {
+      known.queuePosition = fields.queuePosition;
+      known.estimatedWaitSeconds = fields.estimatedWaitSeconds ?? null;
     }
+    if (!known) answers.set(requestId, newAnswer(requestId, fields));
+    const answer = answers.get(requestId)!; // the reactive proxy
     if (following.has(requestId) || isFinal(answer.status)) return;
     const controller = new AbortController();
     following.set(requestId, controller);
-    void pollQueue(answer, controller.signal);
-    void stream(answer, controller.signal).finally(() => {
-      following.delete(requestId);
-      controller.abort();
-    });
-  }
-
-  async function stream(answer: AnswerState, signal: AbortSignal): Promise<void> {
-    let failures = 0;
-    while (!signal.aborted && !isFinal(answer.status)) {
-      try {
-        const events = apiClient().events(answer.requestId, answer.lastSeq >= 0 ? answer.lastSeq : undefined, signal);
-        let progressed = false;
-        for await (const event of events) {
-          answer.reconnecting = false;
-          progressed = true;
-          failures = 0;
-          if (applyEvent(answer, event) === 'gap') break;
-          if (isFinal(answer.status)) {
-            finished(answer);
-            return;
-          }
-        }
-        // Ended early (a restarted gateway, a gap): open it again after what we have; if it
-        // keeps ending with nothing new, wait longer each time rather than ask in a loop.
-        const delay = RECONNECT_DELAYS_MS[Math.min(progressed ? 0 : failures++, RECONNECT_DELAYS_MS.length - 1)]!;
-        await sleep(delay, signal);
-      } catch (error) {
-        if (signal.aborted) return;
-        if (error instanceof ApiError) {
-          if (error.status === 401) return; // the session ended; the sign-in page takes over
-          if (error.status === 404) {
-            answer.status = 'error';
-            answer.error = { code: 'not_found', message: 'This answer is no longer available.' };
-            answer.reconnecting = false;
-            return;
-          }
-        }
-        answer.reconnecting = true;
-        const delay = RECONNECT_DELAYS_MS[Math.min(failures, RECONNECT_DELAYS_MS.length - 1)]!;
-        failures++;
-        await sleep(delay * (0.8 + Math.random() * 0.4), signal);
-      }
-    }
-  }
-
-  async function pollQueue(answer: AnswerState, signal: AbortSignal): Promise<void> {
-    // Just posted, the place is known already; after a reload it is asked for at once.
-    if (answer.queuePosition !== null) await sleep(QUEUE_POLL_MS, signal);
-    while (!signal.aborted && answer.status === 'queued') {
-      try {
-        const state = await apiClient().chatRequest(answer.requestId, signal);
-        if (answer.status !== 'queued') return;
-        answer.queuePosition = state.queuePosition;
-        answer.estimatedWaitSeconds = state.estimatedWaitSeconds;
-      } catch {
-        // The stream's reconnecting says enough; try again on the next turn.
-      }
-      await sleep(QUEUE_POLL_MS, signal);
-    }
+    void followAnswer(answer, { api: apiClient(), sleep: waitUnlessWoken }, controller.signal)
+      .then((end) => {
+        if (end === 'final') finished(answer);
+      })
+      .finally(() => {
+        following.delete(requestId);
+        controller.abort();
+      });
   }
 
   /** The answer is final: the conversation keeps it as the gateway stored it. */
