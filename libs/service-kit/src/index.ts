@@ -14,7 +14,7 @@ export * from './http/http.readiness';
 export * from './http/fetch-json';
 export * from './http/retry-after';
 export {
-  UNREACHABLE_RETRY_AFTER_SECONDS,
+  NO_ANSWER_RETRY_AFTER_SECONDS,
   noAnswerException,
   problemToException,
   refusalToException,

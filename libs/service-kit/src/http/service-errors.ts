@@ -1,14 +1,13 @@
-import { ErrorCode, parseWith, problemDetailsSchema } from '@shoshizan/shared-interfaces';
-import { DomainException } from '../errors/domain.exception';
-import { parseRetryAfter } from './retry-after';
-
 /**
  * How the errors of a call to another Shoshizan service become this service's own: the one
  * mapping every client uses (through fetchJson, or directly for a stream).
  */
+import { ErrorCode, parseWith, problemDetailsSchema } from '@shoshizan/shared-interfaces';
+import { DomainException } from '../errors/domain.exception';
+import { parseRetryAfter } from './retry-after';
 
-/** The Retry-After given when a service could not be reached and did not say how long to wait. */
-export const UNREACHABLE_RETRY_AFTER_SECONDS = 5;
+/** The Retry-After given when a service did not answer in its own words nor say how long to wait. */
+export const NO_ANSWER_RETRY_AFTER_SECONDS = 5;
 
 /** A non-2xx answer, as read off the wire. */
 export interface ServiceAnswer {
@@ -53,7 +52,7 @@ export function noAnswerException(service: string, failure: NoAnswer): DomainExc
     case 'unreachable':
       return new DomainException(ErrorCode.UpstreamUnavailable, `${service} is unreachable.`, {
         cause: failure.cause,
-        retryAfterSeconds: UNREACHABLE_RETRY_AFTER_SECONDS,
+        retryAfterSeconds: NO_ANSWER_RETRY_AFTER_SECONDS,
       });
     case 'timeout':
       return new DomainException(ErrorCode.UpstreamTimeout, `${service} did not answer within ${failure.timeoutMs} ms.`, {
@@ -63,7 +62,7 @@ export function noAnswerException(service: string, failure: NoAnswer): DomainExc
       // A 5xx from something in between (a pod going away) may pass; any other status was
       // earned by a call this side should not have made.
       return new DomainException(failure.status >= 500 ? ErrorCode.UpstreamUnavailable : ErrorCode.Internal, `${service} answered ${failure.status}.`, {
-        retryAfterSeconds: failure.retryAfterSeconds ?? UNREACHABLE_RETRY_AFTER_SECONDS,
+        retryAfterSeconds: failure.retryAfterSeconds ?? NO_ANSWER_RETRY_AFTER_SECONDS,
       });
   }
 }

@@ -3,7 +3,7 @@ import {
   DomainException,
   HttpReadiness,
   SpanKind,
-  UNREACHABLE_RETRY_AFTER_SECONDS,
+  NO_ANSWER_RETRY_AFTER_SECONDS,
   fetchJson,
   httpClientSpan,
   inSpan,
@@ -78,10 +78,10 @@ export class HttpProducerClient extends ProducerClient {
 function queueUnavailable(failure: NoAnswer): DomainException {
   return failure.kind === 'unexplained'
     ? new DomainException(ErrorCode.QueueUnavailable, `kafka-producer answered ${failure.status}.`, {
-        retryAfterSeconds: failure.retryAfterSeconds ?? UNREACHABLE_RETRY_AFTER_SECONDS,
+        retryAfterSeconds: failure.retryAfterSeconds ?? NO_ANSWER_RETRY_AFTER_SECONDS,
       })
     : new DomainException(ErrorCode.QueueUnavailable, 'The request queue is unreachable; try again shortly.', {
         cause: failure.cause,
-        retryAfterSeconds: UNREACHABLE_RETRY_AFTER_SECONDS,
+        retryAfterSeconds: NO_ANSWER_RETRY_AFTER_SECONDS,
       });
 }

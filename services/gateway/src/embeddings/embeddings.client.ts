@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DomainException,
-  UNREACHABLE_RETRY_AFTER_SECONDS,
+  NO_ANSWER_RETRY_AFTER_SECONDS,
   fetchJson,
   noAnswerException,
   refusalToException,
@@ -43,7 +43,7 @@ function asEmbedRefusal(refused: DomainException): DomainException {
   if (refused.code === ErrorCode.NotFound) {
     // A model it lacks is model_not_found: this gpt-api has no embed route (an older one, mid-update).
     return new DomainException(ErrorCode.UpstreamUnavailable, 'gpt-api serves no embeddings (yet).', {
-      retryAfterSeconds: UNREACHABLE_RETRY_AFTER_SECONDS,
+      retryAfterSeconds: NO_ANSWER_RETRY_AFTER_SECONDS,
     });
   }
   if (refused.code === ErrorCode.ModelNotFound && !refused.options.issues) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainException, HttpReadiness, UNREACHABLE_RETRY_AFTER_SECONDS, fetchJson, type NoAnswer, type ReadinessCheck } from '@shoshizan/service-kit';
+import { DomainException, HttpReadiness, NO_ANSWER_RETRY_AFTER_SECONDS, fetchJson, type NoAnswer, type ReadinessCheck } from '@shoshizan/service-kit';
 import { ErrorCode, isRetriable, modelCatalogSchema, type ModelCatalog } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
@@ -92,10 +92,10 @@ export class ModelsClient implements ReadinessCheck {
 function catalogUnreachable(failure: NoAnswer): DomainException {
   return failure.kind === 'unexplained'
     ? new DomainException(ErrorCode.UpstreamUnavailable, `The model catalog answered ${failure.status}.`, {
-        retryAfterSeconds: failure.retryAfterSeconds ?? UNREACHABLE_RETRY_AFTER_SECONDS,
+        retryAfterSeconds: failure.retryAfterSeconds ?? NO_ANSWER_RETRY_AFTER_SECONDS,
       })
     : new DomainException(ErrorCode.UpstreamUnavailable, 'The model catalog is unreachable.', {
         cause: failure.cause,
-        retryAfterSeconds: UNREACHABLE_RETRY_AFTER_SECONDS,
+        retryAfterSeconds: NO_ANSWER_RETRY_AFTER_SECONDS,
       });
 }
