@@ -3,6 +3,7 @@ import {
   generationOptionsSchema,
   jsonSchemaObjectSchema,
   modelNameSchema,
+  responseFormatSchema as formatSchema,
   text,
   toolNameSchema,
   z,
@@ -95,17 +96,19 @@ const toolChoiceSchema = z.union(
   { error: "must be auto, none, required or {type: 'function', function: {name}} (allowed_tools and custom tools are not supported)" },
 );
 
+/** The shared structured-output formats (the one definition of a format's name and schema), as OpenAI nests them. */
+const [jsonObjectFormat, jsonSchemaFormat] = formatSchema.options;
 const responseFormatSchema = z.discriminatedUnion(
   'type',
   [
     z.object({ type: z.literal('text') }),
-    z.object({ type: z.literal('json_object') }),
+    z.object(jsonObjectFormat.shape),
     z.object({
-      type: z.literal('json_schema'),
+      type: jsonSchemaFormat.shape.type,
       json_schema: z.object({
-        name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -'),
+        name: jsonSchemaFormat.shape.name,
         description: noEffect(text().max(10_000)),
-        schema: jsonSchemaObjectSchema,
+        schema: jsonSchemaFormat.shape.schema,
         strict: z.boolean().nullish(),
       }),
     }),

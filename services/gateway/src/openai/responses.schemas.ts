@@ -1,4 +1,4 @@
-import { jsonSchemaObjectSchema, modelNameSchema, text, toolNameSchema, z } from '@shoshizan/shared-interfaces';
+import { jsonSchemaObjectSchema, modelNameSchema, responseFormatSchema, text, toolNameSchema, z } from '@shoshizan/shared-interfaces';
 import { RESPONSE_ID } from './responses-translation';
 
 /**
@@ -44,16 +44,12 @@ const functionToolSchema = z.object({
   strict: z.boolean().nullish(),
 });
 
+/** The shared structured-output formats (responseFormatSchema), with OpenAI's nullable fields and free text. */
+const [jsonObjectFormat, jsonSchemaFormat] = responseFormatSchema.options;
 const textFormatSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text') }),
-  z.object({ type: z.literal('json_object') }),
-  z.object({
-    type: z.literal('json_schema'),
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -'),
-    schema: jsonSchemaObjectSchema,
-    strict: z.boolean().nullish(),
-    description: text().nullish(),
-  }),
+  z.object(jsonObjectFormat.shape),
+  z.object({ ...jsonSchemaFormat.shape, strict: z.boolean().nullish(), description: text().nullish() }),
 ]);
 
 export const createResponseRequestSchema = z.object({
