@@ -3,11 +3,12 @@
 // straight to Ollama and through Shoshizan (gateway -> Kafka -> worker -> gpt-api -> Ollama
 // -> Kafka -> gateway, SSE). Prints time to first token, total time and tokens a second.
 import { execFileSync } from 'node:child_process';
+import SERVICE_PORTS from '../shared-interfaces/src/ports.json' with { type: 'json' };
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const MAX_TOKENS = Number(process.env.BENCH_MAX_TOKENS ?? 64);
 const OLLAMA = process.env.OLLAMA_HOST ?? `http://127.0.0.1:${process.env.OLLAMA_PORT ?? 21434}`;
-const GATEWAY = process.env.GATEWAY_URL ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 3000}`;
+const GATEWAY = process.env.GATEWAY_URL ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? SERVICE_PORTS.gateway.port}`;
 const MODEL = process.env.DEFAULT_MODEL ?? 'gemma3:270m';
 const TOKEN = execFileSync(process.execPath, [new URL('../scripts/dev-token.mjs', import.meta.url).pathname], {
   encoding: 'utf8',

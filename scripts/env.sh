@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The environment of local mode: where each part listens and the dev JWT secret.
-# Sourced by start.sh, test.sh and services.sh after lib.sh.
+# Sourced after lib.sh (which puts a Node.js 24 on PATH) by start.sh, services.sh, test.sh,
+# test-cluster.sh, bench.sh and infra/prometheus.sh.
 
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}"
 export DATABASE_URL="${DATABASE_URL:-postgres://shoshizan@127.0.0.1:$POSTGRES_PORT/shoshizan}"
