@@ -206,6 +206,37 @@ describe('the chat store', () => {
     expect(chat.messages[1]).toMatchObject({ status: 'cancelled', text: 'Long' });
     expect(chat.answering).toBe(false);
   });
+  it('regenerates the last answer and edits the last question, each posting to its route and following the new answer', async () => {
+    const stored = { [CONVERSATION]: conversation([message({ role: 'user', content: 'Hi' }), message({ role: 'assistant', content: 'Hello', requestId: 'r0' })]) };
+    const { api } = fakeApi([{ events: [ev.queued(0), ev.started(1), ev.token(2, 'Again'), ev.done(3)] }, { events: [ev.queued(0), ev.started(1)] }], stored);
+    // What the gateway keeps: the new answer in the last one's place.
+    const regenerate = vi.fn(async () => {
+      stored[CONVERSATION]!.messages.splice(1, 1, message({ id: posted().messageId, role: 'assistant', requestId: REQUEST, status: 'pending' }));
+      return posted();
+    });
+    const editLastMessage = vi.fn(async () => ({ ...posted(), requestId: '1b5ad8b4-6e53-4a8a-9d86-2f1f5a1b3c4e', messageId: 'a0000000-0000-4000-8000-000000000002' }));
+    Object.assign(api, { regenerate, editLastMessage });
+    const chat = useChatStore();
+    await chat.open(CONVERSATION);
+
+    expect(await chat.regenerate('gemma3:270m')).toBe(true);
+    expect(regenerate).toHaveBeenCalledWith(CONVERSATION, { model: 'gemma3:270m' });
+    expect(chat.conversation?.model).toBe('gemma3:270m');
+    await vi.advanceTimersByTimeAsync(10);
+    expect(chat.messages.map((m) => [m.role, m.status, m.text])).toEqual([
+      ['user', 'done', 'Hi'],
+      ['assistant', 'done', 'Again'],
+    ]);
+
+    expect(await chat.editLast('Hi there', null)).toBe(true);
+    expect(editLastMessage).toHaveBeenCalledWith(CONVERSATION, { content: 'Hi there' });
+    expect(chat.messages.map((m) => [m.role, m.text])).toEqual([
+      ['user', 'Hi there'],
+      ['assistant', ''],
+    ]);
+    expect(chat.answering).toBe(true);
+  });
+
   it('shows a refused message at its failed answer, with when to try again', async () => {
     const { api } = fakeApi([], { [CONVERSATION]: conversation([]) });
     // The gateway keeps the message and fails its answer, then answers 429 (read back below).

@@ -5,6 +5,7 @@ import { apiClient } from '@/api/app-client';
 import { isFinal, newAnswer, type AnswerState, type AnswerStatus } from '@/lib/answer';
 import { describeError, type Problem } from '@/lib/errors';
 import { followAnswer, waitUnlessWoken } from '@/lib/follow-answer';
+import { acceptedAnswer, placeEdited, placeRegenerated, placeSent, sentMessage } from '@/lib/thread';
 import { useConversationsStore } from './conversations';
 
 /** A message as the chat view shows it. */
@@ -124,34 +125,72 @@ export const useChatStore = defineStore('chat', () => {
     loading.value = false;
   }
 
-  /** Puts a just-accepted answer in place and follows its events. */
-  function accepted(posted: Posted, model: string | null): void {
-    follow(posted.requestId, {
-      status: 'queued',
-      model,
-      queuePosition: posted.queuePosition,
-      estimatedWaitSeconds: posted.estimatedWaitSeconds,
+  /** What one way of asking for an answer posts, and where the accepted answer goes in the thread. */
+  interface Placement {
+    post(conversationId: string): Promise<Posted>;
+    place(messages: Message[], answer: Message): void;
+  }
+
+  /**
+   * Asks the gateway for a new answer in the open conversation and follows it: sending,
+   * regenerating and editing differ only in `how`. The thread shows the answer at once, the
+   * conversation moves to the top of the list. False when the gateway refused (`refusal` or
+   * `actionError` says why).
+   */
+  async function placeAnswer(how: Placement, model: string | null): Promise<boolean> {
+    const current = conversation.value;
+    if (!current) return false;
+    return act(async () => {
+      const posted = await how.post(current.id);
+      if (conversation.value?.id === current.id) {
+        how.place(conversation.value.messages, acceptedAnswer(posted, model));
+        if (model) conversation.value.model = model;
+      }
+      follow(posted.requestId, {
+        status: 'queued',
+        model,
+        queuePosition: posted.queuePosition,
+        estimatedWaitSeconds: posted.estimatedWaitSeconds,
+      });
+      useConversationsStore().touch({ ...current, ...(model ? { model } : {}) });
     });
   }
 
-  function assistantPlaceholder(posted: Posted, model: string | null): Message {
-    const now = new Date().toISOString();
-    return {
-      id: posted.messageId,
-      role: 'assistant',
-      content: '',
-      toolCalls: null,
-      toolCallId: null,
+  /** A body with the model picked, when one was (none: the conversation's own). */
+  const withModel = <T extends object>(body: T, model: string | null): T & { model?: string } =>
+    model ? { ...body, model } : body;
+
+  /** Sends a message to the open conversation. */
+  function send(content: string, model: string | null): Promise<boolean> {
+    return placeAnswer(
+      {
+        post: (id) => apiClient().postMessage(id, withModel({ content }, model)),
+        place: (messages, answer) => placeSent(messages, sentMessage(`local-${++localIds}`, content), answer),
+      },
       model,
-      requestId: posted.requestId,
-      status: 'pending',
-      errorCode: null,
-      errorMessage: null,
-      usage: null,
-      durationMs: null,
-      createdAt: now,
-      finishedAt: null,
-    };
+    );
+  }
+
+  /** Asks again for the last answer, which the new one replaces. */
+  function regenerate(model: string | null): Promise<boolean> {
+    return placeAnswer(
+      {
+        post: (id) => apiClient().regenerate(id, withModel({}, model)),
+        place: placeRegenerated,
+      },
+      model,
+    );
+  }
+
+  /** Replaces the last question with `content`, and asks for an answer to it. */
+  function editLast(content: string, model: string | null): Promise<boolean> {
+    return placeAnswer(
+      {
+        post: (id) => apiClient().editLastMessage(id, withModel({ content }, model)),
+        place: (messages, answer) => placeEdited(messages, content, answer),
+      },
+      model,
+    );
   }
 
   async function act(run: () => Promise<void>): Promise<boolean> {
@@ -186,68 +225,6 @@ export const useChatStore = defineStore('chat', () => {
     } catch {
       // The error already shown says enough.
     }
-  }
-
-  /** Sends a message to the open conversation. */
-  async function send(content: string, model: string | null): Promise<boolean> {
-    const current = conversation.value;
-    if (!current) return false;
-    return act(async () => {
-      const posted = await apiClient().postMessage(current.id, { content, ...(model ? { model } : {}) });
-      const now = new Date().toISOString();
-      const user: Message = {
-        ...assistantPlaceholder(posted, null),
-        id: `local-${++localIds}`, // the gateway's id is read back once the answer is done
-        role: 'user',
-        content,
-        requestId: null,
-        status: 'done',
-        createdAt: now,
-      };
-      if (conversation.value?.id === current.id) {
-        conversation.value.messages.push(user, assistantPlaceholder(posted, model));
-        if (model) conversation.value.model = model;
-      }
-      accepted(posted, model);
-      useConversationsStore().touch({ ...current, ...(model ? { model } : {}) });
-    });
-  }
-
-  async function regenerate(model: string | null): Promise<boolean> {
-    const current = conversation.value;
-    if (!current) return false;
-    return act(async () => {
-      const posted = await apiClient().regenerate(current.id, model ? { model } : {});
-      if (conversation.value?.id === current.id) {
-        const messages = conversation.value.messages;
-        if (messages.at(-1)?.role === 'assistant') messages.pop();
-        messages.push(assistantPlaceholder(posted, model));
-        if (model) conversation.value.model = model;
-      }
-      accepted(posted, model);
-      useConversationsStore().touch(current);
-    });
-  }
-
-  async function editLast(content: string, model: string | null): Promise<boolean> {
-    const current = conversation.value;
-    if (!current) return false;
-    return act(async () => {
-      const posted = await apiClient().editLastMessage(current.id, { content, ...(model ? { model } : {}) });
-      if (conversation.value?.id === current.id) {
-        const messages = conversation.value.messages;
-        const index = messages.map((m) => m.role).lastIndexOf('user');
-        const user = messages[index];
-        if (user) {
-          messages.splice(index + 1);
-          user.content = content;
-        }
-        messages.push(assistantPlaceholder(posted, model));
-        if (model) conversation.value.model = model;
-      }
-      accepted(posted, model);
-      useConversationsStore().touch(current);
-    });
   }
 
   /** Stop: the gateway cancels the request and the model stops; the stream ends with `cancelled`. */
