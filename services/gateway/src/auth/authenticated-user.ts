@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
-/** Who is calling, as established by the JWT strategy. */
+/** Who is calling, as CredentialsGuard established it (from an access token, an API key or an OIDC token). */
 export interface AuthenticatedUser {
   readonly userId: string;
   readonly roles: readonly string[];
