@@ -13,7 +13,7 @@ import { UsersRepository } from './users.repository';
 
 /**
  * Local accounts (login with its throttle, refresh, logout, sessions) and API keys. Global:
- * the auth guard checks keys and sessions.
+ * CredentialsGuard checks keys and sessions.
  */
 @Global()
 @Module({

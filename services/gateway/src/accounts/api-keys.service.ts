@@ -14,7 +14,7 @@ export interface ApiKey {
   readonly lastUsedAt: string | null;
 }
 
-/** Every key starts with this, so the auth guard knows a key from a JWT at a glance. */
+/** Every key starts with this, so CredentialsGuard knows a key from a JWT at a glance. */
 export const API_KEY_PREFIX = 'shz_';
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
