@@ -211,7 +211,7 @@ describe('the chat store', () => {
     const { api } = fakeApi([{ events: [ev.queued(0), ev.started(1), ev.token(2, 'Again'), ev.done(3)] }, { events: [ev.queued(0), ev.started(1)] }], stored);
     // What the gateway keeps: the new answer in the last one's place.
     const regenerate = vi.fn(async () => {
-      stored[CONVERSATION]!.messages.splice(1, 1, message({ id: posted().messageId, role: 'assistant', requestId: REQUEST, status: 'pending' }));
+      stored[CONVERSATION].messages.splice(1, 1, message({ id: posted().messageId, role: 'assistant', requestId: REQUEST, status: 'pending' }));
       return posted();
     });
     const editLastMessage = vi.fn(async () => ({ ...posted(), requestId: '1b5ad8b4-6e53-4a8a-9d86-2f1f5a1b3c4e', messageId: 'a0000000-0000-4000-8000-000000000002' }));
