@@ -191,7 +191,7 @@ export class ConversationsRepository implements ResponseEventListener {
         content: '',
         ...(answer.model ? { model: answer.model } : {}),
         requestId: answer.requestId,
-        status: 'pending',
+        status: messageStatusOf('accepted'),
       });
       if (answer.rememberModel) {
         await client.query('UPDATE gateway.conversations SET model = $2 WHERE conversation_id = $1', [
