@@ -31,7 +31,8 @@ const COMMIT_EVERY_MS = 1000;
 const STORED_OFFSET_EVERY_MS = 250;
 
 /**
- * Reads the responses topic and hands each event to the streams waiting for its request.
+ * Reads the responses topic, stores each event, has the RESPONSE_EVENT_LISTENERS apply it
+ * (all but tokens), and hands it to the streams waiting for its request.
  * Every gateway replica reads every event (a group of its own), because the client that
  * asked may be connected to any of them. Each replica stores what it read and notes how
  * far it got; one that starts goes back to the furthest point any replica stored, so the
