@@ -2,6 +2,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, NetworkError, type ApiClient, type ConversationWithMessages, type Message, type ResponseEvent } from '@/api/client';
 import { setApiClient } from '@/api/app-client';
+import { problemText } from '@/lib/errors';
 import { useChatStore } from './chat';
 
 const CONVERSATION = '6f1c2a9e-1b7d-4c5e-8f3a-2d4b6c8e0f12';
@@ -254,8 +255,9 @@ describe('the chat store', () => {
     expect(chat.actionError).toBeNull();
     expect(chat.refusal).toEqual({
       messageId: 'b0000000-0000-4000-8000-000000000002',
-      problem: { code: 'rate_limited', retryAfterSeconds: 30, message: 'You are sending requests too quickly. Try again in 30 s.' },
+      problem: { code: 'rate_limited', retryAt: new Date(Date.now() + 30_000), text: 'You are sending requests too quickly.' },
     });
+    expect(problemText(chat.refusal!.problem)).toBe('You are sending requests too quickly. Try again in 30 s.');
     expect(chat.messages.map((m) => [m.role, m.status])).toEqual([
       ['user', 'done'],
       ['assistant', 'error'],
@@ -268,7 +270,7 @@ describe('the chat store', () => {
     const chat = useChatStore();
     await chat.open(CONVERSATION);
     expect(await chat.send('Hi', null)).toBe(false);
-    expect(chat.actionError?.message).toBe('Cannot reach the server. Check your connection and try again.');
+    expect(chat.actionError?.text).toBe('Cannot reach the server. Check your connection and try again.');
     expect(chat.refusal).toBeNull();
   });
   it('backs off when a stream keeps ending with nothing new, instead of asking in a loop', async () => {
