@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '@/api/client';
-import { acceptedAnswer, placeEdited, placeRegenerated, placeSent, sentMessage } from './thread';
+import { acceptedAnswer, placeEdited, placeRegenerated, placeSent, refusedAnswer, sentMessage } from './thread';
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
 const posted = {
@@ -60,5 +60,20 @@ describe('placing an accepted answer in the thread', () => {
       ['assistant', ''],
     ]);
     expect(messages[2]!.id).toBe('q2');
+  });
+});
+
+describe('the answer a refused request left', () => {
+  const failed = (id: string): Message => ({ ...answer(id, ''), status: 'error', errorCode: 'rate_limited' });
+
+  it('is the failed answer that ends the thread read back after the refusal', () => {
+    const messages = [question('q1', 'Hi'), answer('a1', 'Hello'), question('q2', 'Again?'), failed('a2')];
+    expect(refusedAnswer(messages, 2)?.id).toBe('a2');
+  });
+
+  it('is none when the thread ends otherwise, or lost messages (it is not the one just refused)', () => {
+    expect(refusedAnswer([question('q1', 'Hi'), answer('a1', 'Hello')], 2)).toBeUndefined();
+    expect(refusedAnswer([question('q1', 'Hi')], 1)).toBeUndefined();
+    expect(refusedAnswer([question('q1', 'Hi'), failed('a1')], 4)).toBeUndefined();
   });
 });

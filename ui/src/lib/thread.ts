@@ -51,6 +51,16 @@ export function sentMessage(id: string, content: string, now = new Date()): Mess
   };
 }
 
+/**
+ * The failed answer the gateway kept for a request it refused (a rate limit, a spent quota),
+ * read back after the refusal: the thread ends with an answer in error and lost nothing of
+ * the `countBefore` messages it had. None: the gateway kept nothing, the page says why itself.
+ */
+export function refusedAnswer(messages: readonly Message[], countBefore: number): Message | undefined {
+  const last = messages.at(-1);
+  return last?.role === 'assistant' && last.status === 'error' && messages.length >= countBefore ? last : undefined;
+}
+
 /** Sent: the message and its answer come last. */
 export function placeSent(messages: Message[], sent: Message, answer: Message): void {
   messages.push(sent, answer);

@@ -2,10 +2,10 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import { ApiError, type ConversationWithMessages, type Message, type Posted } from '@/api/client';
 import { apiClient } from '@/api/app-client';
-import { isFinal, newAnswer, type AnswerState, type AnswerStatus } from '@/lib/answer';
+import { answerStatusOfMessage, isFinal, newAnswer, type AnswerState, type AnswerStatus } from '@/lib/answer';
 import { describeError, type Problem } from '@/lib/errors';
 import { followAnswer, waitUnlessWoken } from '@/lib/follow-answer';
-import { acceptedAnswer, placeEdited, placeRegenerated, placeSent, sentMessage } from '@/lib/thread';
+import { acceptedAnswer, placeEdited, placeRegenerated, placeSent, refusedAnswer, sentMessage } from '@/lib/thread';
 import { useConversationsStore } from './conversations';
 
 /** A message as the chat view shows it. */
@@ -25,19 +25,6 @@ export interface ChatMessageView {
   usage: { promptTokens: number; completionTokens: number } | null;
   durationMs: number | null;
 }
-
-const statusOfMessage = (m: Message): AnswerStatus => {
-  switch (m.status) {
-    case 'pending':
-      return 'queued';
-    case 'running':
-      return 'streaming';
-    case 'done':
-    case 'error':
-    case 'cancelled':
-      return m.status;
-  }
-};
 
 /**
  * The open conversation and the answers being streamed. Answers live here by request id,
@@ -66,7 +53,7 @@ export const useChatStore = defineStore('chat', () => {
   const messages = computed<ChatMessageView[]>(() =>
     (conversation.value?.messages ?? []).map((m) => {
       const answer = m.requestId ? answers.get(m.requestId) : undefined;
-      const status = m.role !== 'assistant' ? 'done' : answer ? answer.status : statusOfMessage(m);
+      const status = m.role !== 'assistant' ? 'done' : answer ? answer.status : answerStatusOfMessage(m.status);
       return {
         id: m.id,
         role: m.role,
@@ -106,9 +93,8 @@ export const useChatStore = defineStore('chat', () => {
       if (mine !== openGeneration) return;
       conversation.value = loaded;
       for (const m of loaded.messages) {
-        if (m.role === 'assistant' && m.requestId && (m.status === 'pending' || m.status === 'running')) {
-          follow(m.requestId, { status: statusOfMessage(m), model: m.model });
-        }
+        const status = answerStatusOfMessage(m.status);
+        if (m.role === 'assistant' && m.requestId && !isFinal(status)) follow(m.requestId, { status, model: m.model });
       }
     } catch (error) {
       if (mine === openGeneration) loadError.value = describeError(error);
@@ -140,7 +126,7 @@ export const useChatStore = defineStore('chat', () => {
   async function placeAnswer(how: Placement, model: string | null): Promise<boolean> {
     const current = conversation.value;
     if (!current) return false;
-    return act(async () => {
+    return runAction(async () => {
       const posted = await how.post(current.id);
       if (conversation.value?.id === current.id) {
         how.place(conversation.value.messages, acceptedAnswer(posted, model));
@@ -193,7 +179,12 @@ export const useChatStore = defineStore('chat', () => {
     );
   }
 
-  async function act(run: () => Promise<void>): Promise<boolean> {
+  /**
+   * Runs one of the page's actions: `busy` while it runs, and what went wrong kept as data
+   * (`refusal` at the answer the gateway failed, else `actionError`) instead of thrown at
+   * the page. True when it worked.
+   */
+  async function runAction(run: () => Promise<void>): Promise<boolean> {
     actionError.value = null;
     refusal.value = null;
     busy.value = true;
@@ -206,12 +197,9 @@ export const useChatStore = defineStore('chat', () => {
       // it kept, and the reason at that answer.
       const before = conversation.value?.messages.length ?? 0;
       if (error instanceof ApiError && conversation.value) await refreshQuietly(conversation.value.id);
-      const last = conversation.value?.messages.at(-1);
-      if (last?.role === 'assistant' && last.status === 'error' && (conversation.value?.messages.length ?? 0) >= before) {
-        refusal.value = { messageId: last.id, problem };
-      } else {
-        actionError.value = problem;
-      }
+      const refused = refusedAnswer(conversation.value?.messages ?? [], before);
+      if (refused) refusal.value = { messageId: refused.id, problem };
+      else actionError.value = problem;
       return false;
     } finally {
       busy.value = false;
