@@ -1,10 +1,12 @@
 import { fileURLToPath, URL } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vitest/config';
+import SERVICE_PORTS from '../shared-interfaces/src/ports.json' with { type: 'json' };
 
 // The gateway's URL is not baked in: the app reads /config.json at start. In development
-// the gateway's routes are proxied, so the app talks to its own origin (gatewayUrl "").
-const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:3000';
+// the gateway's routes are proxied, so the app talks to its own origin (gatewayUrl ""); by
+// default to local mode's gateway.
+const GATEWAY = process.env.GATEWAY_URL ?? `http://127.0.0.1:${SERVICE_PORTS.gateway.port}`;
 
 export default defineConfig({
   plugins: [
