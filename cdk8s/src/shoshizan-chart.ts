@@ -38,7 +38,7 @@ export class ShoshizanChart extends Chart {
     new KafkaProducer(this, 'kafka-producer', { release });
     new KafkaConsumer(this, 'kafka-consumer', { release });
     new GptApi(this, 'gpt-api', { release });
-    settings.when(settings.flag(settings.values.ui.enabled), this, 'ui', (scope) => new Ui(scope, 'service', { release }));
+    settings.when(settings.values.ui.enabled, this, 'ui', (scope) => new Ui(scope, 'service', { release }));
     new Ollama(this, 'ollama', { release });
     new OllamaModels(this, 'ollama-models', { release });
     new ModelOperator(this, 'model-operator', { release });

@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { MODELS_READY_CONDITION, TOPICS, ollamaModelCrd } from '@shoshizan/shared-interfaces';
 import { METRICS_PORTS, PORTS, Release } from '../src/constructs/context';
 import { ShoshizanService } from '../src/constructs/shoshizan-service';
-import { Settings } from '../src/settings/registry';
+import { Settings, type Condition } from '../src/settings/registry';
 import { declarations, type ShoshizanOverrides } from '../src/settings/values';
 import { ShoshizanChart } from '../src/shoshizan-chart';
 
@@ -528,7 +528,7 @@ describe('NetworkPolicies', () => {
 describe('the settings registry', () => {
   it('refuses to read a non-boolean as a flag in a chart synth', () => {
     const s = Settings.helm(declarations);
-    expect(() => s.flag(s.values.global.imageTag as unknown as boolean)).toThrow(/boolean setting/);
+    expect(() => s.choose(s.values.global.imageTag as unknown as Condition, 'a', 'b')).toThrow(/boolean setting/);
   });
 
   it('merges overrides as Helm merges a values file: maps deeply, lists replaced, null deletes', () => {

@@ -1,3 +1,4 @@
+import { isExpr } from '../settings/expression';
 import { CONDITION_ANNOTATION, RANGE_ANNOTATION, Settings, stringExpression, type Declarations } from '../settings/registry';
 
 /**
@@ -87,10 +88,10 @@ class TemplateWriter<D extends Declarations> {
   }
 
   private scalar(value: unknown): string {
+    if (isExpr(value)) throw new Error(`a condition used as a value (${value.template()}): use Settings.bool or Settings.choose`);
     if (value === null) return 'null';
     if (Array.isArray(value)) return '[]';
     if (typeof value === 'object') {
-      if (value.constructor.name === 'FlagSentinel') throw new Error('a boolean setting used as a value: use Settings.flag/choose');
       return '{}';
     }
     if (typeof value === 'number') {

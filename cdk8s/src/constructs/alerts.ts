@@ -18,7 +18,7 @@ export class Alerts extends Construct {
   constructor(scope: Construct, id: string, { release }: AlertsProps) {
     super(scope, id);
     const { s, v } = release;
-    s.when(s.flag(v.metrics.prometheusRule.enabled), this, 'enabled', (inner) => {
+    s.when(v.metrics.prometheusRule.enabled, this, 'enabled', (inner) => {
       const rule = new monitoring.PrometheusRule(inner, 'prometheus-rule', {
         metadata: { name: release.name('alerts') },
         spec: {

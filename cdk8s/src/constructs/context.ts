@@ -2,7 +2,7 @@ import { SERVICE_PORTS } from '@shoshizan/shared-interfaces';
 import { ApiObject, JsonPatch } from 'cdk8s';
 import type { Condition } from '../settings/registry';
 import type { Settings } from '../settings/registry';
-import { declarations, type ShoshizanValues } from '../settings/values';
+import { declarations } from '../settings/values';
 
 export type ShoshizanSettings = Settings<typeof declarations>;
 
@@ -16,7 +16,8 @@ export const APP_VERSION = '0.1.0';
  * instance and component, which never change on an upgrade).
  */
 export class Release {
-  readonly v: ShoshizanValues;
+  /** The settings as constructs read them (booleans as conditions). */
+  readonly v: ShoshizanSettings['values'];
 
   constructor(readonly s: ShoshizanSettings) {
     this.v = s.values;
@@ -75,15 +76,15 @@ export class Release {
 
   /** The model operator runs (`modelOperator.enabled`): OllamaModels, readiness gates, gpt-api's catalog from them. */
   get modelOperator(): Condition {
-    return this.s.flag(this.v.modelOperator.enabled);
+    return this.v.modelOperator.enabled;
   }
 
   get kafkaTls(): Condition {
-    return this.s.flag(this.v.kafka.tls);
+    return this.v.kafka.tls;
   }
 
   get kafkaSasl(): Condition {
-    return this.s.flag(this.v.kafka.sasl.enabled);
+    return this.v.kafka.sasl.enabled;
   }
 
   is(setting: 'kafka' | 'postgresql', mode: string): Condition {

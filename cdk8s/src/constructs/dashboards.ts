@@ -18,7 +18,7 @@ export class Dashboards extends Construct {
   constructor(scope: Construct, id: string, { release }: DashboardsProps) {
     super(scope, id);
     const { s, v } = release;
-    s.when(s.flag(v.metrics.grafanaDashboard.enabled), this, 'enabled', (inner) => {
+    s.when(v.metrics.grafanaDashboard.enabled, this, 'enabled', (inner) => {
       for (const dashboard of dashboards()) {
         const name = dashboard.uid.replace(/^shoshizan-/, '');
         const configMap = new kplus.ConfigMap(inner, name, {

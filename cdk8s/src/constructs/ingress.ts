@@ -14,12 +14,12 @@ export class Ingress extends Construct {
   constructor(scope: Construct, id: string, { release }: IngressProps) {
     super(scope, id);
     const { s, v } = release;
-    s.when(s.flag(v.ingress.enabled), this, 'enabled', (inner) => {
+    s.when(v.ingress.enabled, this, 'enabled', (inner) => {
       const backend = (component: string, port: number) => ({ service: { name: release.name(component), port: { number: port } } });
       const toGateway = (path: string) => ({ path, pathType: 'Prefix', backend: backend('gateway', PORTS.gateway) });
       const apiPaths = ['/v1', '/health', '/docs'].map(toGateway);
       const paths = s.choose(
-        s.flag(v.ui.enabled),
+        v.ui.enabled,
         [...apiPaths, { path: '/', pathType: 'Prefix', backend: backend('ui', PORTS.ui) }],
         [toGateway('/')],
       );
@@ -31,7 +31,7 @@ export class Ingress extends Construct {
       });
       s.set(ingress, '/spec/rules/0/http/paths', paths);
       s.setOptional(ingress, '/metadata/annotations', v.ingress.annotations);
-      s.setOptional(ingress, '/spec/tls', s.choose(s.flag(v.ingress.tls.enabled), [{ hosts: [v.ingress.host], secretName: v.ingress.tls.secretName }], null));
+      s.setOptional(ingress, '/spec/tls', s.choose(v.ingress.tls.enabled, [{ hosts: [v.ingress.host], secretName: v.ingress.tls.secretName }], null));
     });
   }
 }

@@ -24,7 +24,7 @@ export class KafkaConsumer extends Construct {
     super(scope, id);
     const { s, v } = release;
     const a = v.kafkaConsumer.autoscaling;
-    const kedaOn = s.flag(a.enabled);
+    const kedaOn = a.enabled;
     this.service = new ShoshizanService(this, 'service', {
       release,
       component: 'kafka-consumer',

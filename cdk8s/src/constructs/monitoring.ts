@@ -17,7 +17,7 @@ export class ServiceMonitor extends Construct {
   constructor(scope: Construct, id: string, props: ServiceMonitorProps) {
     super(scope, id);
     const { s, v } = props.release;
-    s.when(s.flag(v.metrics.serviceMonitor.enabled), this, 'enabled', (inner) => {
+    s.when(v.metrics.serviceMonitor.enabled, this, 'enabled', (inner) => {
       const monitor = new monitoring.ServiceMonitor(inner, 'service-monitor', {
         metadata: { name: props.name },
         spec: {

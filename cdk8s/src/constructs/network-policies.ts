@@ -46,7 +46,7 @@ export class NetworkPolicies extends Construct {
     super(scope, id);
     const { release } = props;
     const { s, v } = release;
-    s.when(s.flag(v.networkPolicy.enabled), this, 'enabled', (inner) => this.build(inner, release));
+    s.when(v.networkPolicy.enabled, this, 'enabled', (inner) => this.build(inner, release));
   }
 
   private build(scope: Construct, release: Release): void {

@@ -38,7 +38,7 @@ export class OllamaModelCrd extends Construct {
   constructor(scope: Construct, id: string, { release }: OllamaModelCrdProps) {
     super(scope, id);
     const { s, v } = release;
-    const installCRD = s.flag(v.modelOperator.installCRD);
+    const installCRD = v.modelOperator.installCRD;
     if (s.mode === 'plain') {
       s.when(installCRD, this, 'crd', (inner) => new ApiObject(inner, 'crd', ollamaModelCrdManifest()));
       return;

@@ -32,7 +32,7 @@ export class Ollama extends Construct {
     const name = (this.name = release.name('ollama'));
     const labels = release.labels('ollama');
     const selector = release.selectorLabels('ollama');
-    const gpu = s.flag(v.ollama.gpu.enabled);
+    const gpu = v.ollama.gpu.enabled;
     const env = [
       { name: 'OLLAMA_HOST', value: `0.0.0.0:${PORTS.ollama}` },
       { name: 'OLLAMA_MODELS', value: '/models' },

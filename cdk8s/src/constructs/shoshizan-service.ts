@@ -34,7 +34,7 @@ export interface ShoshizanServiceProps {
   readonly resources: unknown;
   /** CPU autoscaling; omit for a service scaled another way (KEDA). */
   readonly autoscaling?: {
-    readonly enabled: boolean;
+    readonly enabled: Condition;
     readonly minReplicas: number;
     readonly maxReplicas: number;
     readonly targetCPUUtilizationPercentage: number;
@@ -159,7 +159,7 @@ export class ShoshizanService extends Construct {
 
     if (props.autoscaling) {
       const a = props.autoscaling;
-      const enabled = s.flag(a.enabled);
+      const enabled = a.enabled;
       s.when(enabled, this, 'autoscaling', (scope) => {
         this.markHasAutoscaler(enabled);
         new kplus.k8s.KubeHorizontalPodAutoscalerV2(scope, 'hpa', {

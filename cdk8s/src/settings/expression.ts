@@ -193,6 +193,15 @@ export function str(strings: TemplateStringsArray, ...parts: Operand<string | nu
 }
 
 /**
+ * An expression as the pipeline of a template action takes it (`{{- if eq $.Values.a "b" }}`):
+ * a call without the parentheses it has as an operand.
+ */
+export function pipeline(expr: Expr<unknown>): string {
+  const template = expr.template();
+  return expr instanceof Call ? template.slice(1, -1) : template;
+}
+
+/**
  * The explicit rendering step: a copy of `tree` (an object synthesized from constructs) with
  * every `Expr` in it replaced by `render(expr)`. Nothing else is changed; a rendering that
  * is `undefined` leaves the field out.

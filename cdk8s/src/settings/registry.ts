@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
+import { eq, isExpr, pipeline, ref, resolveTree, truthy, type Expr, type Scope } from './expression';
 
 /**
  * The typed settings registry: the one place the settings a production user changes are
@@ -12,6 +13,10 @@ import { ApiObject } from 'cdk8s';
  * the chart writer (../chart/templates.ts) turns into `.Values.gateway.replicas`. One set
  * of constructs thus yields both the plain manifests and the Helm chart, and values.yaml and
  * values.schema.json are written from the same declarations.
+ *
+ * A boolean setting is a `Condition` in both synths (an expression, ./expression.ts, read
+ * from the values): a construct cannot compare it, only hand it to `when`, `choose` or
+ * `bool`, and the conditions `equals` makes are the same kind of object.
  *
  * Rules for constructs, so both synths stay equal (the invariant test checks it):
  * - never compute with a setting (no arithmetic, no `===`, no `if`): use `when`, `choose`,
@@ -55,30 +60,30 @@ export interface Declarations {
   readonly [key: string]: Leaf<unknown> | Declarations;
 }
 
-/** The values tree a set of declarations describes. */
+/** The values tree a set of declarations describes (a values file, the overrides of a plain synth). */
 export type ValuesOf<D> = { -readonly [K in keyof D]: D[K] extends Leaf<infer T> ? T : ValuesOf<D[K]> };
+
+/** What constructs read (`Settings.values`): the values, with each boolean setting as a `Condition`. */
+export type SettingsOf<D> = {
+  readonly [K in keyof D]: D[K] extends Leaf<infer T> ? ([T] extends [boolean] ? Condition : T) : SettingsOf<D[K]>;
+};
 export type DeepPartial<T> = T extends readonly unknown[]
   ? T
   : T extends object
     ? { [K in keyof T]?: DeepPartial<T[K]> | null }
     : T;
 
-/** A condition both synths understand: its value now, and the same test as a Helm expression. */
-export interface Condition {
-  readonly plain: boolean;
-  readonly helm: string;
-}
+/**
+ * A condition both synths understand: a plain synth evaluates it against the values, the
+ * chart writes it as a template expression. Opaque: decide with `when` and `choose`.
+ */
+export type Condition = Expr<boolean>;
 
-type SentinelKind = 'string' | 'int' | 'object' | 'flag' | 'bool';
+type SentinelKind = 'string' | 'int' | 'object' | 'bool';
 interface Sentinel {
   readonly kind: SentinelKind;
   /** A Go template expression (no braces) giving the value. */
   readonly expr: string;
-}
-
-/** A boolean setting seen in a chart synth: only `flag()` may read it. */
-class FlagSentinel {
-  constructor(readonly token: string) {}
 }
 
 /** Annotation carried by objects built under `when` in a chart synth; the writer turns it into `{{ if }}`. */
@@ -119,12 +124,14 @@ export interface ListItem<T> {
 
 export class Settings<D extends Declarations> {
   /** The values constructs read. */
-  readonly values: ValuesOf<D>;
+  readonly values: SettingsOf<D>;
   private readonly sentinels = new Map<string, Sentinel>();
   private readonly conditions = new WeakMap<ApiObject, string>();
   private readonly deferred = new Map<ApiObject, { path: string; produce: () => unknown }[]>();
   private readonly plainRelease: string;
   private readonly plainNamespace: string;
+  /** What a plain synth evaluates conditions against: the values as `$.Values`. */
+  private readonly plainScope: Scope;
   private inEach = false;
 
   private constructor(
@@ -135,9 +142,9 @@ export class Settings<D extends Declarations> {
   ) {
     this.plainRelease = options.releaseName ?? 'shoshizan';
     this.plainNamespace = options.namespace ?? 'shoshizan';
-    this.values = (
-      mode === 'plain' ? mergeValues(defaultsOf(declarations), overrides) : this.sentinelTree(declarations, '$.Values')
-    ) as ValuesOf<D>;
+    const concrete = mergeValues(defaultsOf(declarations), overrides);
+    this.plainScope = { $: { Values: concrete } };
+    this.values = (mode === 'plain' ? withConditions(declarations, concrete, []) : this.sentinelTree(declarations, [])) as SettingsOf<D>;
   }
 
   /** Concrete values: the defaults, with `overrides` merged in as Helm merges a values file. */
@@ -169,20 +176,15 @@ export class Settings<D extends Declarations> {
 
   // ---- conditions ---------------------------------------------------------------------------
 
-  flag(value: boolean): Condition {
-    if (this.mode === 'plain') return { plain: value, helm: String(value) };
-    if (!((value as unknown) instanceof FlagSentinel)) throw new Error('flag() takes a boolean setting, read from settings.values');
-    return { plain: true, helm: this.expr((value as unknown as FlagSentinel).token) };
-  }
-
   /** A condition as a boolean field of an object (`automountServiceAccountToken`): true/false in the chart. */
   bool(condition: Condition): boolean {
-    if (this.mode === 'plain') return condition.plain;
-    return this.sentinel('bool', condition.helm) as unknown as boolean;
+    if (this.mode === 'plain') return this.holds(condition);
+    return this.sentinel('bool', this.test(condition)) as unknown as boolean;
   }
 
+  /** Whether a string setting is `literal`. */
   equals(value: string, literal: string): Condition {
-    return { plain: value === literal, helm: `eq ${this.exprOf(value)} ${goString(literal)}` };
+    return eq(this.mode === 'plain' ? value : this.refOf(value), literal);
   }
 
   /**
@@ -192,15 +194,16 @@ export class Settings<D extends Declarations> {
    */
   when(condition: Condition, scope: Construct, id: string, build: (scope: Construct) => void): void {
     if (this.mode === 'plain') {
-      if (condition.plain) build(new Construct(scope, id));
+      if (this.holds(condition)) build(new Construct(scope, id));
       return;
     }
     const inner = new Construct(scope, id);
     build(inner);
+    const test = this.test(condition);
     for (const child of inner.node.findAll()) {
       if (!(child instanceof ApiObject)) continue;
       const previous = this.conditions.get(child);
-      const combined = previous ? `and (${previous}) (${condition.helm})` : condition.helm;
+      const combined = previous ? `and (${previous}) (${test})` : test;
       this.conditions.set(child, combined);
       child.metadata.addAnnotation(CONDITION_ANNOTATION, combined);
     }
@@ -238,9 +241,9 @@ export class Settings<D extends Declarations> {
 
   /** `a` when the condition holds, else `b` (strings, whole numbers or objects). */
   choose<T>(condition: Condition, a: T, b: T): T {
-    if (this.mode === 'plain') return condition.plain ? a : b;
+    if (this.mode === 'plain') return this.holds(condition) ? a : b;
     const kind: SentinelKind = typeof a === 'number' ? 'int' : typeof a === 'string' ? 'string' : 'object';
-    return this.sentinel(kind, `(ternary ${this.goValue(a)} ${this.goValue(b)} (${condition.helm}))`) as T;
+    return this.sentinel(kind, `(ternary ${this.goValue(a)} ${this.goValue(b)} (${this.test(condition)}))`) as T;
   }
 
   /** `a` × `b`, for whole numbers derived from whole-number settings. */
@@ -367,12 +370,23 @@ export class Settings<D extends Declarations> {
         const json: unknown = toJson();
         for (const p of own) {
           const value = p.produce();
-          if (value !== OMIT) jsonPatchAdd(json, p.path, structuredClone(value));
+          if (value !== OMIT) jsonPatchAdd(json, p.path, this.rendered(value, p.path));
         }
         return json;
       };
     }
     patches.push({ path, produce });
+  }
+
+  /**
+   * A field's value with each condition in it rendered: evaluated in a plain synth; a chart
+   * writes conditions only through `bool`, `choose` and `setOptional`.
+   */
+  private rendered(value: unknown, path: string): unknown {
+    return resolveTree(value, (condition) => {
+      if (this.mode === 'plain') return condition.evaluate(this.plainScope);
+      throw new Error(`${path}: a condition as a value (${condition.template()}): use Settings.bool or Settings.choose`);
+    });
   }
 
   /** The sentinel table: every token the chart writer must replace, with its expression. */
@@ -385,13 +399,30 @@ export class Settings<D extends Declarations> {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private sentinelTree(declarations: Declarations, prefix: string): unknown {
+  /** Whether a condition holds for the values of a plain synth. */
+  private holds(condition: Condition): boolean {
+    return truthy(checked(condition).evaluate(this.plainScope));
+  }
+
+  /** A condition as a chart's `if` tests it. */
+  private test(condition: Condition): string {
+    return pipeline(checked(condition));
+  }
+
+  /** A string setting's sentinel as the reference it stands for, to build a condition on. */
+  private refOf(token: string): Expr<string> {
+    const path = /^(\$[A-Za-z]*)((?:\.[A-Za-z][A-Za-z0-9]*)+)$/.exec(this.sentinels.get(token)?.expr ?? '');
+    if (!path) throw new Error(`equals() takes a string setting read from settings.values, got ${token}`);
+    return ref<string>(path[1] as string, ...(path[2] as string).slice(1).split('.'));
+  }
+
+  private sentinelTree(declarations: Declarations, keys: readonly string[]): unknown {
     const tree: Record<string, unknown> = {};
     for (const [key, declared] of Object.entries(declarations)) {
-      if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new Error(`setting ${prefix}.${key}: use camelCase names`);
-      const path = `${prefix}.${key}`;
+      if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new Error(`setting $.Values.${[...keys, key].join('.')}: use camelCase names`);
+      const path = `$.Values.${[...keys, key].join('.')}`;
       if (!isLeaf(declared)) {
-        tree[key] = this.sentinelTree(declared, path);
+        tree[key] = this.sentinelTree(declared, [...keys, key]);
         continue;
       }
       switch (declared.kind) {
@@ -405,7 +436,7 @@ export class Settings<D extends Declarations> {
           tree[key] = this.sentinel('object', path);
           break;
         case 'bool':
-          tree[key] = new FlagSentinel(this.sentinel('flag', path));
+          tree[key] = ref<boolean>('$', 'Values', ...keys, key);
           break;
       }
     }
@@ -447,7 +478,7 @@ export class Settings<D extends Declarations> {
       if (found) return found.expr.includes(' ') && !found.expr.startsWith('(') ? `(${found.expr})` : found.expr;
       return stringExpression(value, (t) => this.sentinels.get(t));
     }
-    if (value instanceof FlagSentinel) return this.expr(value.token);
+    if (isExpr(value)) return value.template();
     if (typeof value === 'boolean') return String(value);
     if (value === null || value === undefined) return 'nil';
     if (Array.isArray(value)) return `(list ${value.map((item) => this.goValue(item)).join(' ')})`;
@@ -484,7 +515,7 @@ export function stringExpression(value: string, lookup: (token: string) => Senti
   for (const match of value.matchAll(pattern)) {
     const found = lookup(match[0]);
     if (!found) continue;
-    if (found.kind === 'object' || found.kind === 'flag' || found.kind === 'bool') throw new Error(`an object or boolean setting inside a string: ${value}`);
+    if (found.kind === 'object' || found.kind === 'bool') throw new Error(`an object or boolean setting inside a string: ${value}`);
     if (match.index > last) parts.push(goString(value.slice(last, match.index)));
     parts.push(found.expr.startsWith('(') ? found.expr : `(${found.expr})`);
     last = match.index + match[0].length;
@@ -516,6 +547,23 @@ function isEmpty(value: unknown): boolean {
   if (Array.isArray(value)) return value.length === 0;
   if (typeof value === 'object') return Object.keys(value).length === 0;
   return false;
+}
+
+/** A condition, refused when a cast let another value through (types cannot see past one). */
+function checked(condition: Condition): Condition {
+  if (!isExpr(condition)) throw new Error(`not a condition: ${String(condition)}: use a boolean setting or equals()`);
+  return condition;
+}
+
+/** The values of a plain synth as constructs read them: each boolean setting a reference into `$.Values`. */
+function withConditions(declarations: Declarations, values: unknown, keys: readonly string[]): unknown {
+  if (!isPlainObject(values)) return values;
+  const out: Record<string, unknown> = { ...values };
+  for (const [key, declared] of Object.entries(declarations)) {
+    if (!isLeaf(declared)) out[key] = withConditions(declared, values[key], [...keys, key]);
+    else if (declared.kind === 'bool') out[key] = ref<boolean>('$', 'Values', ...keys, key);
+  }
+  return out;
 }
 
 export function defaultsOf(declarations: Declarations): Record<string, unknown> {

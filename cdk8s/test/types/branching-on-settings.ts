@@ -4,6 +4,7 @@
  * is a way a construct could decide in TypeScript what the chart must decide in Helm.
  */
 import { cond, eq, ref, str, type Expr } from '../../src/settings/expression';
+import { Settings, setting } from '../../src/settings/registry';
 
 declare const replicas: Expr<number>;
 declare const mode: Expr<string>;
@@ -28,3 +29,15 @@ export const mixed = eq(mode, 3);
 
 // What a construct writes instead.
 export const decided: Expr<string> = cond(eq(mode, 'external'), str`${mode}-x`, ref<string>('$', 'Values', 'kafka', 'bootstrapServers'));
+
+// What constructs read from the registry: a boolean setting is a condition, in both synths.
+const settings = Settings.plain({ ui: { enabled: setting.bool(true, 'on'), name: setting.string('ui', 'name') } });
+// @ts-expect-error a boolean setting compared in TypeScript: the chart could not follow
+export const uiOn = settings.values.ui.enabled === true;
+// @ts-expect-error a boolean setting where a plain boolean is expected
+export const uiFlag: boolean = settings.values.ui.enabled;
+// @ts-expect-error a string setting is no condition: use equals()
+export const byName = settings.choose(settings.values.ui.name, 'a', 'b');
+// Not a type error, as TypeScript lets any object be tested for truth (`if (settings.values.ui.enabled)`,
+// always true): the linter's strict-boolean-expressions is the check that would catch it.
+export const chosen: string = settings.choose(settings.values.ui.enabled, 'a', settings.values.ui.name);
