@@ -18,8 +18,9 @@ export interface ModelOperatorProps {
  *   (LEASE_NAME, LEASE_DURATION_SECONDS), the others standing by; settings in a ConfigMap
  *   (a change rolls the pods), the namespace and the pod's name from the downward API. It
  *   finds the replicas in the EndpointSlices of the Ollama headless Service (OLLAMA_SERVICE).
- *   No API of its own: port 9464 serves GET /metrics and GET /healthz (liveness; readiness
- *   asks /metrics, what its Service is for, as kube-score refuses two identical probes).
+ *   No API of its own: its metrics port (METRICS_PORTS.modelOperator) serves GET /metrics and
+ *   GET /healthz (liveness; readiness asks /metrics, what its Service is for, as kube-score
+ *   refuses two identical probes).
  * - Its own ServiceAccount, with its token mounted, and RBAC for what it touches (its calls
  *   are all in services/model-operator/src/kube/kube.ts): OllamaModels (and their status and
  *   finalizers), EndpointSlices, Ollama pods and their status (the readiness gate), Events,
