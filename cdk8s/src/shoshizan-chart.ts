@@ -1,4 +1,4 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Alerts } from './constructs/alerts';
 import { Release, type ShoshizanSettings } from './constructs/context';
@@ -29,8 +29,11 @@ export interface ShoshizanChartProps {
  * component also names its template file in the Helm chart.
  */
 export class ShoshizanChart extends Chart {
+  readonly settings: ShoshizanSettings;
+
   constructor(scope: Construct, id: string, { settings }: ShoshizanChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
+    this.settings = settings;
     const release = new Release(settings);
     // First, so that a plain synth applies the CRD before the OllamaModels (the chart has it in crds/).
     new OllamaModelCrd(this, 'ollama-model-crd', { release });
@@ -51,6 +54,17 @@ export class ShoshizanChart extends Chart {
     // A plain synth has no `helm test`; `helm template --skip-tests` leaves it out too.
     if (settings.mode === 'helm') new HelmTest(this, 'tests', { release });
   }
+
+  /** cdk8s's synthesis (what Testing.synth and App.synth call), with the settings' fields of each object. */
+  override toJson(): unknown[] {
+    const json = super.toJson() as unknown[];
+    // The objects in the order cdk8s synthesized them: its dependency graph, which the call above completed.
+    const objects = new DependencyGraph(this.node)
+      .topology()
+      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === this);
+    if (objects.length !== json.length) throw new Error(`${objects.length} objects, ${json.length} manifests`);
+    return json.map((object, i) => this.settings.complete(objects[i] as ApiObject, object));
+  }
 }
 
 /** One synthesized API object, with the id of the component it belongs to. */
@@ -64,7 +78,7 @@ export function manifests(chart: ShoshizanChart): Manifest[] {
   const out: Manifest[] = [];
   for (const child of chart.node.findAll()) {
     if (!(child instanceof ApiObject)) continue;
-    const json = child.toJson() as Record<string, unknown>;
+    const json = chart.settings.complete(child, child.toJson()) as Record<string, unknown>;
     out.push({ component: child.node.scopes[2]?.node.id ?? 'misc', json });
   }
   return out;

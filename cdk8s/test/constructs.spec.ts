@@ -447,6 +447,14 @@ describe('ShoshizanService', () => {
     expect(() => new ShoshizanService(chart, 'none', props)).not.toThrow();
     expect(Testing.synth(chart).filter((o: { kind: string }) => o.kind === 'ServiceMonitor')).toEqual([]);
   });
+
+  it('lets one autoscaler own the replicas, and refuses a second', () => {
+    const s = Settings.plain(declarations, {});
+    const props = { release: new Release(s), component: 'svc', port: 3000, image: 'svc', replicas: 1, resources: {}, config: {} };
+    const service = new ShoshizanService(new Chart(Testing.app(), 'test'), 'svc', props);
+    service.markHasAutoscaler(s.values.ui.enabled);
+    expect(() => service.markHasAutoscaler(s.values.ui.enabled)).toThrow('shoshizan-svc: a second autoscaler; one owns the replicas');
+  });
 });
 
 describe('NetworkPolicies', () => {

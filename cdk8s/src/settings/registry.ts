@@ -355,27 +355,25 @@ export class Settings<D extends Declarations> {
 
   // ---- for the chart writer -----------------------------------------------------------------
 
-  /**
-   * `set`/`setOptional` fields are applied to an object's JSON after cdk8s's typed conversion
-   * of core objects (which would mangle a plain map where it expects quantities, and drop a
-   * setting's token where it expects a list or a map): the object's toJson is wrapped once.
-   */
   private defer(object: ApiObject, path: string, produce: () => unknown): void {
-    let patches = this.deferred.get(object);
-    if (!patches) {
-      const own = patches = [] as { path: string; produce: () => unknown }[];
-      this.deferred.set(object, own);
-      const toJson = object.toJson.bind(object);
-      object.toJson = () => {
-        const json: unknown = toJson();
-        for (const p of own) {
-          const value = p.produce();
-          if (value !== OMIT) jsonPatchAdd(json, p.path, this.rendered(value, p.path));
-        }
-        return json;
-      };
+    const fields = this.deferred.get(object) ?? [];
+    this.deferred.set(object, fields);
+    fields.push({ path, produce });
+  }
+
+  /**
+   * An object's JSON with the fields set through `set` and `setOptional` added: the step that
+   * writes settings into a synthesized object (ShoshizanChart's toJson and `manifests` take
+   * it for every object). It comes after cdk8s's typed conversion of core objects, which
+   * would mangle a plain map where it expects quantities, and drop a setting's token where it
+   * expects a list or a map.
+   */
+  complete(object: ApiObject, json: unknown): unknown {
+    for (const field of this.deferred.get(object) ?? []) {
+      const value = field.produce();
+      if (value !== OMIT) jsonPatchAdd(json, field.path, this.rendered(value, field.path));
     }
-    patches.push({ path, produce });
+    return json;
   }
 
   /**
