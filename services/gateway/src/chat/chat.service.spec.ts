@@ -1,6 +1,7 @@
+import { Test, type TestingModule } from '@nestjs/testing';
 import type { Admin } from 'kafkajs';
-import type { PinoLogger } from 'nestjs-pino';
-import { DomainException } from '@shoshizan/service-kit';
+import { PinoLogger } from 'nestjs-pino';
+import { DomainException, KAFKA_ADMIN } from '@shoshizan/service-kit';
 import {
   ENVELOPE_VERSION,
   ErrorCode,
@@ -11,20 +12,20 @@ import {
   type EnqueueResult,
   type ResponseEvent,
 } from '@shoshizan/shared-interfaces';
-import type { EdgeAdmissionService } from '../admission/edge-admission.service';
+import { EdgeAdmissionService } from '../admission/edge-admission.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import type { GatewayConfig } from '../config/gateway.config';
-import type { ModelsClient } from '../models/models.client';
-import type { ChatRequestRecord, ChatRequestsRepository } from './chat-requests.repository';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { ModelsClient } from '../models/models.client';
+import { ChatRequestsRepository, type ChatRequestRecord } from './chat-requests.repository';
 import { ChatService } from './chat.service';
 import { EventSubscription } from './event-subscription';
 import { ProducerClient } from './producer.client';
-import type { ResponseHub } from './response-hub.service';
+import { ResponseHub } from './response-hub.service';
 
 /*
- * ChatService's decisions, with every port replaced by an in-memory fake (Nest's testing
- * module is not installed here, so the service is constructed directly with the same
- * providers a module would give it).
+ * ChatService's decisions, with every port replaced by an in-memory fake. The service is
+ * built by Nest's testing module under the tokens ChatModule provides (its classes, the
+ * config and Kafka admin symbols), so a constructor the container cannot fill fails here.
  */
 
 /** A fake of the public members a test needs; the class's private fields make a cast necessary. */
@@ -80,6 +81,41 @@ const event = (seq: number): ResponseEvent => ({
   text: `t${seq}`,
 });
 
+/** What ChatService's constructor is given, one fake per injection token. */
+interface ChatPorts {
+  producer: ProducerClient;
+  hub: ResponseHub;
+  repository: ChatRequestsRepository;
+  models: ModelsClient;
+  admission: EdgeAdmissionService;
+  logger: PinoLogger;
+  config: GatewayConfig;
+  admin: Admin;
+}
+
+const modules: TestingModule[] = [];
+afterEach(async () => {
+  await Promise.all(modules.splice(0).map((module) => module.close()));
+});
+
+async function buildChatService(ports: ChatPorts): Promise<ChatService> {
+  const module = await Test.createTestingModule({
+    providers: [
+      ChatService,
+      { provide: ProducerClient, useValue: ports.producer },
+      { provide: ResponseHub, useValue: ports.hub },
+      { provide: ChatRequestsRepository, useValue: ports.repository },
+      { provide: ModelsClient, useValue: ports.models },
+      { provide: EdgeAdmissionService, useValue: ports.admission },
+      { provide: PinoLogger, useValue: ports.logger },
+      { provide: GATEWAY_CONFIG, useValue: ports.config },
+      { provide: KAFKA_ADMIN, useValue: ports.admin },
+    ],
+  }).compile();
+  modules.push(module);
+  return module.get(ChatService);
+}
+
 interface Scene {
   /** The caller's request, when it has one. */
   status?: ChatRequestStatus;
@@ -92,7 +128,7 @@ interface Scene {
   runMs?: number | undefined;
 }
 
-function setUp(options: Scene = {}) {
+async function setUp(options: Scene = {}) {
   const log: string[] = [];
   const producer = new FakeProducer(log);
   const subscriptions: { requestId: string; options: unknown; subscription: EventSubscription }[] = [];
@@ -125,9 +161,9 @@ function setUp(options: Scene = {}) {
   const logger = fake<PinoLogger>({ setContext: () => undefined, info: () => undefined, warn: () => undefined });
   const config = fake<GatewayConfig>({ ENQUEUE_TIMEOUT_MS: 10_000, KAFKA_TOPIC_PREFIX: '' });
   const admin = fake<Admin>({
-    fetchOffsets: async () => [{ topic: 'requests', partitions: [{ partition: 2, offset: options.committed ?? '38' }] }],
+    fetchOffsets: async () => [{ topic: 'requests', partitions: [{ partition: 2, offset: options.committed ?? '38', metadata: null }] }],
   });
-  const service = new ChatService(producer, hub, repository, models, admission, logger, config, admin);
+  const service = await buildChatService({ producer, hub, repository, models, admission, logger, config, admin });
   return { service, log, producer, subscriptions, statuses, queued };
 }
 
@@ -139,7 +175,7 @@ const codeOf = async (promise: Promise<unknown>) =>
 
 describe('ChatService.accept', () => {
   it('subscribes to the events before it enqueues, then notes where the request waits', async () => {
-    const { service, log, producer, queued, subscriptions } = setUp();
+    const { service, log, producer, queued, subscriptions } = await setUp();
     const before = Date.now();
     const accepted = await service.accept(ALICE, { ...body, model: 'gemma3:270m' }, REQUEST);
     expect(log).toEqual(['requireModel', 'admit', 'subscribe', 'enqueue']);
@@ -152,11 +188,11 @@ describe('ChatService.accept', () => {
     const created = Date.parse(envelope.createdAt);
     expect(created).toBeGreaterThanOrEqual(before);
     expect(Date.parse(envelope.deadline) - created).toBe(60_000);
-    expect(Date.parse(envelope.enqueueBy) - created).toBe(10_000);
+    expect(Date.parse(envelope.enqueueBy!) - created).toBe(10_000);
   });
 
   it('starts a conversation when the body names none, and asks for no model check without a model', async () => {
-    const { service, log, producer } = setUp();
+    const { service, log, producer } = await setUp();
     const accepted = await service.accept(ALICE, body, REQUEST);
     expect(accepted.conversationId).toMatch(/^[0-9a-f-]{36}$/);
     expect(producer.enqueued[0]!.conversationId).toBe(accepted.conversationId);
@@ -165,13 +201,13 @@ describe('ChatService.accept', () => {
   });
 
   it("answers another user's conversation as a missing one, before anything is recorded or sent", async () => {
-    const { service, log } = setUp({ open: false });
+    const { service, log } = await setUp({ open: false });
     expect(await codeOf(service.accept(ALICE, { ...body, conversationId: CONVERSATION }, REQUEST))).toBe(ErrorCode.NotFound);
     expect(log).toEqual([]);
   });
 
   it('records a refused request as rejected with the refusal’s code, and closes its stream', async () => {
-    const { service, producer, statuses, queued, subscriptions } = setUp();
+    const { service, producer, statuses, queued, subscriptions } = await setUp();
     producer.refuse = new DomainException(ErrorCode.UpstreamUnavailable, 'kafka-producer is down');
     expect(await codeOf(service.accept(ALICE, body, REQUEST))).toBe(ErrorCode.UpstreamUnavailable);
     expect(statuses).toEqual([{ requestId: REQUEST, status: 'rejected', code: ErrorCode.UpstreamUnavailable }]);
@@ -180,7 +216,7 @@ describe('ChatService.accept', () => {
   });
 
   it('records an unexpected failure to enqueue as an internal error', async () => {
-    const { service, producer, statuses } = setUp();
+    const { service, producer, statuses } = await setUp();
     producer.refuse = new Error('socket hang up');
     await expect(service.accept(ALICE, body, REQUEST)).rejects.toThrow('socket hang up');
     expect(statuses).toEqual([{ requestId: REQUEST, status: 'rejected', code: ErrorCode.Internal }]);
@@ -189,7 +225,7 @@ describe('ChatService.accept', () => {
 
 describe('ChatService.resume', () => {
   it('sends the stored events after the seq the client has, then stays open for the live ones', async () => {
-    const { service, subscriptions } = setUp({ status: 'running', stored: [event(0), event(1), event(2)] });
+    const { service, subscriptions } = await setUp({ status: 'running', stored: [event(0), event(1), event(2)] });
     const { events } = await service.resume(ALICE, REQUEST, 0);
     expect(subscriptions[0]!.options).toEqual({ afterSeq: 0, held: true });
     const batches = events.batches();
@@ -199,34 +235,34 @@ describe('ChatService.resume', () => {
   });
 
   it('ends at once when the request is final and the client has every event', async () => {
-    const { service } = setUp({ status: 'done', stored: [event(0), event(1)] });
+    const { service } = await setUp({ status: 'done', stored: [event(0), event(1)] });
     const { events } = await service.resume(ALICE, REQUEST, 1);
     expect(events.closedSignal.aborted).toBe(true);
   });
 
   it('ends at once for a request refused before it was queued (no events at all)', async () => {
-    const { service } = setUp({ status: 'rejected' });
+    const { service } = await setUp({ status: 'rejected' });
     const { record: found, events } = await service.resume(ALICE, REQUEST, -1);
     expect(found.status).toBe('rejected');
     expect(events.closedSignal.aborted).toBe(true);
   });
 
   it('keeps a final request open while stored events remain to send (they end with the final one)', async () => {
-    const { service } = setUp({ status: 'done', stored: [event(0), event(1)] });
+    const { service } = await setUp({ status: 'done', stored: [event(0), event(1)] });
     const { events } = await service.resume(ALICE, REQUEST, 0);
     expect(events.closedSignal.aborted).toBe(false);
     events.close();
   });
 
   it('keeps a request that is not final open even with nothing stored yet', async () => {
-    const { service } = setUp({ status: 'queued' });
+    const { service } = await setUp({ status: 'queued' });
     const { events } = await service.resume(ALICE, REQUEST, -1);
     expect(events.closedSignal.aborted).toBe(false);
     events.close();
   });
 
   it("answers another user's request as a missing one, without subscribing", async () => {
-    const { service, subscriptions } = setUp({ status: 'running' });
+    const { service, subscriptions } = await setUp({ status: 'running' });
     expect(await codeOf(service.resume({ userId: 'bob', roles: ['user'] }, REQUEST, -1))).toBe(ErrorCode.NotFound);
     expect(subscriptions).toEqual([]);
   });
@@ -234,13 +270,13 @@ describe('ChatService.resume', () => {
 
 describe('ChatService.cancel', () => {
   it.each(['done', 'error', 'cancelled', 'rejected'] as const)('sends nothing for a request that is %s', async (status) => {
-    const { service, producer } = setUp({ status });
+    const { service, producer } = await setUp({ status });
     await service.cancel(ALICE, REQUEST, 'changed my mind');
     expect(producer.cancelled).toEqual([]);
   });
 
   it.each(['accepted', 'queued', 'running'] as const)('sends the cancel of a request that is %s to the worker', async (status) => {
-    const { service, producer } = setUp({ status });
+    const { service, producer } = await setUp({ status });
     await service.cancel(ALICE, REQUEST, 'changed my mind');
     expect(producer.cancelled).toEqual([
       expect.objectContaining({ kind: 'chat.cancel', requestId: REQUEST, userId: 'alice', reason: 'changed my mind' }),
@@ -248,7 +284,7 @@ describe('ChatService.cancel', () => {
   });
 
   it("answers another user's request as a missing one", async () => {
-    const { service, producer } = setUp({ status: 'running' });
+    const { service, producer } = await setUp({ status: 'running' });
     expect(await codeOf(service.cancel({ userId: 'bob', roles: [] }, REQUEST, 'x'))).toBe(ErrorCode.NotFound);
     expect(producer.cancelled).toEqual([]);
   });
@@ -256,31 +292,31 @@ describe('ChatService.cancel', () => {
 
 describe('ChatService: the place in the queue', () => {
   it('counts the requests between the workers’ committed offset and this one', async () => {
-    expect(await setUp({ committed: '38' }).service.queuePosition({ partition: 2, offset: '41' })).toBe(3);
+    expect(await (await setUp({ committed: '38' })).service.queuePosition({ partition: 2, offset: '41' })).toBe(3);
     // No offset committed yet (-1): everything before it waits.
-    expect(await setUp({ committed: '-1' }).service.queuePosition({ partition: 2, offset: '41' })).toBe(41);
+    expect(await (await setUp({ committed: '-1' })).service.queuePosition({ partition: 2, offset: '41' })).toBe(41);
     // The workers are past it already.
-    expect(await setUp({ committed: '45' }).service.queuePosition({ partition: 2, offset: '41' })).toBe(0);
+    expect(await (await setUp({ committed: '45' })).service.queuePosition({ partition: 2, offset: '41' })).toBe(0);
   });
 
   it('estimates the wait from recent run times, and none for the first in line', async () => {
-    const { service } = setUp();
+    const { service } = await setUp();
     expect(await service.estimateWaitSeconds(0)).toBe(0);
     expect(await service.estimateWaitSeconds(3)).toBe(5); // 3 × 1.5 s, rounded up
-    expect(await setUp({ runMs: 0 }).service.estimateWaitSeconds(3)).toBe(1); // never under a second
+    expect(await (await setUp({ runMs: 0 })).service.estimateWaitSeconds(3)).toBe(1); // never under a second
   });
 
   it('gives no estimate with nothing to go on', async () => {
-    expect(await setUp({ runMs: undefined }).service.estimateWaitSeconds(3)).toBeUndefined();
+    expect(await (await setUp({ runMs: undefined })).service.estimateWaitSeconds(3)).toBeUndefined();
   });
 
   it('tells a queued request its place, and a running one none', async () => {
-    expect(await setUp({ status: 'queued', committed: '38' }).service.state(ALICE, REQUEST)).toMatchObject({
+    expect(await (await setUp({ status: 'queued', committed: '38' })).service.state(ALICE, REQUEST)).toMatchObject({
       status: 'queued',
       queuePosition: 3,
       estimatedWaitSeconds: 5,
     });
-    expect(await setUp({ status: 'running' }).service.state(ALICE, REQUEST)).toMatchObject({
+    expect(await (await setUp({ status: 'running' })).service.state(ALICE, REQUEST)).toMatchObject({
       status: 'running',
       queuePosition: null,
       estimatedWaitSeconds: null,
