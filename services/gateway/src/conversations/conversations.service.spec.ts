@@ -1,16 +1,17 @@
+import { Test, type TestingModule } from '@nestjs/testing';
 import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, type ChatBody, type Conversation, type Message } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import type { AcceptedChat, ChatService } from '../chat/chat.service';
+import { ChatService, type AcceptedChat } from '../chat/chat.service';
 import { EventSubscription } from '../chat/event-subscription';
 import type { TailChange } from './answer-placement';
-import type { ConversationsRepository, PendingAnswer, PlacedAnswer } from './conversations.repository';
+import { ConversationsRepository, type PendingAnswer, type PlacedAnswer } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
 
 /*
  * ConversationsService's decisions, with its repository and the chat pipeline replaced by
- * in-memory fakes (Nest's testing module is not installed here, so the service is
- * constructed directly with what its module would inject).
+ * in-memory fakes, given to the service by Nest's testing module under the class tokens
+ * ConversationsModule resolves them by.
  */
 
 /** A fake of the public members a test needs; the class's private fields make a cast necessary. */
@@ -44,6 +45,26 @@ const conversation = (model: string | null = null): Conversation => ({
   updatedAt: '2026-01-01T00:00:00.000Z',
 });
 
+const modules: TestingModule[] = [];
+afterEach(async () => {
+  await Promise.all(modules.splice(0).map((module) => module.close()));
+});
+
+async function buildConversationsService(ports: {
+  repository: ConversationsRepository;
+  chat: ChatService;
+}): Promise<ConversationsService> {
+  const module = await Test.createTestingModule({
+    providers: [
+      ConversationsService,
+      { provide: ConversationsRepository, useValue: ports.repository },
+      { provide: ChatService, useValue: ports.chat },
+    ],
+  }).compile();
+  modules.push(module);
+  return module.get(ConversationsService);
+}
+
 interface Scene {
   /** The conversation's model; null: gpt-api's default. */
   model?: string | null;
@@ -54,7 +75,7 @@ interface Scene {
   refuse?: Error;
 }
 
-function setUp(scene: Scene = {}) {
+async function setUp(scene: Scene = {}) {
   const messages = scene.messages ?? [message('u1', 'user', 'Weather in Oslo?'), message('a1', 'assistant', 'Cold.')];
   const placements: { answer: PendingAnswer; change: TailChange }[] = [];
   const failed: { requestId: string; refusal: { code: string; message: string } }[] = [];
@@ -85,7 +106,7 @@ function setUp(scene: Scene = {}) {
     queuePosition: async () => 2,
     estimateWaitSeconds: async (position) => position * 4,
   });
-  return { service: new ConversationsService(repository, chat), placements, failed, sent, subscription };
+  return { service: await buildConversationsService({ repository, chat }), placements, failed, sent, subscription };
 }
 
 const codeOf = async (promise: Promise<unknown>) =>
@@ -101,7 +122,7 @@ describe('ConversationsService: asking for an answer', () => {
       message('a1', 'assistant', 'Cold.'),
       message('u2', 'user', 'And tomorrow?'),
     ];
-    const { service, placements, sent, subscription } = setUp({ after });
+    const { service, placements, sent, subscription } = await setUp({ after });
     const posted = await service.post(ALICE, ID, { content: 'And tomorrow?', options: { temperature: 0 } });
 
     expect(placements).toHaveLength(1);
@@ -140,7 +161,7 @@ describe('ConversationsService: asking for an answer', () => {
       message('a1', 'assistant', 'half an', 'error'),
       message('u2', 'user', 'Again?'),
     ];
-    const { service, sent } = setUp({ after });
+    const { service, sent } = await setUp({ after });
     await service.post(ALICE, ID, { content: 'Again?', options: {} });
     expect(sent[0]!.body.messages).toEqual([
       { role: 'user', content: 'Weather in Oslo?' },
@@ -149,21 +170,21 @@ describe('ConversationsService: asking for an answer', () => {
   });
 
   it("answers with the conversation's model when the body names none, and remembers none", async () => {
-    const { service, placements, sent } = setUp({ model: 'qwen3:0.6b' });
+    const { service, placements, sent } = await setUp({ model: 'qwen3:0.6b' });
     await service.post(ALICE, ID, { content: 'Hi', options: {} });
     expect(placements[0]!.answer).toEqual({ requestId: expect.any(String), model: 'qwen3:0.6b', rememberModel: undefined });
     expect(sent[0]!.body.model).toBe('qwen3:0.6b');
   });
 
   it('remembers a model the body names as the conversation’s, over the one it had', async () => {
-    const { service, placements, sent } = setUp({ model: 'qwen3:0.6b' });
+    const { service, placements, sent } = await setUp({ model: 'qwen3:0.6b' });
     await service.post(ALICE, ID, { content: 'Hi', model: 'gemma3:270m', options: {} });
     expect(placements[0]!.answer).toMatchObject({ model: 'gemma3:270m', rememberModel: 'gemma3:270m' });
     expect(sent[0]!.body.model).toBe('gemma3:270m');
   });
 
   it('leaves the model to gpt-api when neither the body nor the conversation names one', async () => {
-    const { service, placements, sent } = setUp();
+    const { service, placements, sent } = await setUp();
     await service.post(ALICE, ID, { content: 'Hi', options: {} });
     expect(placements[0]!.answer.model).toBeUndefined();
     expect(sent[0]!.body).not.toHaveProperty('model');
@@ -176,20 +197,20 @@ describe('ConversationsService: asking for an answer', () => {
       (s: ConversationsService) => s.regenerate(ALICE, ID, { options: {} }),
       (s: ConversationsService) => s.editLast(ALICE, ID, { content: 'Edited', options: {} }),
     ]) {
-      const { service, placements, sent } = setUp({ messages });
+      const { service, placements, sent } = await setUp({ messages });
       expect(await codeOf(ask(service))).toBe(ErrorCode.Conflict);
       expect({ placements, sent }).toEqual({ placements: [], sent: [] });
     }
   });
 
   it('regenerates by replacing the last answer in its place', async () => {
-    const { service, placements } = setUp();
+    const { service, placements } = await setUp();
     await service.regenerate(ALICE, ID, { options: {} });
     expect(placements[0]!.change).toEqual({ kind: 'removeAnswer', messageId: 'a1', answerAt: 1 });
   });
 
   it('edits the last user message and answers right after it', async () => {
-    const { service, placements } = setUp();
+    const { service, placements } = await setUp();
     await service.editLast(ALICE, ID, { content: 'Weather in Bergen?', options: {} });
     expect(placements[0]!.change).toEqual({
       kind: 'editLast',
@@ -202,7 +223,7 @@ describe('ConversationsService: asking for an answer', () => {
 
   it('marks the pending answer failed with the refusal, and passes the refusal on', async () => {
     const refusal = new DomainException(ErrorCode.RateLimited, 'Too many requests a minute.');
-    const { service, placements, failed } = setUp({ refuse: refusal });
+    const { service, placements, failed } = await setUp({ refuse: refusal });
     await expect(service.post(ALICE, ID, { content: 'Hi', options: {} })).rejects.toBe(refusal);
     expect(failed).toEqual([
       { requestId: placements[0]!.answer.requestId, refusal: { code: ErrorCode.RateLimited, message: 'Too many requests a minute.' } },
@@ -210,7 +231,7 @@ describe('ConversationsService: asking for an answer', () => {
   });
 
   it("answers another user's conversation as a missing one, placing nothing", async () => {
-    const { service, placements } = setUp();
+    const { service, placements } = await setUp();
     expect(await codeOf(service.post({ userId: 'bob', roles: [] }, ID, { content: 'Hi', options: {} }))).toBe(ErrorCode.NotFound);
     expect(placements).toEqual([]);
   });
@@ -220,7 +241,7 @@ describe('ConversationsService.list (pages)', () => {
   const page = (n: number): Conversation[] =>
     Array.from({ length: n }, (_, i) => ({ ...conversation(), id: `00000000-0000-4000-8000-00000000000${i}` }));
 
-  function listing(items: Conversation[]) {
+  async function listing(items: Conversation[]) {
     const asked: unknown[] = [];
     const repository = fake<ConversationsRepository>({
       list: async (userId, limit, before, search) => {
@@ -228,11 +249,11 @@ describe('ConversationsService.list (pages)', () => {
         return items;
       },
     });
-    return { service: new ConversationsService(repository, fake<ChatService>({})), asked };
+    return { service: await buildConversationsService({ repository, chat: fake<ChatService>({}) }), asked };
   }
 
   it('gives a cursor only when the page is full, and the cursor leads on from its last item', async () => {
-    const full = listing(page(2));
+    const full = await listing(page(2));
     const { nextCursor } = await full.service.list(ALICE, 2);
     expect(nextCursor).not.toBeNull();
     await full.service.list(ALICE, 2, nextCursor!);
@@ -242,10 +263,10 @@ describe('ConversationsService.list (pages)', () => {
       before: { updatedAt: '2026-01-01T00:00:00.000Z', id: '00000000-0000-4000-8000-000000000001' },
       search: undefined,
     });
-    expect((await listing(page(1)).service.list(ALICE, 2)).nextCursor).toBeNull();
+    expect((await (await listing(page(1))).service.list(ALICE, 2)).nextCursor).toBeNull();
   });
 
   it('refuses a cursor it did not give out', async () => {
-    expect(await codeOf(listing([]).service.list(ALICE, 2, 'bm90IGEgY3Vyc29y'))).toBe(ErrorCode.ValidationFailed);
+    expect(await codeOf((await listing([])).service.list(ALICE, 2, 'bm90IGEgY3Vyc29y'))).toBe(ErrorCode.ValidationFailed);
   });
 });
