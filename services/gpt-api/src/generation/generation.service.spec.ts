@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
 import { Registry } from 'prom-client';
 import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, type GenerateRequest, type GenerationChunk, type Tool } from '@shoshizan/shared-interfaces';
-import type { UserLimitsService } from '../admission/user-limits.service';
-import type { ModelCapabilities } from '../models/model-capabilities';
-import type { ModelsService } from '../models/models.service';
-import { toolsUnsupported, type ChatStreamRequest, type CompletionStreamRequest, type OllamaAdapter, type OllamaChunk } from '../ollama/ollama.adapter';
-import type { UsageRepository } from '../usage/usage.repository';
+import { UserLimitsService } from '../admission/user-limits.service';
+import { GPT_API_CONFIG, type GptApiConfig } from '../config/gpt-api.config';
+import { ModelCapabilities } from '../models/model-capabilities';
+import { ModelsService } from '../models/models.service';
+import { OllamaAdapter, toolsUnsupported, type ChatStreamRequest, type CompletionStreamRequest, type OllamaChunk } from '../ollama/ollama.adapter';
+import { UsageRepository } from '../usage/usage.repository';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { GenerationService } from './generation.service';
 import { GptApiMetrics } from './gpt-api.metrics';
@@ -26,13 +28,48 @@ const hello: OllamaChunk[] = [
   { text: '', done: true, promptTokens: 3, completionTokens: 1 },
 ];
 
+/** What GenerationService's constructor is given, one value per injection token. */
+interface GenerationPorts {
+  models: ModelsService;
+  capabilities: ModelCapabilities;
+  ollama: OllamaAdapter;
+  usage: UsageRepository;
+  admission: UserLimitsService;
+  limiter: ConcurrencyLimiter;
+  metrics: GptApiMetrics;
+  config: Pick<GptApiConfig, 'MAX_OUTPUT_TOKENS' | 'OLLAMA_HOST' | 'DEFAULT_MODEL'>;
+}
+
+const modules: TestingModule[] = [];
+afterEach(async () => {
+  await Promise.all(modules.splice(0).map((module) => module.close()));
+});
+
+/** The service as Nest's container builds it, from the tokens GenerationModule provides. */
+async function buildGenerationService(ports: GenerationPorts): Promise<GenerationService> {
+  const module = await Test.createTestingModule({
+    providers: [
+      GenerationService,
+      { provide: ModelsService, useValue: ports.models },
+      { provide: ModelCapabilities, useValue: ports.capabilities },
+      { provide: OllamaAdapter, useValue: ports.ollama },
+      { provide: UsageRepository, useValue: ports.usage },
+      { provide: UserLimitsService, useValue: ports.admission },
+      { provide: ConcurrencyLimiter, useValue: ports.limiter },
+      { provide: GptApiMetrics, useValue: ports.metrics },
+      { provide: GPT_API_CONFIG, useValue: ports.config },
+    ],
+  }).compile();
+  modules.push(module);
+  return module.get(GenerationService);
+}
+
 /**
  * The service over fakes of what it calls: the catalog, the template check, the admission,
- * the ledger and Ollama (replaying `answer`, or running `stream` with the call's signal). Built
- * directly rather than through Nest's testing module, which is not installed: every
- * collaborator comes through the constructor, so the fakes are what a provider override gives.
+ * the ledger and Ollama (replaying `answer`, or running `stream` with the call's signal), with
+ * a real limiter of one slot and real metrics on a registry of its own.
  */
-function setUp(
+async function setUp(
   resolved: { name: string; keepAlive?: string },
   answer: OllamaChunk[] = hello,
   stream?: (signal: AbortSignal) => AsyncIterable<OllamaChunk>,
@@ -58,16 +95,16 @@ function setUp(
   };
   const metrics = new GptApiMetrics(new Registry());
   const limiter = new ConcurrencyLimiter(1);
-  const service = new GenerationService(
-    models as unknown as ModelsService,
-    capabilities as unknown as ModelCapabilities,
-    ollama as unknown as OllamaAdapter,
-    usage as unknown as UsageRepository,
-    admission as unknown as UserLimitsService,
+  const service = await buildGenerationService({
+    models: models as unknown as ModelsService,
+    capabilities: capabilities as unknown as ModelCapabilities,
+    ollama: ollama as unknown as OllamaAdapter,
+    usage: usage as unknown as UsageRepository,
+    admission: admission as unknown as UserLimitsService,
     limiter,
     metrics,
-    { MAX_OUTPUT_TOKENS: 0, OLLAMA_HOST: 'http://127.0.0.1:11434', DEFAULT_MODEL: 'smollm2:135m' },
-  );
+    config: { MAX_OUTPUT_TOKENS: 0, OLLAMA_HOST: 'http://127.0.0.1:11434', DEFAULT_MODEL: 'smollm2:135m' },
+  });
   return { service, models, capabilities, admission, usage, chats, completions, metrics, limiter };
 }
 
@@ -84,7 +121,7 @@ async function generate(service: GenerationService, generateRequest: GenerateReq
 describe('GenerationService', () => {
   beforeAll(() => Logger.overrideLogger(false));
   it("resolves the model with the caller's roles and runs it with the model's keep-alive", async () => {
-    const { service, models, chats } = setUp({ name: 'llama3.2:1b', keepAlive: '1h' });
+    const { service, models, chats } = await setUp({ name: 'llama3.2:1b', keepAlive: '1h' });
     const chunks = await generate(service, { ...request, model: 'llama3.2:1b' });
     expect(models.resolve).toHaveBeenCalledWith('llama3.2:1b', ['pro']);
     expect(chunks.map((c) => c.type)).toEqual(['started', 'token', 'done']);
@@ -94,13 +131,13 @@ describe('GenerationService', () => {
   });
 
   it('leaves the keep-alive to OLLAMA_KEEP_ALIVE when the model sets none', async () => {
-    const { service, chats } = setUp({ name: 'gemma3:270m' });
+    const { service, chats } = await setUp({ name: 'gemma3:270m' });
     await generate(service, request);
     expect(chats[0]).not.toHaveProperty('keepAlive');
   });
 
   it("streams the calls Ollama parsed and ends with tool_calls, once it knows the model's template takes tools", async () => {
-    const { service, capabilities, usage } = setUp({ name: 'qwen3:0.6b' }, [
+    const { service, capabilities, usage } = await setUp({ name: 'qwen3:0.6b' }, [
       { text: '', toolCalls: [{ id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris"}' }], done: false },
       { text: '', done: true, doneReason: 'stop', promptTokens: 20, completionTokens: 8 },
     ]);
@@ -114,14 +151,14 @@ describe('GenerationService', () => {
   });
 
   it('refuses tools for a model whose template has none before counting the request', async () => {
-    const { service, capabilities, admission } = setUp({ name: 'gemma3:270m' });
+    const { service, capabilities, admission } = await setUp({ name: 'gemma3:270m' });
     capabilities.require.mockRejectedValue(toolsUnsupported('gemma3:270m'));
     await expect(service.prepare({ ...request, options: { tools: [weather] } })).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
     expect(admission.admit).not.toHaveBeenCalled();
   });
 
   it('needs no tool support in the template to force a call', async () => {
-    const { service, capabilities } = setUp({ name: 'gemma3:270m' }, [
+    const { service, capabilities } = await setUp({ name: 'gemma3:270m' }, [
       { text: '{"city": "Paris"}', done: false },
       { text: '', done: true, promptTokens: 30, completionTokens: 6 },
     ]);
@@ -134,7 +171,7 @@ describe('GenerationService', () => {
   });
 
   it('ends a forced call cut short with an error, having recorded the tokens it cost and counted the failure', async () => {
-    const { service, usage, metrics } = setUp({ name: 'gemma3:270m' }, [
+    const { service, usage, metrics } = await setUp({ name: 'gemma3:270m' }, [
       { text: '{"city": "Pa', done: false },
       { text: '', done: true, doneReason: 'length', promptTokens: 30, completionTokens: 4 },
     ]);
@@ -147,7 +184,7 @@ describe('GenerationService', () => {
   });
 
   it("counts a model server it cannot reach before generating as a failure of the model asked for (the default when none), and not a request it refuses", async () => {
-    const { service, models, metrics } = setUp({ name: 'gemma3:270m' });
+    const { service, models, metrics } = await setUp({ name: 'gemma3:270m' });
     const unreachable = new DomainException(ErrorCode.UpstreamUnavailable, 'Ollama is not reachable.');
     models.resolve.mockRejectedValueOnce(unreachable).mockRejectedValueOnce(unreachable);
     await expect(service.prepare({ ...request, model: 'gemma3:270m' })).rejects.toBe(unreachable);
@@ -161,7 +198,7 @@ describe('GenerationService', () => {
   });
 
   it('streams the log probabilities with the tokens', async () => {
-    const { service } = setUp({ name: 'gemma3:270m' }, [
+    const { service } = await setUp({ name: 'gemma3:270m' }, [
       { text: 'Hi', logprobs: [{ token: 'Hi', logprob: -0.2 }], done: false },
       { text: '', done: true, promptTokens: 1, completionTokens: 1 },
     ]);
@@ -170,7 +207,7 @@ describe('GenerationService', () => {
   });
 
   it("continues a raw prompt through Ollama's completion, keeping the answer's leading space", async () => {
-    const { service, chats, completions } = setUp({ name: 'gemma3:270m' }, [
+    const { service, chats, completions } = await setUp({ name: 'gemma3:270m' }, [
       { text: ' Paris', done: false },
       { text: '', done: true, promptTokens: 5, completionTokens: 1 },
     ]);
@@ -191,7 +228,7 @@ describe('GenerationService decisions', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   it('refuses a model the catalog does not know before admitting the request, and counts no model failure', async () => {
-    const { service, models, capabilities, admission, metrics } = setUp({ name: 'gemma3:270m' });
+    const { service, models, capabilities, admission, metrics } = await setUp({ name: 'gemma3:270m' });
     models.resolve.mockRejectedValue(new DomainException(ErrorCode.ModelNotFound, 'No model nope.'));
     await expect(service.prepare({ ...request, model: 'nope', options: { tools: [weather] } })).rejects.toMatchObject({
       code: ErrorCode.ModelNotFound,
@@ -202,7 +239,7 @@ describe('GenerationService decisions', () => {
   });
 
   it("passes on the admission's refusal with its Retry-After, counted as a rejection by reason and not as a failure", async () => {
-    const { service, admission, metrics } = setUp({ name: 'gemma3:270m' });
+    const { service, admission, metrics } = await setUp({ name: 'gemma3:270m' });
     const refusal = new DomainException(ErrorCode.RateLimited, 'Rate limit reached: 2 requests a minute.', { retryAfterSeconds: 17 });
     admission.admit.mockRejectedValue(refusal);
     await expect(service.prepare(request)).rejects.toBe(refusal);
@@ -215,7 +252,7 @@ describe('GenerationService decisions', () => {
   });
 
   it('streams the tokens, then done last, recording the usage once for the request, its user and model', async () => {
-    const { service, usage, metrics, limiter } = setUp({ name: 'gemma3:270m' }, [
+    const { service, usage, metrics, limiter } = await setUp({ name: 'gemma3:270m' }, [
       { text: 'Bon', done: false },
       { text: 'jour', done: false },
       { text: '', done: true, promptTokens: 4, completionTokens: 2 },
@@ -236,7 +273,7 @@ describe('GenerationService decisions', () => {
   });
 
   it("ends an answer Ollama drops with a retriable upstream_unavailable, counted as the model's failure, recording no usage", async () => {
-    const { service, usage, metrics, limiter } = setUp({ name: 'gemma3:270m' }, [], async function* () {
+    const { service, usage, metrics, limiter } = await setUp({ name: 'gemma3:270m' }, [], async function* () {
       yield { text: 'Hel', done: false };
       throw new DomainException(ErrorCode.UpstreamUnavailable, 'Ollama is not reachable.');
     });
@@ -254,14 +291,14 @@ describe('GenerationService decisions', () => {
   });
 
   it('takes a stream that ends without done for an unavailable upstream, not for an answer', async () => {
-    const { service, usage } = setUp({ name: 'gemma3:270m' }, [{ text: 'Hel', done: false }]);
+    const { service, usage } = await setUp({ name: 'gemma3:270m' }, [{ text: 'Hel', done: false }]);
     const chunks = await generate(service, request);
     expect(chunks.at(-1)).toMatchObject({ type: 'error', code: ErrorCode.UpstreamUnavailable, retriable: true });
     expect(usage.record).not.toHaveBeenCalled();
   });
 
   it('reports an unexpected error as internal, which no retry mends', async () => {
-    const { service, metrics } = setUp({ name: 'gemma3:270m' }, [], async function* () {
+    const { service, metrics } = await setUp({ name: 'gemma3:270m' }, [], async function* () {
       yield* [];
       throw new TypeError('a bug');
     });
@@ -272,7 +309,7 @@ describe('GenerationService decisions', () => {
 
   it('stops without a word more when the caller goes away mid-answer, tells Ollama through the signal, and frees the slot', async () => {
     let seen: AbortSignal | undefined;
-    const { service, usage, metrics, limiter } = setUp({ name: 'gemma3:270m' }, [], async function* (signal) {
+    const { service, usage, metrics, limiter } = await setUp({ name: 'gemma3:270m' }, [], async function* (signal) {
       seen = signal;
       yield { text: 'Hel', done: false };
       // As Ollama's client does: the stream ends once the request is aborted.
@@ -293,7 +330,7 @@ describe('GenerationService decisions', () => {
   });
 
   it('gives up its place in the queue for a slot when the caller goes away while waiting, never calling Ollama', async () => {
-    const { service, chats, limiter } = setUp({ name: 'gemma3:270m' });
+    const { service, chats, limiter } = await setUp({ name: 'gemma3:270m' });
     const release = await limiter.acquire();
     const caller = new AbortController();
     const plan = await service.prepare(request);
@@ -309,7 +346,7 @@ describe('GenerationService decisions', () => {
   });
 
   it('waits for a free slot and then answers', async () => {
-    const { service, limiter } = setUp({ name: 'gemma3:270m' });
+    const { service, limiter } = await setUp({ name: 'gemma3:270m' });
     const release = await limiter.acquire();
     const answer = generate(service, request);
     await new Promise((resolve) => setImmediate(resolve));
