@@ -71,6 +71,8 @@ export class ShoshizanChart extends Chart {
 export interface Manifest {
   readonly component: string;
   readonly json: Record<string, unknown>;
+  /** The construct it was synthesized from (a chart synth's `guardOf` takes it). */
+  readonly object: ApiObject;
 }
 
 /** Every API object of a chart, in construct order (which is also the chart's file order). */
@@ -79,7 +81,7 @@ export function manifests(chart: ShoshizanChart): Manifest[] {
   for (const child of chart.node.findAll()) {
     if (!(child instanceof ApiObject)) continue;
     const json = chart.settings.complete(child, child.toJson()) as Record<string, unknown>;
-    out.push({ component: child.node.scopes[2]?.node.id ?? 'misc', json });
+    out.push({ component: child.node.scopes[2]?.node.id ?? 'misc', json, object: child });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
+import type { Construct } from 'constructs';
 import { Settings, setting } from '../src/settings/registry';
 
 /** The registry's own decisions, on a small declaration set (constructs.spec.ts covers the chart's). */
@@ -7,8 +8,8 @@ const declarations = {
   extra: setting.object({}, 'extra', { type: 'object' }),
 };
 
-function object(chart: Chart): ApiObject {
-  return new ApiObject(chart, 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' } });
+function object(scope: Construct): ApiObject {
+  return new ApiObject(scope, 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' } });
 }
 
 describe('Settings conditions in a plain synth', () => {
@@ -61,5 +62,25 @@ describe('Settings fields of an object', () => {
     const p = object(new Chart(Testing.app(), 'c'));
     helm.set(p, '/data/flags', { on: helm.values.feature.enabled });
     expect(() => helm.complete(p, p.toJson())).toThrow('/data/flags: a condition as a value ($.Values.feature.enabled)');
+  });
+});
+
+describe('Settings guards in a chart synth', () => {
+  it("records the `if` of nested when()s and the `range` of each() for the writer, outside the object's own fields", () => {
+    const s = Settings.helm({ ...declarations, items: setting.object([{ name: 'a' }], 'items', { type: 'array' }) });
+    const chart = new Chart(Testing.app(), 'c');
+    let guarded: ApiObject | undefined;
+    let ranged: ApiObject | undefined;
+    s.when(s.values.feature.enabled, chart, 'outer', (outer) =>
+      s.when(s.equals(s.values.feature.mode, 'b'), outer, 'inner', (inner) => {
+        guarded = object(inner);
+      }),
+    );
+    s.each(s.values.items, chart, 'each', (scope) => {
+      ranged = object(scope);
+    });
+    expect(s.guardOf(guarded as ApiObject)).toEqual({ condition: 'and (eq $.Values.feature.mode "b") ($.Values.feature.enabled)', range: undefined });
+    expect(s.guardOf(ranged as ApiObject)).toEqual({ condition: undefined, range: '$item := $.Values.items' });
+    expect((guarded as ApiObject).toJson()).not.toHaveProperty('metadata.annotations');
   });
 });

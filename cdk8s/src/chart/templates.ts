@@ -1,5 +1,5 @@
 import { isExpr } from '../settings/expression';
-import { CONDITION_ANNOTATION, RANGE_ANNOTATION, Settings, stringExpression, type Declarations } from '../settings/registry';
+import { Settings, stringExpression, type Declarations, type Guard } from '../settings/registry';
 
 /**
  * Writes API objects synthesized in a chart synth (`Settings.helm`) as Helm template text.
@@ -14,9 +14,9 @@ import { CONDITION_ANNOTATION, RANGE_ANNOTATION, Settings, stringExpression, typ
  *   the `if`), so that it is written once per item.
  * Anything else is written as YAML with every string quoted, so nothing is reinterpreted.
  */
-export function toTemplate<D extends Declarations>(settings: Settings<D>, objects: readonly Record<string, unknown>[]): string {
+export function toTemplate<D extends Declarations>(settings: Settings<D>, objects: readonly { json: Record<string, unknown>; guard: Guard }[]): string {
   const writer = new TemplateWriter(settings);
-  return objects.map((o) => writer.document(o)).join('');
+  return objects.map((o) => writer.document(o.json, o.guard)).join('');
 }
 
 const SIMPLE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
@@ -24,17 +24,8 @@ const SIMPLE_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
 class TemplateWriter<D extends Declarations> {
   constructor(private readonly settings: Settings<D>) {}
 
-  document(object: Record<string, unknown>): string {
-    const copy = structuredClone(object);
-    const metadata = copy.metadata as { annotations?: Record<string, string> } | undefined;
-    const condition = metadata?.annotations?.[CONDITION_ANNOTATION];
-    const range = metadata?.annotations?.[RANGE_ANNOTATION];
-    if (metadata?.annotations) {
-      delete metadata.annotations[CONDITION_ANNOTATION];
-      delete metadata.annotations[RANGE_ANNOTATION];
-      if (Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
-    }
-    let body = `---\n${this.map(copy, 0).join('\n')}\n`;
+  document(object: Record<string, unknown>, { condition, range }: Guard): string {
+    let body = `---\n${this.map(object, 0).join('\n')}\n`;
     if (range) body = `{{- range ${range} }}\n${body}{{- end }}\n`;
     return condition ? `{{- if ${condition} }}\n${body}{{- end }}\n` : body;
   }
@@ -110,7 +101,7 @@ class TemplateWriter<D extends Declarations> {
 }
 
 function isComposite(value: unknown): value is object {
-  // By name: under jest, structuredClone's objects come from another realm's Object.
+  // By name: under jest, objects made in another realm have another realm's Object.
   return typeof value === 'object' && value !== null && (Array.isArray(value) || value.constructor.name === 'Object');
 }
 

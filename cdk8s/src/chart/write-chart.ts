@@ -6,7 +6,7 @@ import { RULES_FILE, rulesFileYaml } from '../alerts/rules-file';
 import { APP_VERSION, CHART_VERSION } from '../constructs/context';
 import { ollamaModelCrdManifest } from '../constructs/ollama-model-crd';
 import { writeDashboardFiles } from '../dashboards/files';
-import { SETTINGS_HELPERS, Settings, isLeaf, type Declarations, type JsonSchema } from '../settings/registry';
+import { SETTINGS_HELPERS, Settings, isLeaf, type Declarations, type Guard, type JsonSchema } from '../settings/registry';
 import { declarations } from '../settings/values';
 import { ShoshizanChart, manifests } from '../shoshizan-chart';
 import { toTemplate } from './templates';
@@ -24,10 +24,10 @@ export function writeChart(outDir: string): void {
   const app = new App();
   const chart = new ShoshizanChart(app, 'shoshizan', { settings });
 
-  const files = new Map<string, Record<string, unknown>[]>();
-  for (const { component, json } of manifests(chart)) {
+  const files = new Map<string, { json: Record<string, unknown>; guard: Guard }[]>();
+  for (const { component, json, object } of manifests(chart)) {
     const file = component === 'tests' ? 'tests/test-connection.yaml' : `${component}.yaml`;
-    files.set(file, [...(files.get(file) ?? []), json]);
+    files.set(file, [...(files.get(file) ?? []), { json, guard: settings.guardOf(object) }]);
   }
 
   // Everything generated is replaced; ci/ (the scenario values files) is kept.

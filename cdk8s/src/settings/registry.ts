@@ -86,10 +86,11 @@ interface Sentinel {
   readonly expr: string;
 }
 
-/** Annotation carried by objects built under `when` in a chart synth; the writer turns it into `{{ if }}`. */
-export const CONDITION_ANNOTATION = 'shoshizan.dev/helm-if';
-/** Annotation carried by objects built under `each` in a chart synth; the writer turns it into `{{ range }}`. */
-export const RANGE_ANNOTATION = 'shoshizan.dev/helm-range';
+/** What a chart wraps an object in: `{{- if <condition> }}` (from `when`), `{{- range <range> }}` (from `each`). */
+export interface Guard {
+  readonly condition?: string;
+  readonly range?: string;
+}
 /** The variable that holds the current item inside an `each` (`{{ range $item := ... }}`). */
 const ITEM = '$item';
 
@@ -127,6 +128,7 @@ export class Settings<D extends Declarations> {
   readonly values: SettingsOf<D>;
   private readonly sentinels = new Map<string, Sentinel>();
   private readonly conditions = new WeakMap<ApiObject, string>();
+  private readonly ranges = new WeakMap<ApiObject, string>();
   private readonly deferred = new Map<ApiObject, { path: string; produce: () => unknown }[]>();
   private readonly plainRelease: string;
   private readonly plainNamespace: string;
@@ -189,8 +191,8 @@ export class Settings<D extends Declarations> {
 
   /**
    * Builds what `build` adds to `scope` only when `condition` holds. A plain synth runs it or
-   * not; a chart synth always runs it and marks every API object it made with the condition,
-   * which the chart writer turns into `{{- if ... }}` around the object.
+   * not; a chart synth always runs it and records the condition for every API object it made
+   * (`guardOf`), which the chart writer turns into `{{- if ... }}` around the object.
    */
   when(condition: Condition, scope: Construct, id: string, build: (scope: Construct) => void): void {
     if (this.mode === 'plain') {
@@ -205,15 +207,14 @@ export class Settings<D extends Declarations> {
       const previous = this.conditions.get(child);
       const combined = previous ? `and (${previous}) (${test})` : test;
       this.conditions.set(child, combined);
-      child.metadata.addAnnotation(CONDITION_ANNOTATION, combined);
     }
   }
 
   /**
    * Builds what `build` adds once per item of a list setting. A plain synth runs it for each
    * item (in a scope `<id><index>`); a chart synth runs it once, with the item's fields as
-   * expressions of `$item`, and marks every API object it made, which the chart writer
-   * turns into `{{- range $item := <list> }}` around the object. Not nested.
+   * expressions of `$item`, and records the range for every API object it made (`guardOf`),
+   * which the chart writer turns into `{{- range $item := <list> }}` around the object. Not nested.
    */
   each<T extends object>(list: readonly T[], scope: Construct, id: string, build: (scope: Construct, item: ListItem<T>) => void): void {
     if (this.mode === 'plain') {
@@ -233,7 +234,7 @@ export class Settings<D extends Declarations> {
     }
     const range = `${ITEM} := ${this.exprOf(list as unknown as string)}`;
     for (const child of inner.node.findAll()) {
-      if (child instanceof ApiObject) child.metadata.addAnnotation(RANGE_ANNOTATION, range);
+      if (child instanceof ApiObject) this.ranges.set(child, range);
     }
   }
 
@@ -385,6 +386,11 @@ export class Settings<D extends Declarations> {
       if (this.mode === 'plain') return condition.evaluate(this.plainScope);
       throw new Error(`${path}: a condition as a value (${condition.template()}): use Settings.bool or Settings.choose`);
     });
+  }
+
+  /** The `if` and `range` the chart writer wraps an object in (none in a plain synth). */
+  guardOf(object: ApiObject): Guard {
+    return { condition: this.conditions.get(object), range: this.ranges.get(object) };
   }
 
   /** The sentinel table: every token the chart writer must replace, with its expression. */
