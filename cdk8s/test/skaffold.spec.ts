@@ -43,7 +43,7 @@ describe('skaffold.yaml', () => {
     expect(config.build.insecureRegistries).toEqual(['10.244.0.1:5000']);
     for (const artifact of config.build.artifacts) expect(artifact.docker.network).toBe('host');
     const [release] = config.manifests.helm.releases;
-    expect(release.valuesFiles).toEqual([resolve(ROOT, 'charts/shoshizan/ci/local-cluster-values.yaml')]);
+    expect(release!.valuesFiles).toEqual([resolve(ROOT, 'charts/shoshizan/ci/local-cluster-values.yaml')]);
     const values = parse(readFileSync(release!.valuesFiles[0]!, 'utf8')) as { ollama: { image: string } };
     expect(values.ollama.image).toMatch(/^10\.244\.0\.1:5000\/shoshizan\/ollama:\d+\.\d+\.\d+-gemma3-270m$/);
   });
