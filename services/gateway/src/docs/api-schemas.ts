@@ -1,4 +1,4 @@
-import type { LinkObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { LinkObject, SchemaObject } from '@nestjs/swagger';
 import {
   apiKeyListSchema,
   apiKeySchema,
