@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# npm test: the whole suite. Builds, lints, runs the unit specs, then starts (or reuses)
-# PostgreSQL, Kafka and Ollama and runs the end-to-end tests against them, then the chart on
-# a real Kubernetes node (scripts/test-cluster.sh, npm run test:cluster). Infrastructure
-# this script started is stopped again; what was already running is left alone.
+# npm test: the whole suite. Builds, lints, typechecks (specs included), runs the unit specs,
+# then starts (or reuses) PostgreSQL, Kafka and Ollama and runs the end-to-end tests against
+# them, then the chart on a real Kubernetes node (scripts/test-cluster.sh, npm run
+# test:cluster). Infrastructure this script started is stopped again; what was already running
+# is left alone.
 # SHOSHIZAN_SKIP_CLUSTER=1 leaves the cluster specs out (they need root and ~10 minutes).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +20,8 @@ bash "$DIR/infra/openai-python.sh" install    # the openai Python SDK of the Ope
 bash "$DIR/infra/prometheus.sh" install       # promtool for the alert rules' unit spec (cdk8s/test/alerts.spec.ts)
 log "linting"
 npx eslint . --max-warnings=0
+log "typechecking"
+npm run typecheck
 
 results="$(mktemp -d)"
 started=()
