@@ -37,6 +37,22 @@ export default tseslint.config(
     // cdk8s resolves packages through their exports (cdk8s/tsconfig.json says why).
     files: ['cdk8s/src/**/*.ts', 'cdk8s/test/**/*.ts'],
     languageOptions: { parserOptions: { project: './cdk8s/tsconfig.eslint.json', tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // A condition of the settings (an Expr object) tested for truth in TypeScript is always
+      // true, and the chart could not follow the branch: TypeScript allows any object there.
+      '@typescript-eslint/strict-boolean-expressions': [
+        'error',
+        {
+          allowString: true,
+          allowNumber: true,
+          allowNullableObject: true,
+          allowNullableBoolean: true,
+          allowNullableString: true,
+          allowNullableNumber: true,
+          allowAny: true,
+        },
+      ],
+    },
   },
   {
     // Tests, scripts and benchmarks poke at untyped JSON bodies; keep the checks that catch real bugs.
