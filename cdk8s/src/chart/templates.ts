@@ -1,4 +1,5 @@
 import { isExpr } from '../settings/expression';
+import { markerOf, type FieldKind } from '../settings/field';
 import { Settings, stringExpression, type Declarations, type Guard } from '../settings/registry';
 
 /**
@@ -39,7 +40,7 @@ class TemplateWriter<D extends Declarations> {
       const optional = this.optionalExpr(value);
       if (optional !== undefined) {
         lines.push(`${pad}{{- with ${optional} }}`, `${pad}${k}:`, `${pad}  {{- toYaml . | nindent ${indent + 2} }}`, `${pad}{{- end }}`);
-      } else if (isComposite(value) && !isEmptyComposite(value)) {
+      } else if (isComposite(value) && !isEmptyComposite(value) && !markerOf(value)) {
         lines.push(`${pad}${k}:`, ...(Array.isArray(value) ? this.list(value, indent) : this.map(value as Record<string, unknown>, indent + 2)));
       } else {
         lines.push(`${pad}${k}: ${this.scalar(value)}`);
@@ -53,7 +54,7 @@ class TemplateWriter<D extends Declarations> {
     const lines: string[] = [];
     for (const item of items) {
       if (this.optionalExpr(item) !== undefined) throw new Error('an object setting as a list item: set the whole list instead');
-      if (isComposite(item) && !isEmptyComposite(item)) {
+      if (isComposite(item) && !isEmptyComposite(item) && !markerOf(item)) {
         const inner = Array.isArray(item) ? this.list(item, indent + 2) : this.map(item as Record<string, unknown>, indent + 2);
         const first = inner[0] ?? '';
         // "- key: v" on one line, unless the first line is a template block.
@@ -66,8 +67,10 @@ class TemplateWriter<D extends Declarations> {
     return lines;
   }
 
-  /** The expression of an object (optional) sentinel, if `value` is one. */
+  /** The expression of an object (optional) sentinel or marker, if `value` is one. */
   private optionalExpr(value: unknown): string | undefined {
+    const marker = markerOf(value);
+    if (marker) return marker.kind === 'object' ? marker.expr : undefined;
     if (typeof value !== 'string') return undefined;
     const found = this.settings.lookup(value);
     return found?.kind === 'object' ? found.expr : undefined;
@@ -79,6 +82,8 @@ class TemplateWriter<D extends Declarations> {
   }
 
   private scalar(value: unknown): string {
+    const marker = markerOf(value);
+    if (marker) return markerText(marker.kind, marker.expr);
     if (isExpr(value)) throw new Error(`a condition used as a value (${value.template()}): use Settings.bool or Settings.choose`);
     if (value === null) return 'null';
     if (Array.isArray(value)) return '[]';
@@ -97,6 +102,20 @@ class TemplateWriter<D extends Declarations> {
     // A literal with braces (Grafana's legends) would be read as a template action.
     if (expr === JSON.stringify(text) && !/\{\{|\}\}/.test(text)) return expr;
     return `{{ ${expr} | toJson }}`;
+  }
+}
+
+/** How a field an expression fills is written: the one place a marker becomes template text. */
+function markerText(kind: FieldKind, expr: string): string {
+  switch (kind) {
+    case 'string':
+      // Quoted by toJson, so YAML reads the value back as the string it is.
+      return `{{ ${expr.startsWith('(') ? expr : `(${expr})`} | toJson }}`;
+    case 'int':
+    case 'bool':
+      return `{{ ${expr} }}`;
+    case 'object':
+      throw new Error(`a map or list expression as a scalar (${expr}): set it as a whole field`);
   }
 }
 

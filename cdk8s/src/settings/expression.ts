@@ -122,6 +122,25 @@ class Call<T> extends Expr<T> {
   }
 }
 
+/**
+ * A value Helm computes itself (`$.Release.Service`, a named template), with the value a
+ * plain synth stands in for it.
+ */
+class Builtin<T> extends Expr<T> {
+  constructor(
+    readonly helm: string,
+    readonly plain: T,
+  ) {
+    super();
+  }
+  evaluate(): T {
+    return this.plain;
+  }
+  template(): string {
+    return this.helm.includes(' ') ? `(${this.helm})` : this.helm;
+  }
+}
+
 /** A literal, or an expression passed through: the builders take either. */
 export type Operand<T> = T | Expr<T>;
 
@@ -141,6 +160,11 @@ export function value<T>(literal: T): Expr<T> {
 /** A path under a scope variable, read as `T` (the caller declares what the path holds). */
 export function ref<T>(variable: string, ...path: string[]): Expr<T> {
   return new Ref<T>(variable, path);
+}
+
+/** What Helm computes as `helm` (a template pipeline), and a plain synth takes as `plain`. */
+export function builtin<T>(helm: string, plain: T): Expr<T> {
+  return new Builtin(helm, plain);
 }
 
 /** `then` when `condition` holds, else `otherwise`. */

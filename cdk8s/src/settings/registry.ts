@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import { eq, isExpr, pipeline, ref, resolveTree, truthy, type Expr, type Scope } from './expression';
+import { builtin, eq, isExpr, pipeline, ref, resolveTree, truthy, type Expr, type Scope } from './expression';
+import { FieldToken, templateMarker, type FieldKind } from './field';
 
 /**
  * The typed settings registry: the one place the settings a production user changes are
@@ -171,9 +172,29 @@ export class Settings<D extends Declarations> {
     return this.mode === 'plain' ? this.plainNamespace : this.sentinel('string', '$.Release.Namespace');
   }
 
-  /** A string computed by Helm in the chart, by `plain` here. */
+  /** A string computed by Helm in the chart (`helm`, a template pipeline), by `plain` here. */
   expression(plain: string, helm: string): string {
-    return this.mode === 'plain' ? plain : this.sentinel('string', helm);
+    return this.text(builtin(helm, plain));
+  }
+
+  // ---- expressions as the fields of objects ---------------------------------------------------
+
+  /**
+   * A string expression where a cdk8s field takes a string: a token cdk8s resolves at
+   * synthesis (./field.ts), to the value here, to the expression in a chart.
+   */
+  text(expr: Expr<string>): string {
+    return this.field('string', expr) as unknown as string;
+  }
+
+  private field<T>(kind: FieldKind, expr: Expr<T>): FieldToken<T> {
+    return new FieldToken(kind, expr, (k, e) => this.renderField(k, e));
+  }
+
+  /** A field's expression as written into synthesized JSON: its value (plain), its template marker (chart). */
+  private renderField(kind: FieldKind, expr: Expr<unknown>): unknown {
+    if (this.mode === 'plain') return expr.evaluate(this.plainScope);
+    return templateMarker(kind, expr.template());
   }
 
   // ---- conditions ---------------------------------------------------------------------------
@@ -383,6 +404,7 @@ export class Settings<D extends Declarations> {
    */
   private rendered(value: unknown, path: string): unknown {
     return resolveTree(value, (condition) => {
+      if (condition instanceof FieldToken) return condition.resolve();
       if (this.mode === 'plain') return condition.evaluate(this.plainScope);
       throw new Error(`${path}: a condition as a value (${condition.template()}): use Settings.bool or Settings.choose`);
     });
