@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { toTemplate } from '../src/chart/templates';
 import { ref, str } from '../src/settings/expression';
 import { markerOf, templateMarker } from '../src/settings/field';
-import { Settings, setting } from '../src/settings/registry';
+import { Settings, setting, stringExpression } from '../src/settings/registry';
 
 /** Expressions as fields of cdk8s objects: resolved by cdk8s at synthesis, one way per synth. */
 const declarations = { app: { name: setting.string('chat', 'name') } };
@@ -54,5 +54,51 @@ describe('markerOf', () => {
     expect(markerOf({ ...templateMarker('int', '$.Values.n'), other: 1 })).toBeUndefined();
     expect(markerOf('$.Values.n')).toBeUndefined();
     expect(markerOf([templateMarker('int', '$.Values.n')])).toBeUndefined();
+  });
+});
+
+describe('Settings.format', () => {
+  it('is the plain string in a plain synth', () => {
+    const s = Settings.plain(declarations, { app: { name: 'ui' } });
+    expect(s.format`http://${s.format`${s.releaseName}-${s.values.app.name}`}:${3000}`).toBe('http://shoshizan-ui:3000');
+  });
+
+  it('is one print of its text and settings in a chart, nested ones flattened, neighbouring text joined', () => {
+    const s = Settings.helm(declarations);
+    const url = s.format`http://${s.format`${s.releaseName}-${s.values.app.name}`}:${3000}`;
+    const map = new kplus.ConfigMap(new Chart(Testing.app(), 'c'), 'm', { data: { URL: url } });
+    expect(map.apiObject.toJson()).toMatchObject({
+      data: { URL: templateMarker('string', '(print "http://" ($.Release.Name) "-" ($.Values.app.name) ":3000")') },
+    });
+    expect(s.format`plain ${'text'} ${1}`).toBe('plain text 1');
+  });
+});
+
+describe('a setting in a cdk8s union value, a JSON patch and other text', () => {
+  const volumeClaim = (s: Settings<typeof declarations>) =>
+    new kplus.k8s.KubePersistentVolumeClaim(new Chart(Testing.app(), 'c'), 'pvc', {
+      spec: { resources: { requests: { storage: s.union(s.values.app.name, (size) => kplus.k8s.Quantity.fromString(size)) } } },
+    });
+
+  it('makes a union value that resolves to the setting (a Quantity from a string setting)', () => {
+    expect(volumeClaim(Settings.helm(declarations)).toJson()).toMatchObject({ spec: { resources: { requests: { storage: templateMarker('string', '$.Values.app.name') } } } });
+    expect(volumeClaim(Settings.plain(declarations, { app: { name: '5Gi' } })).toJson()).toMatchObject({ spec: { resources: { requests: { storage: '5Gi' } } } });
+  });
+
+  it('renders the tokens of a value before a JSON patch takes it', () => {
+    const s = Settings.helm(declarations);
+    expect(s.renderedNow({ labels: { app: s.values.app.name }, n: 1 })).toEqual({ labels: { app: templateMarker('string', '$.Values.app.name') }, n: 1 });
+  });
+
+  it('embeds a setting in text built by code that knows none, as the chart writer reads it back', () => {
+    const s = Settings.helm(declarations);
+    const promql = `up{job="${s.embeddable(s.format`${s.releaseName}-gateway`)}"}`;
+    expect(stringExpression(promql, (token) => s.lookup(token))).toBe('(print "up{job=\\"" ($.Release.Name) "-gateway\\"}")');
+    expect(Settings.plain(declarations).embeddable('as it is')).toBe('as it is');
+  });
+
+  it('refuses a string setting where a condition is expected', () => {
+    const s = Settings.helm(declarations);
+    expect(() => s.choose(s.values.app.name as unknown as Parameters<typeof s.choose>[0], 'a', 'b')).toThrow('not a condition: $.Values.app.name');
   });
 });

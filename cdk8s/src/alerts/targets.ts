@@ -8,15 +8,17 @@ import type { AlertTargets } from './rules';
  * the settings registry's values, so the chart's PrometheusRule gets Helm expressions.
  */
 export function alertTargets(release: Release): AlertTargets {
-  const { v } = release;
+  const { s, v } = release;
+  const text = (value: string) => s.embeddable(value);
+  const prefix = text(v.kafka.topicPrefix);
   return {
     jobs: {
-      gateway: release.name('gateway'),
-      kafkaConsumer: release.name('kafka-consumer'),
-      gptApi: release.name('gpt-api'),
-      modelOperator: release.name('model-operator'),
+      gateway: text(release.name('gateway')),
+      kafkaConsumer: text(release.name('kafka-consumer')),
+      gptApi: text(release.name('gpt-api')),
+      modelOperator: text(release.name('model-operator')),
     },
-    requestGroups: [consumerGroup('chatWorkers', v.kafka.topicPrefix), consumerGroup('chatRetryWorkers', v.kafka.topicPrefix)],
-    runbookBaseUrl: v.metrics.prometheusRule.runbookBaseUrl,
+    requestGroups: [consumerGroup('chatWorkers', prefix), consumerGroup('chatRetryWorkers', prefix)],
+    runbookBaseUrl: text(v.metrics.prometheusRule.runbookBaseUrl),
   };
 }

@@ -24,7 +24,7 @@ export class Release {
   }
 
   name(component: string): string {
-    return `${this.s.releaseName}-${component}`;
+    return this.s.format`${this.s.releaseName}-${component}`;
   }
 
   selectorLabels(component: string): Record<string, string> {
@@ -60,13 +60,13 @@ export class Release {
 
   /** A Shoshizan image: the override, or <registry>/<component>:<tag>. */
   image(component: string, override: string): string {
-    return this.s.fallback(override, `${this.v.global.imageRegistry}/${component}:${this.v.global.imageTag}`);
+    return this.s.fallback(override, this.s.format`${this.v.global.imageRegistry}/${component}:${this.v.global.imageTag}`);
   }
 
   /** Kafka's bootstrap address for the mode in use. */
   get kafkaBootstrap(): string {
-    const bundled = `${this.name('kafka')}:9092`;
-    const strimzi = `${this.name('kafka')}-kafka-bootstrap:${this.s.choose(this.kafkaTls, '9093', '9092')}`;
+    const bundled = this.s.format`${this.name('kafka')}:9092`;
+    const strimzi = this.s.format`${this.name('kafka')}-kafka-bootstrap:${this.s.choose(this.kafkaTls, '9093', '9092')}`;
     return this.s.choose(
       this.s.equals(this.v.kafka.mode, 'external'),
       this.v.kafka.bootstrapServers,
@@ -125,13 +125,13 @@ export class Release {
       [secretEnv('DATABASE_URL', v.postgresql.existingSecret, 'database-url')],
       [
         secretEnv('POSTGRES_PASSWORD', v.postgresql.existingSecret, 'password'),
-        { name: 'DATABASE_URL', value: `postgres://shoshizan:$(POSTGRES_PASSWORD)@${this.name('postgresql')}:5432/shoshizan` },
+        { name: 'DATABASE_URL', value: s.format`postgres://shoshizan:$(POSTGRES_PASSWORD)@${this.name('postgresql')}:5432/shoshizan` },
       ],
     );
   }
 
   url(component: string, port: number): string {
-    return `http://${this.name(component)}:${port}`;
+    return this.s.format`http://${this.name(component)}:${port}`;
   }
 }
 

@@ -15,7 +15,7 @@ export class HelmTest extends Construct {
   constructor(scope: Construct, id: string, { release }: HelmTestProps) {
     super(scope, id);
     const { s, v } = release;
-    const url = `${release.url('gateway', PORTS.gateway)}/health/ready`;
+    const url = s.format`${release.url('gateway', PORTS.gateway)}/health/ready`;
     const check = `fetch(process.argv[1]).then(async (r) => { console.log(r.status, await r.text()); process.exit(r.ok ? 0 : 1); }, (e) => { console.error(e.message); process.exit(1); })`;
     const pod = new ApiObject(this, 'pod', {
       apiVersion: 'v1',

@@ -49,7 +49,7 @@ export class KafkaConsumer extends Construct {
     const prefix = v.kafka.topicPrefix;
     s.when(kedaOn, this, 'keda', (inner) => {
       this.service.markHasAutoscaler(kedaOn);
-      const authName = `${name}-kafka`;
+      const authName = s.format`${name}-kafka`;
       s.when(release.kafkaSasl, inner, 'auth', (auth) => {
         new keda.TriggerAuthentication(auth, 'trigger-auth', {
           metadata: { name: authName, labels },
@@ -69,8 +69,8 @@ export class KafkaConsumer extends Construct {
       );
       const metadata = (group: string, topic?: string) => ({
         bootstrapServers: release.kafkaBootstrap,
-        consumerGroup: `${prefix}${group}`,
-        ...(topic ? { topic: `${prefix}${topic}` } : {}),
+        consumerGroup: s.format`${prefix}${group}`,
+        ...(topic ? { topic: s.format`${prefix}${topic}` } : {}),
         lagThreshold: String(release.capacity),
         activationLagThreshold: String(a.activationLagThreshold),
         offsetResetPolicy: 'earliest',

@@ -45,7 +45,7 @@ export class Kafka extends Construct {
       KAFKA_NODE_ID: '1',
       KAFKA_PROCESS_ROLES: 'broker,controller',
       KAFKA_LISTENERS: `PLAINTEXT://:${PORTS.kafka},CONTROLLER://:9093`,
-      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${name}:${PORTS.kafka}`,
+      KAFKA_ADVERTISED_LISTENERS: s.format`PLAINTEXT://${name}:${PORTS.kafka}`,
       KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
       KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
       KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
@@ -109,7 +109,7 @@ export class Kafka extends Construct {
       },
     });
     new strimzi.KafkaNodePool(scope, 'node-pool', {
-      metadata: { name: `${cluster}-dual`, labels },
+      metadata: { name: s.format`${cluster}-dual`, labels },
       spec: {
         replicas: v.kafka.strimzi.replicas,
         roles: [strimzi.KafkaNodePoolSpecRoles.CONTROLLER, strimzi.KafkaNodePoolSpecRoles.BROKER],
@@ -130,9 +130,9 @@ export class Kafka extends Construct {
     for (const key of Object.keys(TOPICS) as TopicKey[]) {
       const topic = TOPICS[key];
       new strimzi.KafkaTopic(scope, `topic-${key}`, {
-        metadata: { name: `${cluster}-${topic.name.replace(/[^a-z0-9-]/g, '-')}`, labels },
+        metadata: { name: s.format`${cluster}-${topic.name.replace(/[^a-z0-9-]/g, '-')}`, labels },
         spec: {
-          topicName: `${v.kafka.topicPrefix}${topic.name}`,
+          topicName: s.format`${v.kafka.topicPrefix}${topic.name}`,
           partitions: topic.partitions,
           replicas: rf,
           config: { ...topic.config },

@@ -52,7 +52,7 @@ export class OllamaModelCrd extends Construct {
     const component = 'ollamamodel-crd';
     const name = release.name(component);
     // Cluster-scoped names hold the namespace too: releases of one name in two namespaces.
-    const clusterName = `${s.namespace}-${name}`;
+    const clusterName = s.format`${s.namespace}-${name}`;
     const labels = release.labels(component);
     const crd = ollamaModelCrdManifest();
     // Created in weight order before the Job, deleted once it succeeded.

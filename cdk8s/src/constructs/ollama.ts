@@ -47,7 +47,7 @@ export class Ollama extends Construct {
     const http = kplus.k8s.IntOrString.fromString('http');
 
     new kplus.k8s.KubeService(this, 'headless', {
-      metadata: { name: `${name}-headless`, labels },
+      metadata: { name: s.format`${name}-headless`, labels },
       spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector, ports: [{ name: 'http', port: PORTS.ollama, targetPort: kplus.k8s.IntOrString.fromNumber(PORTS.ollama) }] },
     });
     new kplus.k8s.KubeService(this, 'service', {
@@ -59,7 +59,7 @@ export class Ollama extends Construct {
       component: 'ollama',
       user: 1000,
       replicas: v.ollama.replicas,
-      serviceName: `${name}-headless`,
+      serviceName: s.format`${name}-headless`,
       podManagementPolicy: 'Parallel',
       claim: { name: 'models', size: v.ollama.storage.size },
       containers: [

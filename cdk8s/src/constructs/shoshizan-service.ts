@@ -141,10 +141,14 @@ export class ShoshizanService extends Construct {
     // setting, so this construct writes them, once every autoscaler has said so (markHasAutoscaler).
     deployment.markHasAutoscaler();
     s.setOptionalAtSynth(obj, '/spec/replicas', () => (this.autoscaledWhen ? s.choose(this.autoscaledWhen, null, props.replicas) : props.replicas));
-    patch(obj, '/spec/template/spec/topologySpreadConstraints', [
-      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
-      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
-    ]);
+    patch(
+      obj,
+      '/spec/template/spec/topologySpreadConstraints',
+      s.renderedNow([
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+      ]),
+    );
 
     this.service = new kplus.Service(this, 'service', {
       metadata: { name, labels },

@@ -66,7 +66,7 @@ export function statefulWorkload(scope: Construct, id: string, props: StatefulWo
       volumeClaimTemplates: [
         {
           metadata: { name: props.claim.name, labels },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: kplus.k8s.Quantity.fromString(props.claim.size) } } },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: s.union(props.claim.size, (size) => kplus.k8s.Quantity.fromString(size)) } } },
         },
       ],
     },

@@ -31,7 +31,7 @@ export abstract class Expr<out T> {
 
   /** Neither a string nor a number: a template literal or `+` would freeze one rendering. */
   [Symbol.toPrimitive](): never {
-    throw new TypeError(`a setting used as a primitive (${this.template()}): build strings with str\`\`, decide with cond()`);
+    throw new TypeError(`a setting used as a primitive (${this.template()}): build strings with str\`\` (Settings.format in a construct), decide with cond()`);
   }
 }
 
@@ -137,7 +137,19 @@ class Builtin<T> extends Expr<T> {
     return this.plain;
   }
   template(): string {
-    return this.helm.includes(' ') ? `(${this.helm})` : this.helm;
+    return this.helm.includes(' ') && !this.helm.startsWith('(') ? `(${this.helm})` : this.helm;
+  }
+}
+
+class ChartOnly<T> extends Expr<T> {
+  constructor(readonly text: string) {
+    super();
+  }
+  evaluate(): T {
+    throw new Error(`${this.text}: computed by the chart only, it has no value in a plain synth`);
+  }
+  template(): string {
+    return this.text;
   }
 }
 
@@ -165,6 +177,15 @@ export function ref<T>(variable: string, ...path: string[]): Expr<T> {
 /** What Helm computes as `helm` (a template pipeline), and a plain synth takes as `plain`. */
 export function builtin<T>(helm: string, plain: T): Expr<T> {
   return new Builtin(helm, plain);
+}
+
+/**
+ * An expression only a chart computes, given as its template (a Go template operand, or an
+ * action's pipeline for a boolean field): what a chart synth's registry builds where a plain
+ * synth has the value at hand.
+ */
+export function chartOnly<T>(template: string): Expr<T> {
+  return new ChartOnly<T>(template);
 }
 
 /** `then` when `condition` holds, else `otherwise`. */

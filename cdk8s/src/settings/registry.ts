@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import { builtin, eq, isExpr, pipeline, ref, resolveTree, truthy, type Expr, type Scope } from './expression';
+import { builtin, chartOnly, eq, isExpr, pipeline, ref, resolveTree, truthy, type Expr, type Scope } from './expression';
 import { FieldToken, templateMarker, type FieldKind } from './field';
+import { Interpolation } from './text';
 
 /**
  * The typed settings registry: the one place the settings a production user changes are
@@ -10,18 +11,21 @@ import { FieldToken, templateMarker, type FieldKind } from './field';
  *
  * A construct reads `settings.values.gateway.replicas` and gets a number. In a plain synth
  * (`Settings.plain(...)`) that is the concrete value (defaults merged with overrides the way
- * Helm merges a values file). In a chart synth (`Settings.helm()`) it is a sentinel that
- * the chart writer (../chart/templates.ts) turns into `.Values.gateway.replicas`. One set
- * of constructs thus yields both the plain manifests and the Helm chart, and values.yaml and
- * values.schema.json are written from the same declarations.
+ * Helm merges a values file). In a chart synth (`Settings.helm()`) a string setting (and the
+ * release's name and namespace) is a field token (./field.ts): an expression of the settings
+ * that cdk8s resolves at synthesis into a marker the chart writer (../chart/templates.ts)
+ * writes as `{{ ... }}`; whole numbers and maps are still sentinels the writer finds by
+ * their shape. One set of constructs thus yields both the plain manifests and the Helm
+ * chart, and values.yaml and values.schema.json are written from the same declarations.
  *
  * A boolean setting is a `Condition` in both synths (an expression, ./expression.ts, read
  * from the values): a construct cannot compare it, only hand it to `when`, `choose` or
  * `bool`, and the conditions `equals` makes are the same kind of object.
  *
  * Rules for constructs, so both synths stay equal (the invariant test checks it):
- * - never compute with a setting (no arithmetic, no `===`, no `if`): use `when`, `choose`,
- *   `equals`, `join`, `fallback`, `product` and `checksum`, which know both modes;
+ * - never compute with a setting (no arithmetic, no `===`, no `if`, no template literal):
+ *   use `when`, `choose`, `equals`, `format`, `join`, `fallback`, `product` and `checksum`,
+ *   which know both modes (a token used as a string throws);
  * - object and list settings are whole fields, omitted when empty (`setOptional`).
  */
 
@@ -164,12 +168,12 @@ export class Settings<D extends Declarations> {
 
   /** The release name: `.Release.Name` in the chart. */
   get releaseName(): string {
-    return this.mode === 'plain' ? this.plainRelease : this.sentinel('string', '$.Release.Name');
+    return this.mode === 'plain' ? this.plainRelease : this.text(ref('$', 'Release', 'Name'));
   }
 
   /** The release's namespace: `.Release.Namespace` in the chart. */
   get namespace(): string {
-    return this.mode === 'plain' ? this.plainNamespace : this.sentinel('string', '$.Release.Namespace');
+    return this.mode === 'plain' ? this.plainNamespace : this.text(ref('$', 'Release', 'Namespace'));
   }
 
   /** A string computed by Helm in the chart (`helm`, a template pipeline), by `plain` here. */
@@ -187,6 +191,68 @@ export class Settings<D extends Declarations> {
     return this.field('string', expr) as unknown as string;
   }
 
+  /**
+   * A string with settings in it, as a tagged template: s.format`${name}-headless`. The
+   * plain string in a plain synth; in a chart, one `(print ...)` of its text and settings
+   * (whole numbers in decimal).
+   */
+  format(strings: TemplateStringsArray, ...parts: readonly (string | number)[]): string {
+    if (this.mode === 'plain') return strings.reduce((out, text, i) => out + String(parts[i - 1]) + text);
+    const pieces: (string | Expr<unknown>)[] = [];
+    strings.forEach((text, i) => {
+      pieces.push(text);
+      if (i < parts.length) pieces.push(this.operand(parts[i] as string | number));
+    });
+    const interpolation = new Interpolation(pieces);
+    return interpolation.computed ? this.text(interpolation) : (interpolation.parts[0] as string | undefined) ?? '';
+  }
+
+  /** A part of `format`: an expression as it is, a whole-number setting as its expression, a literal as text. */
+  private operand(part: string | number): string | Expr<unknown> {
+    const value: unknown = part;
+    if (isExpr(value)) return value;
+    if (typeof part === 'number' && this.sentinels.has(String(part))) return chartOnly(this.expr(String(part)));
+    return String(part);
+  }
+
+  /**
+   * `value` with each field token in it rendered now: for a JSON patch, which cdk8s applies
+   * after it resolved the object's tokens. (A token renders the same at any time.)
+   */
+  renderedNow<T>(value: T): T {
+    return resolveTree(value, (expr) => (expr instanceof FieldToken ? expr.resolve() : expr)) as T;
+  }
+
+  /**
+   * A cdk8s union value (a Quantity, an IntOrString) made from a string that may hold
+   * settings: `make(value)` for a plain string; else a token that resolves, as cdk8s resolves
+   * a union, to `{ value }`, which the object's typed conversion reads.
+   */
+  union<U>(value: string, make: (value: string) => U): U {
+    const read: unknown = value;
+    if (!isExpr(read)) return make(value);
+    const expr = read instanceof FieldToken ? (read.expr as Expr<unknown>) : read;
+    return new FieldToken('string', expr, (kind, e) => ({ value: this.renderField(kind, e) })) as unknown as U;
+  }
+
+  /**
+   * A string of settings as text that other text can hold: in a chart synth, each setting in
+   * it as the placeholder the chart writer finds in text (`stringExpression`). Only for text
+   * built by code that knows no settings (the alert rules' PromQL, shared-interfaces' names).
+   */
+  embeddable(value: string): string {
+    const read: unknown = value;
+    if (!isExpr(read)) return value;
+    const expr = read instanceof FieldToken ? read.expr : read;
+    const parts = expr instanceof Interpolation ? expr.parts : [expr];
+    return parts.map((part) => (typeof part === 'string' ? part : this.sentinel('string', part.template()))).join('');
+  }
+
+  /** A string a chart computes with `template` (a Go template operand). */
+  private chartText(template: string): string {
+    return this.text(chartOnly(template));
+  }
+
   private field<T>(kind: FieldKind, expr: Expr<T>): FieldToken<T> {
     return new FieldToken(kind, expr, (k, e) => this.renderField(k, e));
   }
@@ -202,7 +268,7 @@ export class Settings<D extends Declarations> {
   /** A condition as a boolean field of an object (`automountServiceAccountToken`): true/false in the chart. */
   bool(condition: Condition): boolean {
     if (this.mode === 'plain') return this.holds(condition);
-    return this.sentinel('bool', this.test(condition)) as unknown as boolean;
+    return this.field('bool', chartOnly(this.test(condition))) as unknown as boolean;
   }
 
   /** Whether a string setting is `literal`. */
@@ -248,12 +314,12 @@ export class Settings<D extends Declarations> {
     try {
       build(inner, {
         value: this.sentinel('object', ITEM) as unknown as T,
-        string: (key) => this.sentinel('string', `${ITEM}.${key}`),
+        string: (key) => this.text(ref(ITEM, key)),
       });
     } finally {
       this.inEach = false;
     }
-    const range = `${ITEM} := ${this.exprOf(list as unknown as string)}`;
+    const range = `${ITEM} := ${this.exprOf(list)}`;
     for (const child of inner.node.findAll()) {
       if (child instanceof ApiObject) this.ranges.set(child, range);
     }
@@ -264,8 +330,9 @@ export class Settings<D extends Declarations> {
   /** `a` when the condition holds, else `b` (strings, whole numbers or objects). */
   choose<T>(condition: Condition, a: T, b: T): T {
     if (this.mode === 'plain') return this.holds(condition) ? a : b;
-    const kind: SentinelKind = typeof a === 'number' ? 'int' : typeof a === 'string' ? 'string' : 'object';
-    return this.sentinel(kind, `(ternary ${this.goValue(a)} ${this.goValue(b)} (${this.test(condition)}))`) as T;
+    const expr = `(ternary ${this.goValue(a)} ${this.goValue(b)} (${this.test(condition)}))`;
+    if (typeof a === 'string' || isExpr(a)) return this.chartText(expr) as T;
+    return this.sentinel(typeof a === 'number' ? 'int' : 'object', expr) as T;
   }
 
   /** `a` × `b`, for whole numbers derived from whole-number settings. */
@@ -277,7 +344,7 @@ export class Settings<D extends Declarations> {
   /** A map with the entries of an object setting added; `fixed` wins on a clash. */
   merge<T extends Record<string, string>>(fixed: T, extra: Record<string, string>): T {
     if (this.mode === 'plain') return { ...extra, ...fixed };
-    return this.sentinel('object', `(merge ${this.goValue(fixed)} (deepCopy ${this.exprOf(extra as unknown as string)}))`) as unknown as T;
+    return this.sentinel('object', `(merge ${this.goValue(fixed)} (deepCopy ${this.exprOf(extra)}))`) as unknown as T;
   }
 
   /** An object setting with `overlay` merged over it (maps deeply; `overlay` wins). */
@@ -296,13 +363,13 @@ export class Settings<D extends Declarations> {
   /** `value`, or `otherwise` when it is empty. */
   fallback(value: string, otherwise: string): string {
     if (this.mode === 'plain') return value !== '' ? value : otherwise;
-    return this.sentinel('string', `(default ${this.goValue(otherwise)} ${this.exprOf(value)})`);
+    return this.chartText(`(default ${this.goValue(otherwise)} ${this.exprOf(value)})`);
   }
 
   /** A list setting joined into one string. */
   join(list: readonly string[], separator: string): string {
     if (this.mode === 'plain') return list.join(separator);
-    return this.sentinel('string', `(join ${goString(separator)} ${this.exprOf(list as unknown as string)})`);
+    return this.chartText(`(join ${goString(separator)} ${this.exprOf(list)})`);
   }
 
   /**
@@ -311,13 +378,13 @@ export class Settings<D extends Declarations> {
    */
   dnsLabel(value: string): string {
     if (this.mode === 'plain') return value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-    return this.sentinel('string', `(regexReplaceAll "[^a-z0-9]+" (lower ${this.exprOf(value)}) "-" | trimAll "-")`);
+    return this.chartText(`(regexReplaceAll "[^a-z0-9]+" (lower ${this.exprOf(value)}) "-" | trimAll "-")`);
   }
 
   /** One field of each item of a list setting (of objects), joined (helper `shoshizan.join-field`). */
   joinField<T extends object>(list: readonly T[], key: keyof T & string, separator: string): string {
     if (this.mode === 'plain') return list.map((item) => String(item[key])).join(separator);
-    return this.sentinel('string', `(include "shoshizan.join-field" (dict "list" ${this.exprOf(list as unknown as string)} "key" ${goString(key)} "sep" ${goString(separator)}))`);
+    return this.chartText(`(include "shoshizan.join-field" (dict "list" ${this.exprOf(list)} "key" ${goString(key)} "sep" ${goString(separator)}))`);
   }
 
   /**
@@ -329,8 +396,8 @@ export class Settings<D extends Declarations> {
       const found = list.find((item) => item[flag] === true) ?? list[0];
       return found === undefined ? '' : String(found[field]);
     }
-    const args = `"list" ${this.exprOf(list as unknown as string)} "flag" ${goString(flag)} "field" ${goString(field)}`;
-    return this.sentinel('string', `(include "shoshizan.first-where" (dict ${args}))`);
+    const args = `"list" ${this.exprOf(list)} "flag" ${goString(flag)} "field" ${goString(field)}`;
+    return this.chartText(`(include "shoshizan.first-where" (dict ${args}))`);
   }
 
   /**
@@ -344,7 +411,7 @@ export class Settings<D extends Declarations> {
       return createHash('sha256').update(json).digest('hex');
     }
     const pairs = keys.map((k) => `${goString(k)} ${this.goValue(data[k] ?? '')}`).join(' ');
-    return this.sentinel('string', `(dict ${pairs} | toJson | sha256sum)`);
+    return this.chartText(`(dict ${pairs} | toJson | sha256sum)`);
   }
 
   /**
@@ -436,9 +503,10 @@ export class Settings<D extends Declarations> {
   }
 
   /** A string setting's sentinel as the reference it stands for, to build a condition on. */
-  private refOf(token: string): Expr<string> {
-    const path = /^(\$[A-Za-z]*)((?:\.[A-Za-z][A-Za-z0-9]*)+)$/.exec(this.sentinels.get(token)?.expr ?? '');
-    if (!path) throw new Error(`equals() takes a string setting read from settings.values, got ${token}`);
+  private refOf(setting: string): Expr<string> {
+    const read: unknown = setting;
+    const path = /^(\$[A-Za-z]*)((?:\.[A-Za-z][A-Za-z0-9]*)+)$/.exec(isExpr(read) ? read.template() : '');
+    if (!path) throw new Error(`equals() takes a string setting read from settings.values, got ${isExpr(read) ? read.template() : setting}`);
     return ref<string>(path[1] as string, ...(path[2] as string).slice(1).split('.'));
   }
 
@@ -453,7 +521,7 @@ export class Settings<D extends Declarations> {
       }
       switch (declared.kind) {
         case 'string':
-          tree[key] = this.sentinel('string', path);
+          tree[key] = this.text(ref('$', 'Values', ...keys, key));
           break;
         case 'int':
           tree[key] = this.sentinel('int', path);
@@ -487,8 +555,9 @@ export class Settings<D extends Declarations> {
   }
 
   /** The Go template expression of a setting read from `values`. */
-  private exprOf(value: string | number): string {
+  private exprOf(value: unknown): string {
     if (this.mode === 'plain') return this.goValue(value);
+    if (isExpr(value)) return value.template();
     return this.expr(String(value));
   }
 
@@ -577,7 +646,10 @@ function isEmpty(value: unknown): boolean {
 
 /** A condition, refused when a cast let another value through (types cannot see past one). */
 function checked(condition: Condition): Condition {
-  if (!isExpr(condition)) throw new Error(`not a condition: ${String(condition)}: use a boolean setting or equals()`);
+  // A field token (a string setting, say) is an expression too, but of a field's value.
+  const read: unknown = condition;
+  if (read instanceof FieldToken) throw new Error(`not a condition: ${read.template()}: use a boolean setting or equals()`);
+  if (!isExpr(read)) throw new Error(`not a condition: ${String(read)}: use a boolean setting or equals()`);
   return condition;
 }
 
