@@ -102,3 +102,31 @@ describe('a setting in a cdk8s union value, a JSON patch and other text', () => 
     expect(() => s.choose(s.values.app.name as unknown as Parameters<typeof s.choose>[0], 'a', 'b')).toThrow('not a condition: $.Values.app.name');
   });
 });
+
+describe('a whole-number setting in a chart synth', () => {
+  const ints = { n: setting.int(2, 'n'), m: setting.int(3, 'm'), on: setting.bool(false, 'on') };
+
+  it('is a field token written as an int64, printed where a string holds it', () => {
+    const s = Settings.helm(ints);
+    const o = new ApiObject(new Chart(Testing.app(), 'c'), 'o', {
+      apiVersion: 'v1',
+      kind: 'Thing',
+      spec: { n: s.values.n, product: s.product(s.values.n, s.values.m), chosen: s.choose(s.values.on, s.values.n, 1), text: s.format`${s.values.n}` },
+    });
+    const json = o.toJson() as Record<string, unknown>;
+    expect(json).toMatchObject({
+      spec: {
+        n: templateMarker('int', '(int64 $.Values.n)'),
+        product: templateMarker('int', '(int64 (mul (int64 $.Values.n) (int64 $.Values.m)))'),
+        chosen: templateMarker('int', '(int64 (ternary (int64 $.Values.n) 1 ($.Values.on)))'),
+        text: templateMarker('string', '(print (int64 $.Values.n))'),
+      },
+    });
+    expect(toTemplate(s, [{ json, guard: {} }])).toContain('  n: {{ (int64 $.Values.n) }}\n');
+  });
+
+  it('is the number in a plain synth', () => {
+    const s = Settings.plain(ints, { n: 4 });
+    expect([s.values.n, s.product(s.values.n, s.values.m), s.format`${s.values.n}`]).toEqual([4, 12, '4']);
+  });
+});

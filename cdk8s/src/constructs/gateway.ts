@@ -29,13 +29,13 @@ export class Gateway extends ShoshizanService {
         GPT_API_URL: release.url('gpt-api', PORTS.gptApi),
         // Only for the status page (GET /v1/status): the workers' health.
         CONSUMER_URL: release.url('kafka-consumer', PORTS.kafkaConsumer),
-        ACCESS_TOKEN_TTL_SECONDS: String(v.auth.accessTokenTtlSeconds),
-        REFRESH_TOKEN_TTL_SECONDS: String(v.auth.refreshTokenTtlSeconds),
+        ACCESS_TOKEN_TTL_SECONDS: s.format`${v.auth.accessTokenTtlSeconds}`,
+        REFRESH_TOKEN_TTL_SECONDS: s.format`${v.auth.refreshTokenTtlSeconds}`,
         OIDC_ISSUER: v.auth.oidc.issuer,
         OIDC_AUDIENCE: v.auth.oidc.audience,
         OIDC_JWKS_URL: v.auth.oidc.jwksUrl,
         CORS_ORIGINS: v.gateway.corsOrigins,
-        RESPONSE_EVENTS_RETENTION_DAYS: String(v.gateway.responseEventsRetentionDays),
+        RESPONSE_EVENTS_RETENTION_DAYS: s.format`${v.gateway.responseEventsRetentionDays}`,
       },
       env: s.concat(
         [

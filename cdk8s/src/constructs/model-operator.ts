@@ -62,7 +62,7 @@ function build(scope: Construct, release: Release): void {
     OLLAMA_SERVICE: s.format`${release.name('ollama')}-headless`,
     OLLAMA_PORT_NAME: 'http',
     LEASE_NAME: name,
-    LEASE_DURATION_SECONDS: String(v.modelOperator.leaseDurationSeconds),
+    LEASE_DURATION_SECONDS: s.format`${v.modelOperator.leaseDurationSeconds}`,
   };
   new ApiObject(scope, 'config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data });
   const own = [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace')];

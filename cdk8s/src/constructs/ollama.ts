@@ -36,7 +36,7 @@ export class Ollama extends Construct {
     const env = [
       { name: 'OLLAMA_HOST', value: `0.0.0.0:${PORTS.ollama}` },
       { name: 'OLLAMA_MODELS', value: '/models' },
-      { name: 'OLLAMA_NUM_PARALLEL', value: String(v.ollama.numParallel) },
+      { name: 'OLLAMA_NUM_PARALLEL', value: s.format`${v.ollama.numParallel}` },
       { name: 'OLLAMA_KEEP_ALIVE', value: v.ollama.keepAlive },
       { name: 'HOME', value: '/tmp' },
     ];

@@ -89,7 +89,7 @@ export class ShoshizanService extends Construct {
       ...(props.traced ?? true
         ? {
             // service-kit's bootstrap drains this long after SIGTERM (libs/service-kit/src/shutdown/drain.ts).
-            SHUTDOWN_DELAY_SECONDS: String(v.global.shutdownDelaySeconds),
+            SHUTDOWN_DELAY_SECONDS: s.format`${v.global.shutdownDelaySeconds}`,
             OTEL_SERVICE_NAME: component,
             OTEL_EXPORTER_OTLP_ENDPOINT: v.tracing.otlpEndpoint,
             OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',

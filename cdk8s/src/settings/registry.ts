@@ -14,8 +14,8 @@ import { Interpolation } from './text';
  * Helm merges a values file). In a chart synth (`Settings.helm()`) a string setting (and the
  * release's name and namespace) is a field token (./field.ts): an expression of the settings
  * that cdk8s resolves at synthesis into a marker the chart writer (../chart/templates.ts)
- * writes as `{{ ... }}`; whole numbers and maps are still sentinels the writer finds by
- * their shape. One set of constructs thus yields both the plain manifests and the Helm
+ * writes as `{{ ... }}`; so is a whole-number setting (an int64 in the chart); maps and
+ * lists are still sentinels the writer finds by their shape. One set of constructs thus yields both the plain manifests and the Helm
  * chart, and values.yaml and values.schema.json are written from the same declarations.
  *
  * A boolean setting is a `Condition` in both synths (an expression, ./expression.ts, read
@@ -248,6 +248,11 @@ export class Settings<D extends Declarations> {
     return parts.map((part) => (typeof part === 'string' ? part : this.sentinel('string', part.template()))).join('');
   }
 
+  /** A whole number a chart computes with `template` (a Go template operand), as an int64 (values files give floats). */
+  private chartInt(template: string): number {
+    return this.field('int', chartOnly(`(int64 ${template})`)) as unknown as number;
+  }
+
   /** A string a chart computes with `template` (a Go template operand). */
   private chartText(template: string): string {
     return this.text(chartOnly(template));
@@ -331,14 +336,16 @@ export class Settings<D extends Declarations> {
   choose<T>(condition: Condition, a: T, b: T): T {
     if (this.mode === 'plain') return this.holds(condition) ? a : b;
     const expr = `(ternary ${this.goValue(a)} ${this.goValue(b)} (${this.test(condition)}))`;
-    if (typeof a === 'string' || isExpr(a)) return this.chartText(expr) as T;
-    return this.sentinel(typeof a === 'number' ? 'int' : 'object', expr) as T;
+    const read: unknown = a;
+    if (typeof a === 'number' || (read instanceof FieldToken && read.kind === 'int')) return this.chartInt(expr) as T;
+    if (typeof a === 'string' || isExpr(read)) return this.chartText(expr) as T;
+    return this.sentinel('object', expr) as T;
   }
 
   /** `a` × `b`, for whole numbers derived from whole-number settings. */
   product(a: number, b: number): number {
     if (this.mode === 'plain') return a * b;
-    return this.sentinel('int', `(mul ${this.goValue(a)} ${this.goValue(b)})`);
+    return this.chartInt(`(mul ${this.goValue(a)} ${this.goValue(b)})`);
   }
 
   /** A map with the entries of an object setting added; `fixed` wins on a clash. */
@@ -524,7 +531,7 @@ export class Settings<D extends Declarations> {
           tree[key] = this.text(ref('$', 'Values', ...keys, key));
           break;
         case 'int':
-          tree[key] = this.sentinel('int', path);
+          tree[key] = this.chartInt(path);
           break;
         case 'object':
           tree[key] = this.sentinel('object', path);
