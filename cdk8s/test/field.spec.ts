@@ -130,3 +130,27 @@ describe('a whole-number setting in a chart synth', () => {
     expect([s.values.n, s.product(s.values.n, s.values.m), s.format`${s.values.n}`]).toEqual([4, 12, '4']);
   });
 });
+
+describe('a map or list setting in a chart synth', () => {
+  const maps = { extra: setting.object<Record<string, string>>({}, 'extra', { type: 'object' }), items: setting.object<string[]>([], 'items', { type: 'array' }) };
+
+  it('is a field token written whole, and left out when empty, by a with block', () => {
+    const s = Settings.helm(maps);
+    const o = new ApiObject(new Chart(Testing.app(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap' });
+    s.set(o, '/metadata/annotations', s.merge({ fixed: 'yes' }, s.values.extra));
+    s.setOptional(o, '/data', s.concat(['a'], s.values.items));
+    const json = s.complete(o, o.toJson()) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      metadata: { annotations: templateMarker('object', '(merge (dict "fixed" "yes") (deepCopy $.Values.extra))') },
+      data: templateMarker('object', '(concat (list "a") $.Values.items)'),
+    });
+    expect(toTemplate(s, [{ json, guard: {} }])).toContain('{{- with (concat (list "a") $.Values.items) }}\ndata:\n  {{- toYaml . | nindent 2 }}\n{{- end }}');
+    expect([s.isComputed(s.values.items), s.isComputed(['a'])]).toEqual([true, false]);
+  });
+
+  it('is the value in a plain synth', () => {
+    const s = Settings.plain(maps, { extra: { more: 'x' } });
+    expect(s.merge({ fixed: 'yes' }, s.values.extra)).toEqual({ more: 'x', fixed: 'yes' });
+    expect(s.isComputed(s.values.items)).toBe(false);
+  });
+});

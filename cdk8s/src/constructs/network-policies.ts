@@ -168,8 +168,8 @@ export class NetworkPolicies extends Construct {
     ingress.forEach((rule, i) => s.set(policy, `/spec/ingress/${i}`, rule));
     const portsOf = (ports: Rule['ports']) =>
       // A list from the settings is used whole (its schema keeps it from being empty).
-      typeof ports === 'string' ? ports : ports.map((port) => (typeof port === 'number' ? { protocol: 'TCP', port } : port));
-    const asJson = (rule: Rule) => ({ to: rule.peers, ...(rule.ports.length !== 0 ? { ports: portsOf(rule.ports) } : {}) });
+      s.isComputed(ports) ? ports : ports.map((port) => (typeof port === 'number' ? { protocol: 'TCP', port } : port));
+    const asJson = (rule: Rule) => ({ to: rule.peers, ...(s.isComputed(rule.ports) || rule.ports.length !== 0 ? { ports: portsOf(rule.ports) } : {}) });
     const always = egress.filter((rule) => !rule.when).map(asJson);
     const sometimes = egress.filter((rule) => rule.when);
     if (sometimes.length === 0) always.forEach((rule, i) => s.set(policy, `/spec/egress/${i}`, rule));

@@ -14,8 +14,8 @@ import { Interpolation } from './text';
  * Helm merges a values file). In a chart synth (`Settings.helm()`) a string setting (and the
  * release's name and namespace) is a field token (./field.ts): an expression of the settings
  * that cdk8s resolves at synthesis into a marker the chart writer (../chart/templates.ts)
- * writes as `{{ ... }}`; so is a whole-number setting (an int64 in the chart); maps and
- * lists are still sentinels the writer finds by their shape. One set of constructs thus yields both the plain manifests and the Helm
+ * writes as `{{ ... }}`; so is a whole-number setting (an int64 in the chart), and a map
+ * or list setting (written whole). One set of constructs thus yields both the plain manifests and the Helm
  * chart, and values.yaml and values.schema.json are written from the same declarations.
  *
  * A boolean setting is a `Condition` in both synths (an expression, ./expression.ts, read
@@ -216,6 +216,14 @@ export class Settings<D extends Declarations> {
   }
 
   /**
+   * Whether `value` is computed from the settings in a chart synth (a field token), rather
+   * than a literal: code that builds a list item by item uses such a list whole.
+   */
+  isComputed(value: unknown): boolean {
+    return value instanceof FieldToken;
+  }
+
+  /**
    * `value` with each field token in it rendered now: for a JSON patch, which cdk8s applies
    * after it resolved the object's tokens. (A token renders the same at any time.)
    */
@@ -251,6 +259,11 @@ export class Settings<D extends Declarations> {
   /** A whole number a chart computes with `template` (a Go template operand), as an int64 (values files give floats). */
   private chartInt(template: string): number {
     return this.field('int', chartOnly(`(int64 ${template})`)) as unknown as number;
+  }
+
+  /** A map or list a chart computes with `template` (a Go template operand), written whole (`with`, `toYaml`). */
+  private chartObject<T>(template: string): T {
+    return this.field('object', chartOnly(template)) as unknown as T;
   }
 
   /** A string a chart computes with `template` (a Go template operand). */
@@ -318,7 +331,7 @@ export class Settings<D extends Declarations> {
     this.inEach = true;
     try {
       build(inner, {
-        value: this.sentinel('object', ITEM) as unknown as T,
+        value: this.chartObject<T>(ITEM),
         string: (key) => this.text(ref(ITEM, key)),
       });
     } finally {
@@ -339,7 +352,7 @@ export class Settings<D extends Declarations> {
     const read: unknown = a;
     if (typeof a === 'number' || (read instanceof FieldToken && read.kind === 'int')) return this.chartInt(expr) as T;
     if (typeof a === 'string' || isExpr(read)) return this.chartText(expr) as T;
-    return this.sentinel('object', expr) as T;
+    return this.chartObject<T>(expr);
   }
 
   /** `a` × `b`, for whole numbers derived from whole-number settings. */
@@ -351,20 +364,20 @@ export class Settings<D extends Declarations> {
   /** A map with the entries of an object setting added; `fixed` wins on a clash. */
   merge<T extends Record<string, string>>(fixed: T, extra: Record<string, string>): T {
     if (this.mode === 'plain') return { ...extra, ...fixed };
-    return this.sentinel('object', `(merge ${this.goValue(fixed)} (deepCopy ${this.exprOf(extra)}))`) as unknown as T;
+    return this.chartObject<T>(`(merge ${this.goValue(fixed)} (deepCopy ${this.exprOf(extra)}))`);
   }
 
   /** An object setting with `overlay` merged over it (maps deeply; `overlay` wins). */
   overlay<T>(base: T, overlay: Record<string, unknown>): T {
     if (this.mode === 'plain') return mergeValues(structuredClone(base), overlay) as T;
-    return this.sentinel('object', `(mergeOverwrite (deepCopy ${this.goValue(base)}) ${this.goValue(overlay)})`) as unknown as T;
+    return this.chartObject<T>(`(mergeOverwrite (deepCopy ${this.goValue(base)}) ${this.goValue(overlay)})`);
   }
 
   /** Lists (literal ones, or ones from `choose`) one after another. */
   concat<T>(...lists: readonly (readonly T[])[]): T[] {
     if (this.mode === 'plain') return lists.flat<readonly (readonly T[])[]>();
     const parts = lists.map((list) => (typeof list === 'string' && this.sentinels.has(list) ? this.expr(list) : this.goValue(list)));
-    return this.sentinel('object', `(concat ${parts.join(' ')})`) as unknown as T[];
+    return this.chartObject<T[]>(`(concat ${parts.join(' ')})`);
   }
 
   /** `value`, or `otherwise` when it is empty. */
@@ -446,7 +459,7 @@ export class Settings<D extends Declarations> {
   private optional(value: unknown): unknown {
     if (this.mode === 'plain') return isEmpty(value) ? OMIT : value;
     const expr = typeof value === 'string' && this.sentinels.has(value) ? this.expr(value) : this.goValue(value);
-    return this.sentinel('object', expr);
+    return templateMarker('object', expr);
   }
 
   // ---- for the chart writer -----------------------------------------------------------------
@@ -534,7 +547,7 @@ export class Settings<D extends Declarations> {
           tree[key] = this.chartInt(path);
           break;
         case 'object':
-          tree[key] = this.sentinel('object', path);
+          tree[key] = this.chartObject(path);
           break;
         case 'bool':
           tree[key] = ref<boolean>('$', 'Values', ...keys, key);
