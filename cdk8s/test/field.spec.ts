@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { toTemplate } from '../src/chart/templates';
 import { ref, str } from '../src/settings/expression';
 import { markerOf, templateMarker } from '../src/settings/field';
-import { Settings, setting, stringExpression } from '../src/settings/registry';
+import { Settings, setting } from '../src/settings/registry';
 
 /** Expressions as fields of cdk8s objects: resolved by cdk8s at synthesis, one way per synth. */
 const declarations = { app: { name: setting.string('chat', 'name') } };
@@ -31,7 +31,7 @@ describe('an expression in a field of a cdk8s object', () => {
       metadata: { labels: { app: templateMarker('string', '$.Values.app.name') } },
       data: { greeting: templateMarker('string', '(print "hello " $.Values.app.name)') },
     });
-    const text = toTemplate(settings, [{ json, guard: {} }]);
+    const text = toTemplate([{ json, guard: {} }]);
     expect(text).toContain('    app: {{ ($.Values.app.name) | toJson }}\n');
     expect(text).toContain('  greeting: {{ (print "hello " $.Values.app.name) | toJson }}\n');
   });
@@ -39,7 +39,7 @@ describe('an expression in a field of a cdk8s object', () => {
   it('goes through a typed cdk8s-plus construct unchanged', () => {
     const settings = Settings.helm(declarations);
     const map = new kplus.ConfigMap(new Chart(Testing.app(), 'c'), 'm', { data: { NAME: settings.text(name) } });
-    expect(map.apiObject.toJson()).toMatchObject({ data: { NAME: templateMarker('string', '$.Values.app.name') } });
+    expect(ApiObject.of(map).toJson()).toMatchObject({ data: { NAME: templateMarker('string', '$.Values.app.name') } });
   });
 
   it('throws where a construct would use it as a plain string', () => {
@@ -67,14 +67,14 @@ describe('Settings.format', () => {
     const s = Settings.helm(declarations);
     const url = s.format`http://${s.format`${s.releaseName}-${s.values.app.name}`}:${3000}`;
     const map = new kplus.ConfigMap(new Chart(Testing.app(), 'c'), 'm', { data: { URL: url } });
-    expect(map.apiObject.toJson()).toMatchObject({
+    expect(ApiObject.of(map).toJson()).toMatchObject({
       data: { URL: templateMarker('string', '(print "http://" ($.Release.Name) "-" ($.Values.app.name) ":3000")') },
     });
     expect(s.format`plain ${'text'} ${1}`).toBe('plain text 1');
   });
 });
 
-describe('a setting in a cdk8s union value, a JSON patch and other text', () => {
+describe('a setting in a cdk8s union value and a JSON patch', () => {
   const volumeClaim = (s: Settings<typeof declarations>) =>
     new kplus.k8s.KubePersistentVolumeClaim(new Chart(Testing.app(), 'c'), 'pvc', {
       spec: { resources: { requests: { storage: s.union(s.values.app.name, (size) => kplus.k8s.Quantity.fromString(size)) } } },
@@ -88,13 +88,6 @@ describe('a setting in a cdk8s union value, a JSON patch and other text', () => 
   it('renders the tokens of a value before a JSON patch takes it', () => {
     const s = Settings.helm(declarations);
     expect(s.renderedNow({ labels: { app: s.values.app.name }, n: 1 })).toEqual({ labels: { app: templateMarker('string', '$.Values.app.name') }, n: 1 });
-  });
-
-  it('embeds a setting in text built by code that knows none, as the chart writer reads it back', () => {
-    const s = Settings.helm(declarations);
-    const promql = `up{job="${s.embeddable(s.format`${s.releaseName}-gateway`)}"}`;
-    expect(stringExpression(promql, (token) => s.lookup(token))).toBe('(print "up{job=\\"" ($.Release.Name) "-gateway\\"}")');
-    expect(Settings.plain(declarations).embeddable('as it is')).toBe('as it is');
   });
 
   it('refuses a string setting where a condition is expected', () => {
@@ -122,7 +115,7 @@ describe('a whole-number setting in a chart synth', () => {
         text: templateMarker('string', '(print (int64 $.Values.n))'),
       },
     });
-    expect(toTemplate(s, [{ json, guard: {} }])).toContain('  n: {{ (int64 $.Values.n) }}\n');
+    expect(toTemplate([{ json, guard: {} }])).toContain('  n: {{ (int64 $.Values.n) }}\n');
   });
 
   it('is the number in a plain synth', () => {
@@ -144,7 +137,7 @@ describe('a map or list setting in a chart synth', () => {
       metadata: { annotations: templateMarker('object', '(merge (dict "fixed" "yes") (deepCopy $.Values.extra))') },
       data: templateMarker('object', '(concat (list "a") $.Values.items)'),
     });
-    expect(toTemplate(s, [{ json, guard: {} }])).toContain('{{- with (concat (list "a") $.Values.items) }}\ndata:\n  {{- toYaml . | nindent 2 }}\n{{- end }}');
+    expect(toTemplate([{ json, guard: {} }])).toContain('{{- with (concat (list "a") $.Values.items) }}\ndata:\n  {{- toYaml . | nindent 2 }}\n{{- end }}');
     expect([s.isComputed(s.values.items), s.isComputed(['a'])]).toEqual([true, false]);
   });
 
