@@ -44,7 +44,18 @@ export interface AlertTargets {
   readonly requestGroups: readonly string[];
   /** Each alert links `<runbookBaseUrl>/<alert>.md`. */
   readonly runbookBaseUrl: string;
+  /**
+   * Builds the strings that hold the targets, as a tagged template (the chart's are
+   * expressions of its settings: Settings.format). @default plain text
+   */
+  readonly format?: Format;
 }
+
+/** A tagged template that joins text and values into a string. */
+export type Format = (strings: TemplateStringsArray, ...parts: readonly (string | number)[]) => string;
+
+/** Plain text: what a template literal makes. */
+const plainText: Format = (strings, ...parts) => strings.reduce((out, text, i) => out + String(parts[i - 1]) + text);
 
 /** The SLOs, each over SLO_PERIOD. */
 export const SLOS = {
@@ -93,12 +104,12 @@ interface Sli {
   readonly all: (window: Duration) => string;
 }
 
-function sloGroup(sli: Sli, runbook: string): RuleGroup {
+function sloGroup(sli: Sli, runbook: string, f: Format): RuleGroup {
   checkWindows(BURN_RATE_WINDOWS);
   const records: RecordingRule[] = windowsOf(BURN_RATE_WINDOWS).map((window) => ({
     record: ratioRecord(LEVEL, sli.name, window),
     // A counter's series appears with its first event: with no bad event yet the ratio is 0, not absent.
-    expr: `(\n  ${sli.bad(window)}\n  or\n  0 * ${sli.all(window)}\n)\n/\n${sli.all(window)}`,
+    expr: f`(\n  ${sli.bad(window)}\n  or\n  0 * ${sli.all(window)}\n)\n/\n${sli.all(window)}`,
   }));
   const alerts: AlertingRule[] = BURN_RATE_WINDOWS.map((window) => ({
     alert: sli.alert,
@@ -119,16 +130,19 @@ function sloGroup(sli: Sli, runbook: string): RuleGroup {
 /** Shoshizan's rule groups for one installation. */
 export function ruleGroups(targets: AlertTargets): RuleGroup[] {
   const { gateway, kafkaConsumer, gptApi, modelOperator } = targets.jobs;
-  const runbook = (alert: AlertName) => `${targets.runbookBaseUrl}/${alert}.md`;
-  const gatewayHttp = `http_requests_total{job="${gateway}",route!~"/health/.*"`;
+  const f = targets.format ?? plainText;
+  /** Strings one after another (`+`, for strings that may hold the targets). */
+  const cat = (...parts: string[]) => parts.reduce((out, part) => f`${out}${part}`);
+  const runbook = (alert: AlertName) => f`${targets.runbookBaseUrl}/${alert}.md`;
+  const gatewayHttp = f`http_requests_total{job="${gateway}",route!~"/health/.*"`;
   const finals = 'done|cancelled|expired|error|dead_lettered';
   const ttft = 'gateway_time_to_first_token_seconds';
-  const requestGroups = targets.requestGroups.join('|');
-  const leader = `on (namespace, pod) model_operator_leader{job="${modelOperator}"} == 1`;
-  const rejections = `{__name__=~"gateway_admission_rejections_total|gpt_api_admission_rejections_total",job=~"${gateway}|${gptApi}"}`;
+  const requestGroups = targets.requestGroups.reduce((out, group) => f`${out}|${group}`);
+  const leader = f`on (namespace, pod) model_operator_leader{job="${modelOperator}"} == 1`;
+  const rejections = f`{__name__=~"gateway_admission_rejections_total|gpt_api_admission_rejections_total",job=~"${gateway}|${gptApi}"}`;
   const lagRecord = 'namespace_job_group:kafka_consumer_group_lag:sum';
   // The services that consume from Kafka: the gateway (response events) and the workers.
-  const consumers = `job=~"${gateway}|${kafkaConsumer}"`;
+  const consumers = f`job=~"${gateway}|${kafkaConsumer}"`;
 
   return [
     sloGroup(
@@ -138,10 +152,11 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         alert: ALERTS.gatewayErrorBudgetBurn,
         title: "The gateway's 5xx answers",
         what: "of the gateway's requests failed with a 5xx",
-        bad: (w) => `${BY} (rate(${gatewayHttp},status=~"5.."}[${w}]))`,
-        all: (w) => `${BY} (rate(${gatewayHttp}}[${w}]))`,
+        bad: (w) => f`${BY} (rate(${gatewayHttp},status=~"5.."}[${w}]))`,
+        all: (w) => f`${BY} (rate(${gatewayHttp}}[${w}]))`,
       },
       runbook(ALERTS.gatewayErrorBudgetBurn),
+      f,
     ),
     sloGroup(
       {
@@ -150,10 +165,11 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         alert: ALERTS.requestErrorBudgetBurn,
         title: 'Chat requests ending in an error',
         what: 'of chat requests ended in an error or the dead-letter topic',
-        bad: (w) => `${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}",outcome=~"error|dead_lettered"}[${w}]))`,
-        all: (w) => `${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}",outcome=~"${finals}"}[${w}]))`,
+        bad: (w) => f`${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}",outcome=~"error|dead_lettered"}[${w}]))`,
+        all: (w) => f`${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}",outcome=~"${finals}"}[${w}]))`,
       },
       runbook(ALERTS.requestErrorBudgetBurn),
+      f,
     ),
     sloGroup(
       {
@@ -161,13 +177,16 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         objective: SLOS.timeToFirstToken.objective,
         alert: ALERTS.timeToFirstTokenBudgetBurn,
         title: 'Slow first tokens',
-        what: `of chat requests waited more than ${SLOS.timeToFirstToken.thresholdSeconds}s for their first token`,
+        what: f`of chat requests waited more than ${SLOS.timeToFirstToken.thresholdSeconds}s for their first token`,
         bad: (w) =>
-          `${BY} (rate(${ttft}_count{job="${gateway}"}[${w}]))\n-\n` +
-          `${BY} (rate(${ttft}_bucket{job="${gateway}",le="${SLOS.timeToFirstToken.thresholdSeconds}"}[${w}]))`,
-        all: (w) => `${BY} (rate(${ttft}_count{job="${gateway}"}[${w}]))`,
+          cat(
+            f`${BY} (rate(${ttft}_count{job="${gateway}"}[${w}]))\n-\n`,
+            f`${BY} (rate(${ttft}_bucket{job="${gateway}",le="${SLOS.timeToFirstToken.thresholdSeconds}"}[${w}]))`,
+          ),
+        all: (w) => f`${BY} (rate(${ttft}_count{job="${gateway}"}[${w}]))`,
       },
       runbook(ALERTS.timeToFirstTokenBudgetBurn),
+      f,
     ),
     {
       name: 'shoshizan-kafka',
@@ -175,11 +194,11 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         // A replica reports the partitions it holds; during a rebalance two may report one.
         {
           record: lagRecord,
-          expr: `sum by (namespace, job, group) (max by (namespace, job, group, topic, partition) (kafka_consumer_group_lag{${consumers}}))`,
+          expr: f`sum by (namespace, job, group) (max by (namespace, job, group, topic, partition) (kafka_consumer_group_lag{${consumers}}))`,
         },
         {
           alert: ALERTS.partitionStalled,
-          expr: `max by (namespace, job, group, topic, partition) (kafka_consumer_partition_stalled_seconds{${consumers}}) > 300`,
+          expr: f`max by (namespace, job, group, topic, partition) (kafka_consumer_partition_stalled_seconds{${consumers}}) > 300`,
           for: '1m',
           labels: { severity: 'page' },
           annotations: {
@@ -192,14 +211,14 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         },
         {
           alert: ALERTS.consumerLagGrowing,
-          expr: `deriv(${lagRecord}[15m]) > 0\nand\n${lagRecord} > ${LAG_GROWING_MIN}`,
+          expr: f`deriv(${lagRecord}[15m]) > 0\nand\n${lagRecord} > ${LAG_GROWING_MIN}`,
           for: '15m',
           labels: { severity: 'ticket' },
           annotations: {
             summary: 'A consumer group falls further behind',
             description:
               'The lag of {{ $labels.group }} ({{ $labels.job }} in {{ $labels.namespace }}) has kept growing for 15 minutes ' +
-              `and is above ${LAG_GROWING_MIN} records: its consumers take records more slowly than they arrive.`,
+              f`and is above ${LAG_GROWING_MIN} records: its consumers take records more slowly than they arrive.`,
             runbook_url: runbook(ALERTS.consumerLagGrowing),
           },
         },
@@ -207,8 +226,10 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
           alert: ALERTS.deadLettersArriving,
           // The counter's series appear at their first record, so a new series counts too.
           expr:
-            `sum by (namespace, job, topic, code) (increase(kafka_records_quarantined_total{${consumers}}[10m])) > 0\nor\n` +
-            `sum by (namespace, job, topic, code) (kafka_records_quarantined_total{${consumers}} unless kafka_records_quarantined_total{${consumers}} offset 10m)`,
+            cat(
+              f`sum by (namespace, job, topic, code) (increase(kafka_records_quarantined_total{${consumers}}[10m])) > 0\nor\n`,
+              f`sum by (namespace, job, topic, code) (kafka_records_quarantined_total{${consumers}} unless kafka_records_quarantined_total{${consumers}} offset 10m)`,
+            ),
           labels: { severity: 'ticket' },
           annotations: {
             summary: 'Records are being set aside in the dead-letter or quarantine topic',
@@ -221,9 +242,11 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         {
           alert: ALERTS.retryStorm,
           expr:
-            `${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}",outcome="retried"}[10m]))\n/\n` +
-            `${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}"}[10m])) > 0.25\nand\n` +
-            `${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}",outcome="retried"}[10m])) > 0.05`,
+            cat(
+              f`${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}",outcome="retried"}[10m]))\n/\n`,
+              f`${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}"}[10m])) > 0.25\nand\n`,
+              f`${BY} (rate(kafka_consumer_requests_total{job="${kafkaConsumer}",outcome="retried"}[10m])) > 0.05`,
+            ),
           for: '10m',
           labels: { severity: 'ticket', retries: 'requests' },
           annotations: {
@@ -236,7 +259,7 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         },
         {
           alert: ALERTS.retryStorm,
-          expr: `sum by (namespace, job, topic) (rate(kafka_record_failures_total{${consumers}}[5m])) > 1`,
+          expr: f`sum by (namespace, job, topic) (rate(kafka_record_failures_total{${consumers}}[5m])) > 1`,
           for: '10m',
           labels: { severity: 'ticket', retries: 'records' },
           annotations: {
@@ -257,9 +280,11 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
           // Three times the last day's rate and above one every ten seconds; a reason never
           // seen in the last day has a baseline of 0.
           expr:
-            `sum by (namespace, job, reason) (rate(${rejections}[5m]))\n> on (namespace, job, reason)\n` +
-            `3 * (\n  sum by (namespace, job, reason) (rate(${rejections}[1d] offset 5m))\n  or\n` +
-            `  0 * sum by (namespace, job, reason) (rate(${rejections}[5m]))\n) + 0.1`,
+            cat(
+              f`sum by (namespace, job, reason) (rate(${rejections}[5m]))\n> on (namespace, job, reason)\n`,
+              f`3 * (\n  sum by (namespace, job, reason) (rate(${rejections}[1d] offset 5m))\n  or\n`,
+              f`  0 * sum by (namespace, job, reason) (rate(${rejections}[5m]))\n) + 0.1`,
+            ),
           for: '10m',
           labels: { severity: 'ticket' },
           annotations: {
@@ -277,7 +302,7 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
       rules: [
         {
           alert: ALERTS.modelServerDown,
-          expr: `sum by (namespace, job) (up{job="${gptApi}"}) == 0`,
+          expr: f`sum by (namespace, job) (up{job="${gptApi}"}) == 0`,
           for: '5m',
           labels: { severity: 'page', server: 'gpt-api' },
           annotations: {
@@ -289,7 +314,7 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         {
           alert: ALERTS.modelServerDown,
           // Only the leader's gauge is current; the others keep their default of 0.
-          expr: `max by (namespace, job) (model_operator_ollama_replicas{job="${modelOperator}"} and ${leader}) == 0`,
+          expr: f`max by (namespace, job) (model_operator_ollama_replicas{job="${modelOperator}"} and ${leader}) == 0`,
           for: '5m',
           labels: { severity: 'page', server: 'ollama' },
           annotations: {
@@ -300,7 +325,7 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         },
         {
           alert: ALERTS.modelNotReady,
-          expr: `max by (namespace, job) (model_operator_models{job="${modelOperator}",condition="Degraded"} and ${leader}) > 0`,
+          expr: f`max by (namespace, job) (model_operator_models{job="${modelOperator}",condition="Degraded"} and ${leader}) > 0`,
           for: '15m',
           labels: { severity: 'ticket', condition: 'Degraded' },
           annotations: {
@@ -313,7 +338,7 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
         },
         {
           alert: ALERTS.modelNotReady,
-          expr: `max by (namespace, job) (model_operator_models{job="${modelOperator}",condition="Progressing"} and ${leader}) > 0`,
+          expr: f`max by (namespace, job) (model_operator_models{job="${modelOperator}",condition="Progressing"} and ${leader}) > 0`,
           for: '1h',
           labels: { severity: 'ticket', condition: 'Progressing' },
           annotations: {
@@ -326,11 +351,13 @@ export function ruleGroups(targets: AlertTargets): RuleGroup[] {
           alert: ALERTS.requestsQueuedNoTokens,
           // The series of the token counter appear at the first token: none at all is "no tokens" too.
           expr:
-            '(\n' +
-            `  sum by (namespace) (max by (namespace, group, topic, partition) (kafka_consumer_group_lag{job="${kafkaConsumer}",group=~"${requestGroups}"})) > 0\n` +
-            `  or\n  sum by (namespace) (kafka_consumer_inflight_requests{job="${kafkaConsumer}"}) > 0\n` +
-            `  or\n  sum by (namespace) (gpt_api_inflight_generations{job="${gptApi}"}) > 0\n)\n` +
-            `unless on (namespace)\nsum by (namespace) (rate(gpt_api_completion_tokens_total{job="${gptApi}"}[5m])) > 0`,
+            cat(
+              '(\n',
+              f`  sum by (namespace) (max by (namespace, group, topic, partition) (kafka_consumer_group_lag{job="${kafkaConsumer}",group=~"${requestGroups}"})) > 0\n`,
+              f`  or\n  sum by (namespace) (kafka_consumer_inflight_requests{job="${kafkaConsumer}"}) > 0\n`,
+              f`  or\n  sum by (namespace) (gpt_api_inflight_generations{job="${gptApi}"}) > 0\n)\n`,
+              f`unless on (namespace)\nsum by (namespace) (rate(gpt_api_completion_tokens_total{job="${gptApi}"}[5m])) > 0`,
+            ),
           for: '10m',
           labels: { severity: 'page' },
           annotations: {

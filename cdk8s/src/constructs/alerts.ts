@@ -22,7 +22,7 @@ export class Alerts extends Construct {
       const rule = new monitoring.PrometheusRule(inner, 'prometheus-rule', {
         metadata: { name: release.name('alerts') },
         spec: {
-          groups: ruleGroups(alertTargets(release)).map((group) => ({ name: group.name, rules: group.rules.map(toCrdRule) })),
+          groups: ruleGroups(alertTargets(release)).map((group) => ({ name: group.name, rules: group.rules.map((r) => toCrdRule(r, release)) })),
         },
       });
       s.set(rule, '/metadata/labels', s.merge(release.labels('metrics'), v.metrics.prometheusRule.labels));
@@ -30,6 +30,6 @@ export class Alerts extends Construct {
   }
 }
 
-function toCrdRule(rule: Rule): monitoring.PrometheusRuleSpecGroupsRules {
-  return { ...rule, expr: monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(rule.expr) };
+function toCrdRule(rule: Rule, { s }: Release): monitoring.PrometheusRuleSpecGroupsRules {
+  return { ...rule, expr: s.union(rule.expr, (expr) => monitoring.PrometheusRuleSpecGroupsRulesExpr.fromString(expr)) };
 }

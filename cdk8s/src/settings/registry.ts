@@ -11,12 +11,13 @@ import { Interpolation } from './text';
  *
  * A construct reads `settings.values.gateway.replicas` and gets a number. In a plain synth
  * (`Settings.plain(...)`) that is the concrete value (defaults merged with overrides the way
- * Helm merges a values file). In a chart synth (`Settings.helm()`) a string setting (and the
- * release's name and namespace) is a field token (./field.ts): an expression of the settings
- * that cdk8s resolves at synthesis into a marker the chart writer (../chart/templates.ts)
- * writes as `{{ ... }}`; so is a whole-number setting (an int64 in the chart), and a map
- * or list setting (written whole). One set of constructs thus yields both the plain manifests and the Helm
- * chart, and values.yaml and values.schema.json are written from the same declarations.
+ * Helm merges a values file). In a chart synth (`Settings.helm()`) every string, whole-number
+ * and map or list setting, the release's name and namespace, and what the methods below make
+ * of them, is a field token (./field.ts): an expression of the settings, typed as the value
+ * it stands for, that cdk8s resolves at synthesis into a template marker, which the chart
+ * writer (../chart/templates.ts) writes as `{{ ... }}`. One set of constructs thus yields
+ * both the plain manifests and the Helm chart, and values.yaml and values.schema.json are
+ * written from the same declarations.
  *
  * A boolean setting is a `Condition` in both synths (an expression, ./expression.ts, read
  * from the values): a construct cannot compare it, only hand it to `when`, `choose` or
@@ -84,13 +85,6 @@ export type DeepPartial<T> = T extends readonly unknown[]
  */
 export type Condition = Expr<boolean>;
 
-type SentinelKind = 'string' | 'int' | 'object' | 'bool';
-interface Sentinel {
-  readonly kind: SentinelKind;
-  /** A Go template expression (no braces) giving the value. */
-  readonly expr: string;
-}
-
 /** What a chart wraps an object in: `{{- if <condition> }}` (from `when`), `{{- range <range> }}` (from `each`). */
 export interface Guard {
   readonly condition?: string;
@@ -102,9 +96,6 @@ const ITEM = '$item';
 /** What `optional` gives for a field a plain synth leaves out. */
 const OMIT = Symbol('omit');
 
-const STRING_SENTINEL = /shz[sob]\d{4}z/g;
-const INT_BASE = 90_000_000;
-const INT_SENTINEL = /\b9000\d{4}\b/g;
 
 export function isLeaf(value: unknown): value is Leaf<unknown> {
   return typeof value === 'object' && value !== null && (value as { __leaf?: unknown }).__leaf === true;
@@ -131,7 +122,6 @@ export interface ListItem<T> {
 export class Settings<D extends Declarations> {
   /** The values constructs read. */
   readonly values: SettingsOf<D>;
-  private readonly sentinels = new Map<string, Sentinel>();
   private readonly conditions = new WeakMap<ApiObject, string>();
   private readonly ranges = new WeakMap<ApiObject, string>();
   private readonly deferred = new Map<ApiObject, { path: string; produce: () => unknown }[]>();
@@ -151,7 +141,7 @@ export class Settings<D extends Declarations> {
     this.plainNamespace = options.namespace ?? 'shoshizan';
     const concrete = mergeValues(defaultsOf(declarations), overrides);
     this.plainScope = { $: { Values: concrete } };
-    this.values = (mode === 'plain' ? withConditions(declarations, concrete, []) : this.sentinelTree(declarations, [])) as SettingsOf<D>;
+    this.values = (mode === 'plain' ? withConditions(declarations, concrete, []) : this.chartTree(declarations, [])) as SettingsOf<D>;
   }
 
   /** Concrete values: the defaults, with `overrides` merged in as Helm merges a values file. */
@@ -207,12 +197,10 @@ export class Settings<D extends Declarations> {
     return interpolation.computed ? this.text(interpolation) : (interpolation.parts[0] as string | undefined) ?? '';
   }
 
-  /** A part of `format`: an expression as it is, a whole-number setting as its expression, a literal as text. */
+  /** A part of `format`: an expression (a setting) as it is, a literal as text. */
   private operand(part: string | number): string | Expr<unknown> {
     const value: unknown = part;
-    if (isExpr(value)) return value;
-    if (typeof part === 'number' && this.sentinels.has(String(part))) return chartOnly(this.expr(String(part)));
-    return String(part);
+    return isExpr(value) ? value : String(part);
   }
 
   /**
@@ -241,19 +229,6 @@ export class Settings<D extends Declarations> {
     if (!isExpr(read)) return make(value);
     const expr = read instanceof FieldToken ? (read.expr as Expr<unknown>) : read;
     return new FieldToken('string', expr, (kind, e) => ({ value: this.renderField(kind, e) })) as unknown as U;
-  }
-
-  /**
-   * A string of settings as text that other text can hold: in a chart synth, each setting in
-   * it as the placeholder the chart writer finds in text (`stringExpression`). Only for text
-   * built by code that knows no settings (the alert rules' PromQL, shared-interfaces' names).
-   */
-  embeddable(value: string): string {
-    const read: unknown = value;
-    if (!isExpr(read)) return value;
-    const expr = read instanceof FieldToken ? read.expr : read;
-    const parts = expr instanceof Interpolation ? expr.parts : [expr];
-    return parts.map((part) => (typeof part === 'string' ? part : this.sentinel('string', part.template()))).join('');
   }
 
   /** A whole number a chart computes with `template` (a Go template operand), as an int64 (values files give floats). */
@@ -376,7 +351,7 @@ export class Settings<D extends Declarations> {
   /** Lists (literal ones, or ones from `choose`) one after another. */
   concat<T>(...lists: readonly (readonly T[])[]): T[] {
     if (this.mode === 'plain') return lists.flat<readonly (readonly T[])[]>();
-    const parts = lists.map((list) => (typeof list === 'string' && this.sentinels.has(list) ? this.expr(list) : this.goValue(list)));
+    const parts = lists.map((list) => this.goValue(list));
     return this.chartObject<T[]>(`(concat ${parts.join(' ')})`);
   }
 
@@ -458,8 +433,7 @@ export class Settings<D extends Declarations> {
   /** An optional field's value as written: `OMIT` when a plain synth leaves it out. */
   private optional(value: unknown): unknown {
     if (this.mode === 'plain') return isEmpty(value) ? OMIT : value;
-    const expr = typeof value === 'string' && this.sentinels.has(value) ? this.expr(value) : this.goValue(value);
-    return templateMarker('object', expr);
+    return templateMarker('object', this.goValue(value));
   }
 
   // ---- for the chart writer -----------------------------------------------------------------
@@ -502,14 +476,6 @@ export class Settings<D extends Declarations> {
     return { condition: this.conditions.get(object), range: this.ranges.get(object) };
   }
 
-  /** The sentinel table: every token the chart writer must replace, with its expression. */
-  lookup(token: string): Sentinel | undefined {
-    return this.sentinels.get(token);
-  }
-
-  static readonly STRING_SENTINEL = STRING_SENTINEL;
-  static readonly INT_SENTINEL = INT_SENTINEL;
-
   // ---- internals ----------------------------------------------------------------------------
 
   /** Whether a condition holds for the values of a plain synth. */
@@ -522,7 +488,7 @@ export class Settings<D extends Declarations> {
     return pipeline(checked(condition));
   }
 
-  /** A string setting's sentinel as the reference it stands for, to build a condition on. */
+  /** A string setting's token as the reference it stands for, to build a condition on. */
   private refOf(setting: string): Expr<string> {
     const read: unknown = setting;
     const path = /^(\$[A-Za-z]*)((?:\.[A-Za-z][A-Za-z0-9]*)+)$/.exec(isExpr(read) ? read.template() : '');
@@ -530,13 +496,14 @@ export class Settings<D extends Declarations> {
     return ref<string>(path[1] as string, ...(path[2] as string).slice(1).split('.'));
   }
 
-  private sentinelTree(declarations: Declarations, keys: readonly string[]): unknown {
+  /** The values of a chart synth as constructs read them: every setting an expression of `$.Values`. */
+  private chartTree(declarations: Declarations, keys: readonly string[]): unknown {
     const tree: Record<string, unknown> = {};
     for (const [key, declared] of Object.entries(declarations)) {
       if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new Error(`setting $.Values.${[...keys, key].join('.')}: use camelCase names`);
       const path = `$.Values.${[...keys, key].join('.')}`;
       if (!isLeaf(declared)) {
-        tree[key] = this.sentinelTree(declared, [...keys, key]);
+        tree[key] = this.chartTree(declared, [...keys, key]);
         continue;
       }
       switch (declared.kind) {
@@ -557,44 +524,18 @@ export class Settings<D extends Declarations> {
     return tree;
   }
 
-  private sentinel(kind: 'int', expr: string): number;
-  private sentinel(kind: SentinelKind, expr: string): string;
-  private sentinel(kind: SentinelKind, expr: string): string | number {
-    const n = this.sentinels.size + 1;
-    if (n > 9999) throw new Error('too many settings for the sentinel space');
-    const letter = kind === 'object' ? 'o' : kind === 'bool' ? 'b' : 's';
-    const token = kind === 'int' ? String(INT_BASE + n) : `shz${letter}${String(n).padStart(4, '0')}z`;
-    this.sentinels.set(token, { kind, expr: kind === 'int' ? `(int64 ${expr})` : expr });
-    return kind === 'int' ? INT_BASE + n : token;
-  }
-
-  private expr(token: string): string {
-    const found = this.sentinels.get(token);
-    if (!found) throw new Error(`not a setting: ${token}`);
-    return found.expr.includes(' ') && !found.expr.startsWith('(') ? `(${found.expr})` : found.expr;
-  }
-
   /** The Go template expression of a setting read from `values`. */
   private exprOf(value: unknown): string {
     if (this.mode === 'plain') return this.goValue(value);
     if (isExpr(value)) return value.template();
-    return this.expr(String(value));
+    throw new Error(`not a setting read from settings.values: ${JSON.stringify(value)}`);
   }
 
   /** A Go template operand for a literal or a value containing settings. */
   private goValue(value: unknown): string {
-    if (typeof value === 'number') {
-      return this.sentinels.has(String(value)) ? this.expr(String(value)) : String(value);
-    }
-    if (typeof value === 'string') {
-      const found = this.sentinels.get(value);
-      // A whole number written as a string stays a string.
-      if (found?.kind === 'int') return `(print ${found.expr})`;
-      if (found) return found.expr.includes(' ') && !found.expr.startsWith('(') ? `(${found.expr})` : found.expr;
-      return stringExpression(value, (t) => this.sentinels.get(t));
-    }
     if (isExpr(value)) return value.template();
-    if (typeof value === 'boolean') return String(value);
+    if (typeof value === 'string') return goString(value);
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
     if (value === null || value === undefined) return 'nil';
     if (Array.isArray(value)) return `(list ${value.map((item) => this.goValue(item)).join(' ')})`;
     const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
@@ -621,26 +562,6 @@ export const SETTINGS_HELPERS = `{{/* Settings.joinField: one field of each item
 {{- $found -}}
 {{- end }}
 `;
-
-/** A Go template expression for a string that may contain sentinels. */
-export function stringExpression(value: string, lookup: (token: string) => Sentinel | undefined): string {
-  const parts: string[] = [];
-  let last = 0;
-  const pattern = new RegExp(`${STRING_SENTINEL.source}|${INT_SENTINEL.source}`, 'g');
-  for (const match of value.matchAll(pattern)) {
-    const found = lookup(match[0]);
-    if (!found) continue;
-    if (found.kind === 'object' || found.kind === 'bool') throw new Error(`an object or boolean setting inside a string: ${value}`);
-    if (match.index > last) parts.push(goString(value.slice(last, match.index)));
-    parts.push(found.expr.startsWith('(') ? found.expr : `(${found.expr})`);
-    last = match.index + match[0].length;
-  }
-  if (parts.length === 0) return goString(value);
-  if (last < value.length) parts.push(goString(value.slice(last)));
-  // A lone whole number still makes a string (a ConfigMap value, a label).
-  if (parts.length === 1 && !(parts[0] as string).startsWith('(int64')) return parts[0] as string;
-  return `(print ${parts.join(' ')})`;
-}
 
 /** A Go string literal. */
 export function goString(value: string): string {
