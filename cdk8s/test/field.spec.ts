@@ -42,9 +42,14 @@ describe('an expression in a field of a cdk8s object', () => {
     expect(ApiObject.of(map).toJson()).toMatchObject({ data: { NAME: templateMarker('string', '$.Values.app.name') } });
   });
 
-  it('throws where a construct would use it as a plain string', () => {
-    const field = Settings.plain(declarations).text(name);
+  it('throws where a construct would use it as a plain string: a token of a chart, a setting in either synth', () => {
+    const field = Settings.helm(declarations).text(name);
     expect(() => `${field}-x`).toThrow('a setting used as a primitive ($.Values.app.name)');
+    const setting = Settings.plain(declarations).values.app.name;
+    // The linter flags this too (a setting is no string); it is the mistake under test.
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions, @typescript-eslint/no-base-to-string
+    expect(() => `${setting}-x`).toThrow('a setting used as a primitive ($.Values.app.name)');
+    expect(Settings.plain(declarations).text(name)).toBe('chat');
   });
 });
 

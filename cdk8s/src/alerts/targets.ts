@@ -20,7 +20,7 @@ export function alertTargets(release: Release): AlertTargets {
       modelOperator: release.name('model-operator'),
     },
     requestGroups: [group('chatWorkers'), group('chatRetryWorkers')],
-    runbookBaseUrl: v.metrics.prometheusRule.runbookBaseUrl,
+    runbookBaseUrl: s.text(v.metrics.prometheusRule.runbookBaseUrl),
     format: (strings, ...parts) => s.format(strings, ...parts),
   };
 }

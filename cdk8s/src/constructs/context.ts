@@ -1,5 +1,6 @@
 import { SERVICE_PORTS } from '@shoshizan/shared-interfaces';
 import { ApiObject, JsonPatch } from 'cdk8s';
+import type { Operand } from '../settings/expression';
 import type { Condition } from '../settings/registry';
 import type { Settings } from '../settings/registry';
 import { declarations } from '../settings/values';
@@ -59,7 +60,7 @@ export class Release {
   }
 
   /** A Shoshizan image: the override, or <registry>/<component>:<tag>. */
-  image(component: string, override: string): string {
+  image(component: string, override: Operand<string>): string {
     return this.s.fallback(override, this.s.format`${this.v.global.imageRegistry}/${component}:${this.v.global.imageTag}`);
   }
 
@@ -96,7 +97,7 @@ export class Release {
     const { s, v } = this;
     return {
       KAFKA_BROKERS: this.kafkaBootstrap,
-      KAFKA_TOPIC_PREFIX: v.kafka.topicPrefix,
+      KAFKA_TOPIC_PREFIX: s.text(v.kafka.topicPrefix),
       // Strimzi's KafkaTopics own the topics there.
       KAFKA_ENSURE_TOPICS: s.choose(this.is('kafka', 'strimzi'), 'false', 'true'),
       KAFKA_SSL: s.choose(this.kafkaTls, 'true', 'false'),
@@ -109,7 +110,7 @@ export class Release {
     const { s, v } = this;
     return s.choose(
       this.kafkaSasl,
-      [secretEnv('KAFKA_SASL_USERNAME', v.kafka.sasl.existingSecret, 'username'), secretEnv('KAFKA_SASL_PASSWORD', v.kafka.sasl.existingSecret, 'password')],
+      [secretEnv('KAFKA_SASL_USERNAME', s.text(v.kafka.sasl.existingSecret), 'username'), secretEnv('KAFKA_SASL_PASSWORD', s.text(v.kafka.sasl.existingSecret), 'password')],
       [],
     );
   }
@@ -122,9 +123,9 @@ export class Release {
     const { s, v } = this;
     return s.choose(
       this.is('postgresql', 'external'),
-      [secretEnv('DATABASE_URL', v.postgresql.existingSecret, 'database-url')],
+      [secretEnv('DATABASE_URL', s.text(v.postgresql.existingSecret), 'database-url')],
       [
-        secretEnv('POSTGRES_PASSWORD', v.postgresql.existingSecret, 'password'),
+        secretEnv('POSTGRES_PASSWORD', s.text(v.postgresql.existingSecret), 'password'),
         { name: 'DATABASE_URL', value: s.format`postgres://shoshizan:$(POSTGRES_PASSWORD)@${this.name('postgresql')}:5432/shoshizan` },
       ],
     );

@@ -13,7 +13,7 @@ export interface GatewayProps {
 export class Gateway extends ShoshizanService {
   constructor(scope: Construct, id: string, { release }: GatewayProps) {
     const { s, v } = release;
-    const secret = v.auth.existingSecret;
+    const secret = s.text(v.auth.existingSecret);
     super(scope, id, {
       release,
       component: 'gateway',
@@ -31,10 +31,10 @@ export class Gateway extends ShoshizanService {
         CONSUMER_URL: release.url('kafka-consumer', PORTS.kafkaConsumer),
         ACCESS_TOKEN_TTL_SECONDS: s.format`${v.auth.accessTokenTtlSeconds}`,
         REFRESH_TOKEN_TTL_SECONDS: s.format`${v.auth.refreshTokenTtlSeconds}`,
-        OIDC_ISSUER: v.auth.oidc.issuer,
-        OIDC_AUDIENCE: v.auth.oidc.audience,
-        OIDC_JWKS_URL: v.auth.oidc.jwksUrl,
-        CORS_ORIGINS: v.gateway.corsOrigins,
+        OIDC_ISSUER: s.text(v.auth.oidc.issuer),
+        OIDC_AUDIENCE: s.text(v.auth.oidc.audience),
+        OIDC_JWKS_URL: s.text(v.auth.oidc.jwksUrl),
+        CORS_ORIGINS: s.text(v.gateway.corsOrigins),
         RESPONSE_EVENTS_RETENTION_DAYS: s.format`${v.gateway.responseEventsRetentionDays}`,
       },
       env: s.concat(

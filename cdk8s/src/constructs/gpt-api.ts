@@ -36,7 +36,7 @@ export class GptApi extends ShoshizanService {
         DEFAULT_MODEL: s.choose(operator, '', s.firstWhere(v.ollama.models, 'default', 'name')),
         ALLOWED_MODELS: s.choose(operator, '', s.joinField(v.ollama.models, 'name', ',')),
         OLLAMA_MAX_CONCURRENCY: s.format`${release.capacity}`,
-        OLLAMA_KEEP_ALIVE: v.ollama.keepAlive,
+        OLLAMA_KEEP_ALIVE: s.text(v.ollama.keepAlive),
         DEFAULT_TOKENS_PER_DAY: s.format`${v.gptApi.defaultTokensPerDay}`,
         DEFAULT_REQUESTS_PER_MINUTE: s.format`${v.gptApi.defaultRequestsPerMinute}`,
       },

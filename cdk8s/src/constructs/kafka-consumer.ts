@@ -37,7 +37,7 @@ export class KafkaConsumer extends Construct {
         ...release.kafkaConfig(),
         GPT_API_URL: release.url('gpt-api', PORTS.gptApi),
         WORKER_MAX_IN_FLIGHT: s.format`${release.capacity}`,
-        RETRY_DELAYS_MS: v.kafkaConsumer.retryDelaysMs,
+        RETRY_DELAYS_MS: s.text(v.kafkaConsumer.retryDelaysMs),
       },
       env: s.concat(release.kafkaEnv(), release.databaseEnv()),
       // Workers hand their requests back on SIGTERM within 25 s.
@@ -55,8 +55,8 @@ export class KafkaConsumer extends Construct {
           metadata: { name: authName, labels },
           spec: {
             secretTargetRef: [
-              { parameter: 'username', name: v.kafka.sasl.existingSecret, key: 'username' },
-              { parameter: 'password', name: v.kafka.sasl.existingSecret, key: 'password' },
+              { parameter: 'username', name: s.text(v.kafka.sasl.existingSecret), key: 'username' },
+              { parameter: 'password', name: s.text(v.kafka.sasl.existingSecret), key: 'password' },
             ],
           },
         });

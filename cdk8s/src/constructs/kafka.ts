@@ -61,11 +61,11 @@ export class Kafka extends Construct {
       release,
       component: 'kafka',
       user: 1000,
-      claim: { name: 'data', size: v.kafka.bundled.storage },
+      claim: { name: 'data', size: s.text(v.kafka.bundled.storage) },
       containers: [
         {
           name: 'kafka',
-          image: v.kafka.bundled.image,
+          image: s.text(v.kafka.bundled.image),
           env: Object.entries(env).map(([k, value]) => ({ name: k, value })),
           ports: [
             { name: 'kafka', containerPort: PORTS.kafka },
@@ -92,7 +92,7 @@ export class Kafka extends Construct {
       metadata: { name: cluster, labels: release.labels('kafka') },
       spec: {
         kafka: {
-          version: v.kafka.strimzi.version,
+          version: s.text(v.kafka.strimzi.version),
           listeners: [
             { name: 'plain', port: 9092, type: strimzi.KafkaSpecKafkaListenersType.INTERNAL, tls: false },
             { name: 'tls', port: 9093, type: strimzi.KafkaSpecKafkaListenersType.INTERNAL, tls: true },
@@ -119,7 +119,7 @@ export class Kafka extends Construct {
             {
               id: 0,
               type: strimzi.KafkaNodePoolSpecStorageVolumesType.PERSISTENT_HYPHEN_CLAIM,
-              size: v.kafka.strimzi.storage,
+              size: s.text(v.kafka.strimzi.storage),
               deleteClaim: false,
               kraftMetadata: strimzi.KafkaNodePoolSpecStorageVolumesKraftMetadata.SHARED,
             },

@@ -58,7 +58,7 @@ function build(scope: Construct, release: Release): void {
   const data = {
     METRICS_PORT: String(PORT),
     HOST: '0.0.0.0',
-    LOG_LEVEL: v.global.logLevel,
+    LOG_LEVEL: s.text(v.global.logLevel),
     OLLAMA_SERVICE: s.format`${release.name('ollama')}-headless`,
     OLLAMA_PORT_NAME: 'http',
     LEASE_NAME: name,

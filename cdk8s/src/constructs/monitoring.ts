@@ -22,7 +22,7 @@ export class ServiceMonitor extends Construct {
         metadata: { name: props.name },
         spec: {
           selector: { matchLabels: props.release.selectorLabels(props.component) },
-          endpoints: [{ port: 'metrics', path: '/metrics', interval: v.metrics.serviceMonitor.interval }],
+          endpoints: [{ port: 'metrics', path: '/metrics', interval: s.text(v.metrics.serviceMonitor.interval) }],
         },
       });
       s.set(monitor, '/metadata/labels', s.merge(props.release.labels(props.component), v.metrics.serviceMonitor.labels));

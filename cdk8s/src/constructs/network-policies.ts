@@ -63,8 +63,8 @@ export class NetworkPolicies extends Construct {
       peers: s.choose(release.is('postgresql', 'bundled'), [pods('postgresql')], [anywhere]),
       ports: [],
     };
-    const prometheus = [namespace(v.networkPolicy.monitoringNamespace)];
-    const fromIngress: Rule = { peers: [namespace(v.networkPolicy.ingressNamespace)], ports: [] };
+    const prometheus = [namespace(s.text(v.networkPolicy.monitoringNamespace))];
+    const fromIngress: Rule = { peers: [namespace(s.text(v.networkPolicy.ingressNamespace))], ports: [] };
     const dns: Rule = {
       peers: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
       ports: [
@@ -145,7 +145,7 @@ export class NetworkPolicies extends Construct {
     s.when(release.is('kafka', 'bundled'), scope, 'kafka', (inner) => {
       const clients = ['gateway', 'kafka-producer', 'kafka-consumer'].map(pods);
       this.policy(inner, release, 'kafka', { matchLabels: release.selectorLabels('kafka') }, [
-        { from: [...clients, namespace(v.networkPolicy.kedaNamespace)], ports: [{ protocol: 'TCP', port: PORTS.kafka }] },
+        { from: [...clients, namespace(s.text(v.networkPolicy.kedaNamespace))], ports: [{ protocol: 'TCP', port: PORTS.kafka }] },
       ], []);
     });
     s.when(release.is('postgresql', 'bundled'), scope, 'postgresql', (inner) => {

@@ -37,7 +37,7 @@ export class Ollama extends Construct {
       { name: 'OLLAMA_HOST', value: `0.0.0.0:${PORTS.ollama}` },
       { name: 'OLLAMA_MODELS', value: '/models' },
       { name: 'OLLAMA_NUM_PARALLEL', value: s.format`${v.ollama.numParallel}` },
-      { name: 'OLLAMA_KEEP_ALIVE', value: v.ollama.keepAlive },
+      { name: 'OLLAMA_KEEP_ALIVE', value: s.text(v.ollama.keepAlive) },
       { name: 'HOME', value: '/tmp' },
     ];
     const mounts = [
@@ -61,11 +61,11 @@ export class Ollama extends Construct {
       replicas: v.ollama.replicas,
       serviceName: s.format`${name}-headless`,
       podManagementPolicy: 'Parallel',
-      claim: { name: 'models', size: v.ollama.storage.size },
+      claim: { name: 'models', size: s.text(v.ollama.storage.size) },
       containers: [
         {
           name: 'ollama',
-          image: v.ollama.image,
+          image: s.text(v.ollama.image),
           args: ['serve'],
           env,
           ports: [{ name: 'http', containerPort: PORTS.ollama }],
@@ -89,7 +89,7 @@ export class Ollama extends Construct {
       name: 'seed-models',
       image: v.ollama.image,
       command: ['/bin/sh', '-c', 'cp -R "$SEED_MODELS_FROM"/. /models/ && echo "models copied from $SEED_MODELS_FROM"'],
-      env: [{ name: 'SEED_MODELS_FROM', value: v.ollama.seedModelsFrom }],
+      env: [{ name: 'SEED_MODELS_FROM', value: s.text(v.ollama.seedModelsFrom) }],
       imagePullPolicy: v.global.imagePullPolicy,
       volumeMounts: [{ name: 'models', mountPath: '/models' }],
       securityContext: containerSecurity(1000),

@@ -34,15 +34,15 @@ export class Postgresql extends Construct {
       release,
       component: 'postgresql',
       user: 999,
-      claim: { name: 'data', size: v.postgresql.bundled.storage },
+      claim: { name: 'data', size: s.text(v.postgresql.bundled.storage) },
       containers: [
         {
           name: 'postgresql',
-          image: v.postgresql.bundled.image,
+          image: s.text(v.postgresql.bundled.image),
           env: [
             { name: 'POSTGRES_USER', value: 'shoshizan' },
             { name: 'POSTGRES_DB', value: 'shoshizan' },
-            secretEnv('POSTGRES_PASSWORD', v.postgresql.existingSecret, 'password'),
+            secretEnv('POSTGRES_PASSWORD', s.text(v.postgresql.existingSecret), 'password'),
             { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
           ],
           ports: [{ name: 'postgresql', containerPort: PORTS.postgresql }],

@@ -83,7 +83,7 @@ export class ShoshizanService extends Construct {
       PORT: String(port),
       ...(metricsPort !== undefined ? { METRICS_PORT: String(metricsPort) } : {}),
       HOST: '0.0.0.0',
-      LOG_LEVEL: v.global.logLevel,
+      LOG_LEVEL: s.text(v.global.logLevel),
       // OpenTelemetry's own variables (service-kit's tracing reads them); an empty endpoint
       // counts as unset: no exporter.
       ...(props.traced ?? true
@@ -91,9 +91,9 @@ export class ShoshizanService extends Construct {
             // service-kit's bootstrap drains this long after SIGTERM (libs/service-kit/src/shutdown/drain.ts).
             SHUTDOWN_DELAY_SECONDS: s.format`${v.global.shutdownDelaySeconds}`,
             OTEL_SERVICE_NAME: component,
-            OTEL_EXPORTER_OTLP_ENDPOINT: v.tracing.otlpEndpoint,
+            OTEL_EXPORTER_OTLP_ENDPOINT: s.text(v.tracing.otlpEndpoint),
             OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-            OTEL_TRACES_SAMPLER_ARG: v.tracing.samplingRatio,
+            OTEL_TRACES_SAMPLER_ARG: s.text(v.tracing.samplingRatio),
           }
         : {}),
       ...props.config,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { ApiObject } from 'cdk8s';
-import { builtin, chartOnly, eq, isExpr, pipeline, ref, resolveTree, truthy, type Expr, type Scope } from './expression';
+import { builtin, chartOnly, eq, isExpr, pipeline, ref, resolveTree, truthy, type Expr, type Operand, type Scope } from './expression';
 import { FieldToken, templateMarker, type FieldKind } from './field';
 import { Interpolation } from './text';
 
@@ -21,7 +21,9 @@ import { Interpolation } from './text';
  *
  * A boolean setting is a `Condition` in both synths (an expression, ./expression.ts, read
  * from the values): a construct cannot compare it, only hand it to `when`, `choose` or
- * `bool`, and the conditions `equals` makes are the same kind of object.
+ * `bool`, and the conditions `equals` makes are the same kind of object. A string setting is
+ * an `Expr<string>` in both synths: comparing it does not compile either; `equals`, `format`,
+ * `fallback` and `choose` take it, and `text` makes it a field's string.
  *
  * Rules for constructs, so both synths stay equal (the invariant test checks it):
  * - never compute with a setting (no arithmetic, no `===`, no `if`, no template literal):
@@ -69,9 +71,12 @@ export interface Declarations {
 /** The values tree a set of declarations describes (a values file, the overrides of a plain synth). */
 export type ValuesOf<D> = { -readonly [K in keyof D]: D[K] extends Leaf<infer T> ? T : ValuesOf<D[K]> };
 
-/** What constructs read (`Settings.values`): the values, with each boolean setting as a `Condition`. */
+/**
+ * What constructs read (`Settings.values`): the values, with each boolean setting as a
+ * `Condition` and each string setting as an expression (`Settings.text` makes it a field).
+ */
 export type SettingsOf<D> = {
-  readonly [K in keyof D]: D[K] extends Leaf<infer T> ? ([T] extends [boolean] ? Condition : T) : SettingsOf<D[K]>;
+  readonly [K in keyof D]: D[K] extends Leaf<infer T> ? ([T] extends [boolean] ? Condition : [T] extends [string] ? Expr<T> : T) : SettingsOf<D[K]>;
 };
 export type DeepPartial<T> = T extends readonly unknown[]
   ? T
@@ -141,7 +146,8 @@ export class Settings<D extends Declarations> {
     this.plainNamespace = options.namespace ?? 'shoshizan';
     const concrete = mergeValues(defaultsOf(declarations), overrides);
     this.plainScope = { $: { Values: concrete } };
-    this.values = (mode === 'plain' ? withConditions(declarations, concrete, []) : this.chartTree(declarations, [])) as SettingsOf<D>;
+    const stringSetting = (keys: readonly string[]) => this.field('string', ref<string>('$', 'Values', ...keys));
+    this.values = (mode === 'plain' ? withExpressions(declarations, concrete, [], stringSetting) : this.chartTree(declarations, [])) as SettingsOf<D>;
   }
 
   /** Concrete values: the defaults, with `overrides` merged in as Helm merges a values file. */
@@ -177,8 +183,17 @@ export class Settings<D extends Declarations> {
    * A string expression where a cdk8s field takes a string: a token cdk8s resolves at
    * synthesis (./field.ts), to the value here, to the expression in a chart.
    */
-  text(expr: Expr<string>): string {
-    return this.field('string', expr) as unknown as string;
+  text(expr: Operand<string>): string {
+    const read: unknown = expr;
+    if (!isExpr(read)) return expr as string;
+    if (this.mode === 'plain') return read.evaluate(this.plainScope) as string;
+    if (read instanceof FieldToken && read.kind === 'string') return read as unknown as string;
+    return this.field('string', read) as unknown as string;
+  }
+
+  /** An operand's value in a plain synth. */
+  private plainValue<T>(operand: Operand<T>): T {
+    return isExpr(operand) ? operand.evaluate(this.plainScope) : operand;
   }
 
   /**
@@ -186,21 +201,20 @@ export class Settings<D extends Declarations> {
    * plain string in a plain synth; in a chart, one `(print ...)` of its text and settings
    * (whole numbers in decimal).
    */
-  format(strings: TemplateStringsArray, ...parts: readonly (string | number)[]): string {
-    if (this.mode === 'plain') return strings.reduce((out, text, i) => out + String(parts[i - 1]) + text);
+  format(strings: TemplateStringsArray, ...parts: readonly Operand<string | number>[]): string {
+    if (this.mode === 'plain') return strings.reduce((out, text, i) => out + String(this.plainValue(parts[i - 1] as Operand<string | number>)) + text);
     const pieces: (string | Expr<unknown>)[] = [];
     strings.forEach((text, i) => {
       pieces.push(text);
-      if (i < parts.length) pieces.push(this.operand(parts[i] as string | number));
+      if (i < parts.length) pieces.push(this.operand(parts[i] as Operand<string | number>));
     });
     const interpolation = new Interpolation(pieces);
     return interpolation.computed ? this.text(interpolation) : (interpolation.parts[0] as string | undefined) ?? '';
   }
 
   /** A part of `format`: an expression (a setting) as it is, a literal as text. */
-  private operand(part: string | number): string | Expr<unknown> {
-    const value: unknown = part;
-    return isExpr(value) ? value : String(part);
+  private operand(part: Operand<string | number>): string | Expr<unknown> {
+    return isExpr(part) ? part : String(part);
   }
 
   /**
@@ -224,9 +238,10 @@ export class Settings<D extends Declarations> {
    * settings: `make(value)` for a plain string; else a token that resolves, as cdk8s resolves
    * a union, to `{ value }`, which the object's typed conversion reads.
    */
-  union<U>(value: string, make: (value: string) => U): U {
+  union<U>(value: Operand<string>, make: (value: string) => U): U {
     const read: unknown = value;
-    if (!isExpr(read)) return make(value);
+    if (!isExpr(read)) return make(value as string);
+    if (this.mode === 'plain') return make(read.evaluate(this.plainScope) as string);
     const expr = read instanceof FieldToken ? (read.expr as Expr<unknown>) : read;
     return new FieldToken('string', expr, (kind, e) => ({ value: this.renderField(kind, e) })) as unknown as U;
   }
@@ -265,8 +280,8 @@ export class Settings<D extends Declarations> {
   }
 
   /** Whether a string setting is `literal`. */
-  equals(value: string, literal: string): Condition {
-    return eq(this.mode === 'plain' ? value : this.refOf(value), literal);
+  equals(value: Expr<string>, literal: string): Condition {
+    return eq(value, literal);
   }
 
   /**
@@ -321,8 +336,10 @@ export class Settings<D extends Declarations> {
   // ---- derived values -----------------------------------------------------------------------
 
   /** `a` when the condition holds, else `b` (strings, whole numbers or objects). */
+  choose(condition: Condition, a: Operand<string>, b: Operand<string>): string;
+  choose<T>(condition: Condition, a: T, b: T): T;
   choose<T>(condition: Condition, a: T, b: T): T {
-    if (this.mode === 'plain') return this.holds(condition) ? a : b;
+    if (this.mode === 'plain') return this.plainValue(this.holds(condition) ? a : b);
     const expr = `(ternary ${this.goValue(a)} ${this.goValue(b)} (${this.test(condition)}))`;
     const read: unknown = a;
     if (typeof a === 'number' || (read instanceof FieldToken && read.kind === 'int')) return this.chartInt(expr) as T;
@@ -356,8 +373,8 @@ export class Settings<D extends Declarations> {
   }
 
   /** `value`, or `otherwise` when it is empty. */
-  fallback(value: string, otherwise: string): string {
-    if (this.mode === 'plain') return value !== '' ? value : otherwise;
+  fallback(value: Operand<string>, otherwise: Operand<string>): string {
+    if (this.mode === 'plain') return this.plainValue(value) !== '' ? this.plainValue(value) : this.plainValue(otherwise);
     return this.chartText(`(default ${this.goValue(otherwise)} ${this.exprOf(value)})`);
   }
 
@@ -371,8 +388,8 @@ export class Settings<D extends Declarations> {
    * A string made into a Kubernetes object name: lower case, every run of other characters
    * than a-z and 0-9 one `-`, none at either end (`gemma3:270m` -> `gemma3-270m`).
    */
-  dnsLabel(value: string): string {
-    if (this.mode === 'plain') return value.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  dnsLabel(value: Operand<string>): string {
+    if (this.mode === 'plain') return this.plainValue(value).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
     return this.chartText(`(regexReplaceAll "[^a-z0-9]+" (lower ${this.exprOf(value)}) "-" | trimAll "-")`);
   }
 
@@ -432,7 +449,10 @@ export class Settings<D extends Declarations> {
 
   /** An optional field's value as written: `OMIT` when a plain synth leaves it out. */
   private optional(value: unknown): unknown {
-    if (this.mode === 'plain') return isEmpty(value) ? OMIT : value;
+    if (this.mode === 'plain') {
+      const plain = this.plainValue(value);
+      return isEmpty(plain) ? OMIT : plain;
+    }
     return templateMarker('object', this.goValue(value));
   }
 
@@ -488,14 +508,6 @@ export class Settings<D extends Declarations> {
     return pipeline(checked(condition));
   }
 
-  /** A string setting's token as the reference it stands for, to build a condition on. */
-  private refOf(setting: string): Expr<string> {
-    const read: unknown = setting;
-    const path = /^(\$[A-Za-z]*)((?:\.[A-Za-z][A-Za-z0-9]*)+)$/.exec(isExpr(read) ? read.template() : '');
-    if (!path) throw new Error(`equals() takes a string setting read from settings.values, got ${isExpr(read) ? read.template() : setting}`);
-    return ref<string>(path[1] as string, ...(path[2] as string).slice(1).split('.'));
-  }
-
   /** The values of a chart synth as constructs read them: every setting an expression of `$.Values`. */
   private chartTree(declarations: Declarations, keys: readonly string[]): unknown {
     const tree: Record<string, unknown> = {};
@@ -508,7 +520,7 @@ export class Settings<D extends Declarations> {
       }
       switch (declared.kind) {
         case 'string':
-          tree[key] = this.text(ref('$', 'Values', ...keys, key));
+          tree[key] = this.field('string', ref<string>('$', 'Values', ...keys, key));
           break;
         case 'int':
           tree[key] = this.chartInt(path);
@@ -594,13 +606,17 @@ function checked(condition: Condition): Condition {
   return condition;
 }
 
-/** The values of a plain synth as constructs read them: each boolean setting a reference into `$.Values`. */
-function withConditions(declarations: Declarations, values: unknown, keys: readonly string[]): unknown {
+/**
+ * The values of a plain synth as constructs read them: each boolean setting a reference into
+ * `$.Values`, each string setting what `stringSetting` makes of its path.
+ */
+function withExpressions(declarations: Declarations, values: unknown, keys: readonly string[], stringSetting: (keys: readonly string[]) => unknown): unknown {
   if (!isPlainObject(values)) return values;
   const out: Record<string, unknown> = { ...values };
   for (const [key, declared] of Object.entries(declarations)) {
-    if (!isLeaf(declared)) out[key] = withConditions(declared, values[key], [...keys, key]);
+    if (!isLeaf(declared)) out[key] = withExpressions(declared, values[key], [...keys, key], stringSetting);
     else if (declared.kind === 'bool') out[key] = ref<boolean>('$', 'Values', ...keys, key);
+    else if (declared.kind === 'string') out[key] = stringSetting([...keys, key]);
   }
   return out;
 }

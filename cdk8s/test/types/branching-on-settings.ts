@@ -36,6 +36,10 @@ const settings = Settings.plain({ ui: { enabled: setting.bool(true, 'on'), name:
 export const uiOn = settings.values.ui.enabled === true;
 // @ts-expect-error a boolean setting where a plain boolean is expected
 export const uiFlag: boolean = settings.values.ui.enabled;
+// @ts-expect-error a string setting compared in TypeScript: use equals()
+export const isUi = settings.values.ui.name === 'ui';
+// @ts-expect-error a string setting where a plain string is expected: a field takes settings.text(...)
+export const uiName: string = settings.values.ui.name;
 // @ts-expect-error a string setting is no condition: use equals()
 export const byName = settings.choose(settings.values.ui.name, 'a', 'b');
 export const chosen: string = settings.choose(settings.values.ui.enabled, 'a', settings.values.ui.name);
