@@ -125,7 +125,7 @@ describe('a whole-number setting in a chart synth', () => {
 
   it('is the number in a plain synth', () => {
     const s = Settings.plain(ints, { n: 4 });
-    expect([s.values.n, s.product(s.values.n, s.values.m), s.format`${s.values.n}`]).toEqual([4, 12, '4']);
+    expect([s.int(s.values.n), s.product(s.values.n, s.values.m), s.format`${s.values.n}`, s.choose(s.values.on, 1, s.values.m)]).toEqual([4, 12, '4', 3]);
   });
 });
 

@@ -81,14 +81,14 @@ export class KafkaConsumer extends Construct {
         metadata: { name, labels },
         spec: {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-          minReplicaCount: a.minReplicas,
-          maxReplicaCount: a.maxReplicas,
-          pollingInterval: a.pollingInterval,
-          cooldownPeriod: a.cooldownPeriod,
-          fallback: { failureThreshold: 3, replicas: a.fallbackReplicas },
+          minReplicaCount: s.int(a.minReplicas),
+          maxReplicaCount: s.int(a.maxReplicas),
+          pollingInterval: s.int(a.pollingInterval),
+          cooldownPeriod: s.int(a.cooldownPeriod),
+          fallback: { failureThreshold: 3, replicas: s.int(a.fallbackReplicas) },
           advanced: {
             horizontalPodAutoscalerConfig: {
-              behavior: { scaleDown: { stabilizationWindowSeconds: a.scaleDownStabilizationSeconds } },
+              behavior: { scaleDown: { stabilizationWindowSeconds: s.int(a.scaleDownStabilizationSeconds) } },
             },
           },
           triggers: [

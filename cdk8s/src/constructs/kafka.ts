@@ -86,7 +86,7 @@ export class Kafka extends Construct {
     const { s, v } = release;
     const cluster = release.name('kafka');
     const labels = { ...release.labels('kafka'), 'strimzi.io/cluster': cluster };
-    const rf = v.kafka.strimzi.replicationFactor;
+    const rf = s.int(v.kafka.strimzi.replicationFactor);
     new strimzi.Kafka(scope, 'kafka', {
       // Strimzi's v1 API: KRaft and node pools only.
       metadata: { name: cluster, labels: release.labels('kafka') },
@@ -111,7 +111,7 @@ export class Kafka extends Construct {
     new strimzi.KafkaNodePool(scope, 'node-pool', {
       metadata: { name: s.format`${cluster}-dual`, labels },
       spec: {
-        replicas: v.kafka.strimzi.replicas,
+        replicas: s.int(v.kafka.strimzi.replicas),
         roles: [strimzi.KafkaNodePoolSpecRoles.CONTROLLER, strimzi.KafkaNodePoolSpecRoles.BROKER],
         storage: {
           type: strimzi.KafkaNodePoolSpecStorageType.JBOD,

@@ -58,7 +58,7 @@ export class Ollama extends Construct {
       release,
       component: 'ollama',
       user: 1000,
-      replicas: v.ollama.replicas,
+      replicas: s.int(v.ollama.replicas),
       serviceName: s.format`${name}-headless`,
       podManagementPolicy: 'Parallel',
       claim: { name: 'models', size: s.text(v.ollama.storage.size) },

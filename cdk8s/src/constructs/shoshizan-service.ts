@@ -1,6 +1,7 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import type { Operand } from '../settings/expression';
 import type { Condition } from '../settings/registry';
 import { ServiceMonitor } from './monitoring';
 import { patch, type EnvVar, type Release } from './context';
@@ -30,14 +31,14 @@ export interface ShoshizanServiceProps {
    */
   readonly env?: readonly EnvVar[];
   readonly image: string;
-  readonly replicas: number;
+  readonly replicas: Operand<number>;
   readonly resources: unknown;
   /** CPU autoscaling; omit for a service scaled another way (KEDA). */
   readonly autoscaling?: {
     readonly enabled: Condition;
-    readonly minReplicas: number;
-    readonly maxReplicas: number;
-    readonly targetCPUUtilizationPercentage: number;
+    readonly minReplicas: Operand<number>;
+    readonly maxReplicas: Operand<number>;
+    readonly targetCPUUtilizationPercentage: Operand<number>;
   };
   /** Health routes. @default live /health/live, ready /health/ready */
   readonly health?: { readonly live: string; readonly ready: string };
@@ -170,12 +171,12 @@ export class ShoshizanService extends Construct {
           metadata: { name, labels },
           spec: {
             scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-            minReplicas: a.minReplicas,
-            maxReplicas: a.maxReplicas,
+            minReplicas: s.int(a.minReplicas),
+            maxReplicas: s.int(a.maxReplicas),
             metrics: [
               {
                 type: 'Resource',
-                resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.targetCPUUtilizationPercentage } },
+                resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: s.int(a.targetCPUUtilizationPercentage) } },
               },
             ],
           },

@@ -21,9 +21,10 @@ import { Interpolation } from './text';
  *
  * A boolean setting is a `Condition` in both synths (an expression, ./expression.ts, read
  * from the values): a construct cannot compare it, only hand it to `when`, `choose` or
- * `bool`, and the conditions `equals` makes are the same kind of object. A string setting is
- * an `Expr<string>` in both synths: comparing it does not compile either; `equals`, `format`,
- * `fallback` and `choose` take it, and `text` makes it a field's string.
+ * `bool`, and the conditions `equals` makes are the same kind of object. A string or whole-number
+ * setting is an `Expr<string>` or `Expr<number>` in both synths: comparing it, or computing
+ * with it, does not compile either; `equals`, `format`, `fallback`, `product` and `choose`
+ * take it, and `text` and `int` make it a field's value.
  *
  * Rules for constructs, so both synths stay equal (the invariant test checks it):
  * - never compute with a setting (no arithmetic, no `===`, no `if`, no template literal):
@@ -73,10 +74,11 @@ export type ValuesOf<D> = { -readonly [K in keyof D]: D[K] extends Leaf<infer T>
 
 /**
  * What constructs read (`Settings.values`): the values, with each boolean setting as a
- * `Condition` and each string setting as an expression (`Settings.text` makes it a field).
+ * `Condition`, each string and whole-number setting as an expression (`Settings.text` and
+ * `Settings.int` make it a field).
  */
 export type SettingsOf<D> = {
-  readonly [K in keyof D]: D[K] extends Leaf<infer T> ? ([T] extends [boolean] ? Condition : [T] extends [string] ? Expr<T> : T) : SettingsOf<D[K]>;
+  readonly [K in keyof D]: D[K] extends Leaf<infer T> ? ([T] extends [boolean] ? Condition : [T] extends [string] ? Expr<T> : [T] extends [number] ? Expr<number> : T) : SettingsOf<D[K]>;
 };
 export type DeepPartial<T> = T extends readonly unknown[]
   ? T
@@ -146,8 +148,8 @@ export class Settings<D extends Declarations> {
     this.plainNamespace = options.namespace ?? 'shoshizan';
     const concrete = mergeValues(defaultsOf(declarations), overrides);
     this.plainScope = { $: { Values: concrete } };
-    const stringSetting = (keys: readonly string[]) => this.field('string', ref<string>('$', 'Values', ...keys));
-    this.values = (mode === 'plain' ? withExpressions(declarations, concrete, [], stringSetting) : this.chartTree(declarations, [])) as SettingsOf<D>;
+    const setting = (kind: 'string' | 'int', keys: readonly string[]) => this.field(kind, ref('$', 'Values', ...keys));
+    this.values = (mode === 'plain' ? withExpressions(declarations, concrete, [], setting) : this.chartTree(declarations, [])) as SettingsOf<D>;
   }
 
   /** Concrete values: the defaults, with `overrides` merged in as Helm merges a values file. */
@@ -189,6 +191,15 @@ export class Settings<D extends Declarations> {
     if (this.mode === 'plain') return read.evaluate(this.plainScope) as string;
     if (read instanceof FieldToken && read.kind === 'string') return read as unknown as string;
     return this.field('string', read) as unknown as string;
+  }
+
+  /** A whole-number expression where a cdk8s field takes a number: as `text`, for numbers. */
+  int(expr: Operand<number>): number {
+    const read: unknown = expr;
+    if (!isExpr(read)) return expr as number;
+    if (this.mode === 'plain') return read.evaluate(this.plainScope) as number;
+    if (read instanceof FieldToken && read.kind === 'int') return read as unknown as number;
+    return this.field('int', read) as unknown as number;
   }
 
   /** An operand's value in a plain synth. */
@@ -337,6 +348,7 @@ export class Settings<D extends Declarations> {
 
   /** `a` when the condition holds, else `b` (strings, whole numbers or objects). */
   choose(condition: Condition, a: Operand<string>, b: Operand<string>): string;
+  choose(condition: Condition, a: Operand<number>, b: Operand<number>): number;
   choose<T>(condition: Condition, a: T, b: T): T;
   choose<T>(condition: Condition, a: T, b: T): T {
     if (this.mode === 'plain') return this.plainValue(this.holds(condition) ? a : b);
@@ -348,8 +360,8 @@ export class Settings<D extends Declarations> {
   }
 
   /** `a` × `b`, for whole numbers derived from whole-number settings. */
-  product(a: number, b: number): number {
-    if (this.mode === 'plain') return a * b;
+  product(a: Operand<number>, b: Operand<number>): number {
+    if (this.mode === 'plain') return this.plainValue(a) * this.plainValue(b);
     return this.chartInt(`(mul ${this.goValue(a)} ${this.goValue(b)})`);
   }
 
@@ -608,15 +620,15 @@ function checked(condition: Condition): Condition {
 
 /**
  * The values of a plain synth as constructs read them: each boolean setting a reference into
- * `$.Values`, each string setting what `stringSetting` makes of its path.
+ * `$.Values`, each string and whole-number setting what `setting` makes of its path.
  */
-function withExpressions(declarations: Declarations, values: unknown, keys: readonly string[], stringSetting: (keys: readonly string[]) => unknown): unknown {
+function withExpressions(declarations: Declarations, values: unknown, keys: readonly string[], setting: (kind: 'string' | 'int', keys: readonly string[]) => unknown): unknown {
   if (!isPlainObject(values)) return values;
   const out: Record<string, unknown> = { ...values };
   for (const [key, declared] of Object.entries(declarations)) {
-    if (!isLeaf(declared)) out[key] = withExpressions(declared, values[key], [...keys, key], stringSetting);
+    if (!isLeaf(declared)) out[key] = withExpressions(declared, values[key], [...keys, key], setting);
     else if (declared.kind === 'bool') out[key] = ref<boolean>('$', 'Values', ...keys, key);
-    else if (declared.kind === 'string') out[key] = stringSetting([...keys, key]);
+    else if (declared.kind === 'string' || declared.kind === 'int') out[key] = setting(declared.kind, [...keys, key]);
   }
   return out;
 }
