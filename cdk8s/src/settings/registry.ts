@@ -229,8 +229,9 @@ export class Settings<D extends Declarations> {
   }
 
   /**
-   * Whether `value` is computed from the settings in a chart synth (a field token), rather
-   * than a literal: code that builds a list item by item uses such a list whole.
+   * Whether `value` is an expression of the settings (a field token: a map or list setting in
+   * a chart synth), rather than a literal: code that builds a list item by item uses such a
+   * list whole.
    */
   isComputed(value: unknown): boolean {
     return value instanceof FieldToken;
