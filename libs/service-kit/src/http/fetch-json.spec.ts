@@ -1,74 +1,44 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, z } from '@shoshizan/shared-interfaces';
 import { DomainException } from '../errors/domain.exception';
 import { fetchJson } from './fetch-json';
+import { rejectionOf, unreachableUrl, useStandInService } from '../../../../test/unit/support/stand-in-service';
 
 /** A service on 127.0.0.1 whose answer each test sets; it records what it was sent. */
-let server: Server;
-let base: string;
-let answer: (req: IncomingMessage, res: ServerResponse) => void;
-const received: { method?: string; url?: string; headers: IncomingMessage['headers']; body: string }[] = [];
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      received.push({ method: req.method, url: req.url, headers: req.headers, body });
-      answer(req, res);
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((done) => server.close(done));
-});
-beforeEach(() => {
-  received.length = 0;
-});
+const service = useStandInService();
+const { received } = service;
 
 const greeting = z.strictObject({ hello: z.string() });
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (_req: IncomingMessage, res: ServerResponse) =>
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
 
-async function failure(promise: Promise<unknown>): Promise<DomainException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DomainException) return error;
-    throw error;
-  }
-  throw new Error('it did not fail');
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, DomainException);
 
 describe('fetchJson', () => {
   it('sends the method, JSON body and headers, and answers the checked body', async () => {
-    answer = json(202, { hello: 'world' });
-    const value = await fetchJson(`${base}/v1/things?x=1`, greeting, { timeoutMs: 1000, method: 'POST', body: { a: 1 }, headers: { 'x-request-id': 'r1' } });
+    service.answer = json(202, { hello: 'world' });
+    const value = await fetchJson(`${service.url}/v1/things?x=1`, greeting, { timeoutMs: 1000, method: 'POST', body: { a: 1 }, headers: { 'x-request-id': 'r1' } });
     expect(value).toEqual({ hello: 'world' });
     expect(received[0]).toMatchObject({ method: 'POST', url: '/v1/things?x=1', body: '{"a":1}' });
     expect(received[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'x-request-id': 'r1' });
   });
 
   it('sends no body and no content type for a GET', async () => {
-    answer = json(200, { hello: 'there' });
-    await fetchJson(new URL('/v1/things', base), greeting, { timeoutMs: 1000 });
+    service.answer = json(200, { hello: 'there' });
+    await fetchJson(new URL('/v1/things', service.url), greeting, { timeoutMs: 1000 });
     expect(received[0]).toMatchObject({ method: 'GET', body: '' });
     expect(received[0]!.headers['content-type']).toBeUndefined();
   });
 
   it("throws the service's problem as its DomainException, with Retry-After", async () => {
-    answer = json(429, { type: 't', title: 'T', status: 429, code: 'rate_limited', detail: 'Slow down.' }, { 'retry-after': '7' });
-    const error = await failure(fetchJson(`${base}/x`, greeting, { timeoutMs: 1000, service: 'svc' }));
+    service.answer = json(429, { type: 't', title: 'T', status: 429, code: 'rate_limited', detail: 'Slow down.' }, { 'retry-after': '7' });
+    const error = await failure(fetchJson(`${service.url}/x`, greeting, { timeoutMs: 1000, service: 'svc' }));
     expect(error).toMatchObject({ code: ErrorCode.RateLimited, message: 'Slow down.', options: { retryAfterSeconds: 7 } });
   });
 
   it('takes an answer that is no problem document as an unexplained status', async () => {
-    answer = (_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
-    const error = await failure(fetchJson(`${base}/x`, greeting, { timeoutMs: 1000, service: 'svc' }));
+    service.answer = (_req, res) => res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>');
+    const error = await failure(fetchJson(`${service.url}/x`, greeting, { timeoutMs: 1000, service: 'svc' }));
     expect(error).toMatchObject({ code: ErrorCode.UpstreamUnavailable, message: 'svc answered 502.', options: { retryAfterSeconds: 5 } });
   });
 
@@ -76,34 +46,31 @@ describe('fetchJson', () => {
     ['the wrong shape', { hi: 'world' }],
     ['no JSON at all', 'hello'],
   ])('takes a 2xx body of %s for a broken contract', async (_label, body) => {
-    answer = json(200, body);
-    const error = await failure(fetchJson(`${base}/x`, greeting, { timeoutMs: 1000, service: 'svc' }));
+    service.answer = json(200, body);
+    const error = await failure(fetchJson(`${service.url}/x`, greeting, { timeoutMs: 1000, service: 'svc' }));
     expect(error).toMatchObject({ code: ErrorCode.Internal, message: 'svc sent an answer of the wrong shape.' });
   });
 
   it('gives up after timeoutMs, also when the body stalls halfway', async () => {
-    answer = () => undefined; // never answers
-    expect(await failure(fetchJson(`${base}/x`, greeting, { timeoutMs: 50, service: 'svc' }))).toMatchObject({
+    service.answer = () => undefined; // never answers
+    expect(await failure(fetchJson(`${service.url}/x`, greeting, { timeoutMs: 50, service: 'svc' }))).toMatchObject({
       code: ErrorCode.UpstreamTimeout,
       message: 'svc did not answer within 50 ms.',
     });
-    answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).write('{"hello":');
-    expect((await failure(fetchJson(`${base}/x`, greeting, { timeoutMs: 50 }))).code).toBe(ErrorCode.UpstreamTimeout);
+    service.answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).write('{"hello":');
+    expect((await failure(fetchJson(`${service.url}/x`, greeting, { timeoutMs: 50 }))).code).toBe(ErrorCode.UpstreamTimeout);
   });
 
   it('fails with cancelled when its caller leaves', async () => {
-    answer = () => undefined;
+    service.answer = () => undefined;
     const left = new AbortController();
-    const call = fetchJson(`${base}/x`, greeting, { timeoutMs: 5000, signal: left.signal });
+    const call = fetchJson(`${service.url}/x`, greeting, { timeoutMs: 5000, signal: left.signal });
     setTimeout(() => left.abort(), 20);
     expect((await failure(call)).code).toBe(ErrorCode.Cancelled);
   });
 
   it('says a service that refuses connections is unreachable, in its own words when the caller gives them', async () => {
-    const closed = createServer();
-    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
-    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/x`;
-    await new Promise((done) => closed.close(done));
+    const url = `${await unreachableUrl()}/x`;
     expect(await failure(fetchJson(url, greeting, { timeoutMs: 1000, service: 'svc' }))).toMatchObject({
       code: ErrorCode.UpstreamUnavailable,
       message: 'svc is unreachable.',

@@ -2,20 +2,14 @@ import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, type EmbedRequest } from '@shoshizan/shared-interfaces';
 import type { GatewayConfig } from '../config/gateway.config';
 import { EmbeddingsClient, refusalOf } from './embeddings.client';
+import { rejectionOf } from '../../../../test/unit/support/stand-in-service';
 
 const request: EmbedRequest = { requestId: '0190a4c2-7e1b-7000-8000-00000000abcd', userId: 'u1', roles: ['user'], model: 'e:1', input: ['hi'] };
 const result = { model: 'e:1', embeddings: [[0.5, 0.25]], promptTokens: 1 };
 const problem = (status: number, code: ErrorCode, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ type: 't', title: 'T', status, detail: `${code} detail`, code, ...extra });
 
-async function failure(promise: Promise<unknown>): Promise<DomainException> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as DomainException;
-  }
-  throw new Error('it did not fail');
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, DomainException);
 
 describe('EmbeddingsClient', () => {
   const fetchMock = jest.spyOn(globalThis, 'fetch');

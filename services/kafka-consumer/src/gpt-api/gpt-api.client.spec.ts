@@ -1,24 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, type GenerateRequest, type GenerationChunk } from '@shoshizan/shared-interfaces';
 import type { KafkaConsumerConfig } from '../config/kafka-consumer.config';
 import { HttpGptApiClient } from './gpt-api.client';
+import { rejectionOf, unreachableUrl, useStandInService } from '../../../../test/unit/support/stand-in-service';
 
 /** A stand-in for gpt-api whose answer each test sets. */
-let server: Server;
-let base: string;
-let answer: (req: IncomingMessage, res: ServerResponse) => void;
-
-beforeAll(async () => {
-  server = createServer((req, res) => req.resume().on('end', () => answer(req, res)));
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise((done) => server.close(done)));
+const gptApi = useStandInService();
 
 const request = { requestId: '0190a4c2-7e1b-7000-8000-00000000abcd' } as GenerateRequest;
-const client = (url = base) => new HttpGptApiClient({ GPT_API_URL: url } as KafkaConsumerConfig);
+const client = (url = gptApi.url) => new HttpGptApiClient({ GPT_API_URL: url } as KafkaConsumerConfig);
 
 async function drain(chunks: AsyncIterable<GenerationChunk>): Promise<GenerationChunk[]> {
   const all: GenerationChunk[] = [];
@@ -26,19 +16,11 @@ async function drain(chunks: AsyncIterable<GenerationChunk>): Promise<Generation
   return all;
 }
 
-async function failure(promise: Promise<unknown>): Promise<DomainException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DomainException) return error;
-    throw error;
-  }
-  throw new Error('it did not fail');
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, DomainException);
 
 describe('HttpGptApiClient', () => {
   it('streams the chunks of the answer', async () => {
-    answer = (_req, res) => {
+    gptApi.answer = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       res.write('{"type":"started","model":"m:1"}\n{"type":"tok');
       res.end('en","text":"Hi"}\n');
@@ -51,7 +33,7 @@ describe('HttpGptApiClient', () => {
 
   it("fails with gpt-api's refusal: its code, detail and Retry-After", async () => {
     const problem = { type: 't', title: 'Service Unavailable', status: 503, code: 'model_unavailable', detail: 'Ollama is busy.' };
-    answer = (_req, res) => res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '9' }).end(JSON.stringify(problem));
+    gptApi.answer = (_req, res) => res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '9' }).end(JSON.stringify(problem));
     expect(await failure(drain(client().generate(request, new AbortController().signal)))).toMatchObject({
       code: ErrorCode.ModelUnavailable,
       message: 'Ollama is busy.',
@@ -60,17 +42,14 @@ describe('HttpGptApiClient', () => {
   });
 
   it('takes a 5xx that is not its own for gpt-api unavailable, and any other for a fault here', async () => {
-    answer = (_req, res) => res.writeHead(502).end('<html>Bad Gateway</html>');
+    gptApi.answer = (_req, res) => res.writeHead(502).end('<html>Bad Gateway</html>');
     expect((await failure(drain(client().generate(request, new AbortController().signal)))).code).toBe(ErrorCode.UpstreamUnavailable);
-    answer = (_req, res) => res.writeHead(404).end('no');
+    gptApi.answer = (_req, res) => res.writeHead(404).end('no');
     expect((await failure(drain(client().generate(request, new AbortController().signal)))).code).toBe(ErrorCode.Internal);
   });
 
   it('says gpt-api is unreachable when it refuses connections, and ends quietly when stopped', async () => {
-    const closed = createServer();
-    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
-    const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise((done) => closed.close(done));
+    const url = await unreachableUrl();
     expect(await failure(drain(client(url).generate(request, new AbortController().signal)))).toMatchObject({
       code: ErrorCode.UpstreamUnavailable,
       message: 'gpt-api is unreachable.',
@@ -82,7 +61,7 @@ describe('HttpGptApiClient', () => {
 
   it("is ready while gpt-api's /health/live answers 2xx", async () => {
     const asked: string[] = [];
-    answer = (req, res) => {
+    gptApi.answer = (req, res) => {
       asked.push(req.url ?? '');
       res.writeHead(asked.length === 1 ? 200 : 500).end('{}');
     };
