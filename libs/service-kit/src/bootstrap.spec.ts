@@ -93,10 +93,29 @@ describe('a draining process', () => {
   let healthy: NestFastifyApplication | undefined;
   let api: string;
 
+  let keptAlive: { made: number; closing: (string | null)[] };
+
+  /** How many connections the server opened for `paths` asked one after the other, and each answer's Connection header. */
+  const connectionsFor = async (paths: string[]) => {
+    const server = healthy!.getHttpServer();
+    let made = 0;
+    const count = () => made++;
+    server.on('connection', count);
+    const closing: (string | null)[] = [];
+    for (const path of paths) {
+      const answer = await fetch(`${api}${path}`);
+      await answer.text();
+      closing.push(answer.headers.get('connection'));
+    }
+    server.off('connection', count);
+    return { made, closing };
+  };
+
   beforeAll(async () => {
     const [port, metricsPort] = [await freePort(), await freePort()];
     healthy = await bootstrapService({ service: 'drain-test', module: HealthyModule, host: '127.0.0.1', port, metricsPort });
     api = `http://127.0.0.1:${port}`;
+    keptAlive = await connectionsFor(['/ping', '/ping', '/health/ready']);
   });
 
   afterAll(async () => {
@@ -113,5 +132,14 @@ describe('a draining process', () => {
     expect((await fetch(`${api}/health/live`)).status).toBe(200);
     const ping = await fetch(`${api}/ping`);
     expect([ping.status, await ping.text()]).toEqual([200, 'pong']);
+  });
+
+  it('closes each connection once it has answered, so that a kept-alive client goes elsewhere', async () => {
+    // Before the drain (the test's control), fetch kept connections for more than one request...
+    expect(keptAlive.made).toBeLessThan(3);
+    expect(keptAlive.closing).not.toContain('close');
+    // ...and while draining, each answer closes its connection.
+    expect(isDraining()).toBe(true);
+    expect(await connectionsFor(['/ping', '/ping', '/health/ready'])).toEqual({ made: 3, closing: ['close', 'close', 'close'] });
   });
 });

@@ -9,7 +9,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from './logging/logger';
 import { ProblemDetailsFilter, sendProblem } from './errors/problem-details.filter';
 import { HttpMetrics, METRICS_REGISTRY } from './metrics/metrics.module';
 import { startMetricsServer } from './metrics/metrics.server';
-import { loadDrainDelayMs, startDraining } from './shutdown/drain';
+import { isDraining, loadDrainDelayMs, startDraining } from './shutdown/drain';
 import { traceHttpRequests } from './tracing/http-server-spans';
 import { startTracing, type Tracing } from './tracing/tracing';
 import { loadTracingConfig } from './tracing/tracing.config';
@@ -73,6 +73,11 @@ export async function bootstrapService(options: BootstrapOptions): Promise<NestF
   traceHttpRequests(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
+    // A client on a kept-alive connection (another service's fetch) would go on sending to
+    // this pod through the whole drain, its readiness checks answered 503 each time, and
+    // meet a closed socket after it: closing each connection once answered sends its next
+    // request through the Service again, to a pod that stays.
+    if (isDraining()) void reply.header('connection', 'close');
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
