@@ -3,7 +3,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { HEADERS, TOPICS, responseEventSchema, topicName, type ResponseEvent } from '@shoshizan/shared-interfaces';
 import { readSse } from './support/sse';
 import { AUDIENCE, ISSUER, Stack, collect, metricSamples } from './support/stack';
-import { infra, scrape } from './support/system';
+import { infra, scrape, stopService } from './support/system';
 
 jest.setTimeout(240_000);
 
@@ -330,11 +330,10 @@ describe('a chat request, end to end through the real system', () => {
     expect(docs.status).toBe(200);
     expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
 
-    // The gateway's readiness covers what it depends on, downstream services included.
+    // The gateway's readiness covers what it cannot answer without, and no service it calls:
+    // their being down is a 503 problem per request, not the entry point leaving its Service.
     const ready = (await (await fetch(`${gateway()}/health/ready`)).json()) as { info: Record<string, unknown> };
-    expect(Object.keys(ready.info).sort()).toEqual(
-      ['gpt-api', 'kafka', 'kafka-producer', 'postgres', 'responses-stream'].sort(),
-    );
+    expect(Object.keys(ready.info).sort()).toEqual(['kafka', 'postgres', 'responses-stream']);
     // Security headers on API answers: nothing may be loaded, framed or sniffed.
     const api = await fetch(`${gateway()}/v1/chat/${randomUUID()}`, { headers: { authorization: `Bearer ${token()}` } });
     expect(api.status).toBe(404);
@@ -383,5 +382,37 @@ describe('a chat request, end to end through the real system', () => {
     const response = await chat({ messages: [{ role: 'user', content: 'Say OK.' }], options: { maxTokens: 8 } });
     expect((await collect(response)).at(-1)?.type).toBe('done');
     expect(TOPICS.deadLetter.partitions).toBeGreaterThan(0);
+  });
+
+  it('stays ready while kafka-producer is down, answering a chat with a 503 problem and Retry-After', async () => {
+    expect(await stopService(stack.service('kafka-producer'))).toBe(0);
+    try {
+      // The entry point stays in its Service: its readiness is its own, not that of whom it calls.
+      const ready = await fetch(`${gateway()}/health/ready`);
+      expect(ready.status).toBe(200);
+      const refused = await chat({ messages: [{ role: 'user', content: 'Say OK.' }], options: { maxTokens: 8 } });
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { code: string }).code).toBe('queue_unavailable');
+      // The status page tells which service is down.
+      const status = (await (await fetch(`${gateway()}/v1/status`, { headers: { authorization: `Bearer ${token()}` } })).json()) as {
+        state: string;
+        services: { name: string; state: string }[];
+      };
+      expect(status.state).toBe('down');
+      expect(status.services.map((s) => [s.name, s.state])).toEqual([
+        ['gateway', 'up'],
+        ['kafka-producer', 'down'],
+        ['kafka-consumer', 'up'],
+        ['gpt-api', 'up'],
+      ]);
+    } finally {
+      // A new producer has a new port: the gateway is restarted with it.
+      await stack.startService('kafka-producer', 'kafka-producer-2');
+      expect(await stopService(stack.service('gateway'))).toBe(0);
+      await stack.startService('gateway', 'gateway-2');
+    }
+    const response = await chat({ messages: [{ role: 'user', content: 'Say OK.' }], options: { maxTokens: 8 } });
+    expect((await collect(response)).at(-1)?.type).toBe('done');
   });
 });

@@ -17,11 +17,8 @@ import { AuthModule } from './auth/auth.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { OpenAiModule } from './openai/openai.module';
 import { ChatModule } from './chat/chat.module';
-import { ProducerClient } from './chat/producer.client';
 import { ResponseHub } from './chat/response-hub.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
-import { ModelsClient } from './models/models.client';
-import { ModelsModule } from './models/models.module';
 import { GATEWAY_MIGRATIONS } from './database/migrations';
 import { StatusModule } from './status/status.module';
 
@@ -55,9 +52,14 @@ export class AppModule {
         OpenAiModule,
         ConversationsModule,
         StatusModule,
+        // Only what the gateway cannot answer anything without. Not kafka-producer or gpt-api:
+        // the gateway answers a request they cannot take with a 503 problem and Retry-After,
+        // and /v1/status shows their readiness; were theirs part of its own, a rollout or a
+        // hiccup of either would take the one entry point out of its Service, and every
+        // client would get the Ingress's bare 503 (or its next rule) instead.
         HealthModule.forRoot({
-          imports: [ChatModule, ModelsModule],
-          checks: [PostgresReadiness, KafkaReadiness, ResponseHub, ProducerClient, ModelsClient],
+          imports: [ChatModule],
+          checks: [PostgresReadiness, KafkaReadiness, ResponseHub],
         }),
       ],
     };

@@ -53,7 +53,6 @@ class FakeProducer extends ProducerClient {
   async cancel(cancellation: CancellationEnvelope): Promise<void> {
     this.cancelled.push(cancellation);
   }
-  async check(): Promise<void> {}
 }
 
 const record = (status: ChatRequestStatus): ChatRequestRecord => ({

@@ -46,12 +46,4 @@ describe('HttpProducerClient', () => {
       options: { retryAfterSeconds: 5 },
     });
   });
-
-  it("is ready while the producer's /health/ready answers 2xx", async () => {
-    producer.answer = reply(200, '{"status":"ok"}');
-    await expect(client().check()).resolves.toBeUndefined();
-    producer.answer = reply(503, '{"status":"error"}');
-    await expect(client().check()).rejects.toThrow('kafka-producer is not ready (503)');
-    expect(sent().at(-1)).toBe('GET /health/ready undefined');
-  });
 });

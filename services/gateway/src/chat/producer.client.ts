@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   DomainException,
-  HttpReadiness,
   SpanKind,
   NO_ANSWER_RETRY_AFTER_SECONDS,
   fetchJson,
@@ -9,7 +8,6 @@ import {
   inSpan,
   traceHeaders,
   type NoAnswer,
-  type ReadinessCheck,
 } from '@shoshizan/service-kit';
 import {
   ErrorCode,
@@ -22,21 +20,17 @@ import {
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
 /** The port to kafka-producer. Unit tests replace it; everything else uses HTTP. */
-export abstract class ProducerClient implements ReadinessCheck {
+export abstract class ProducerClient {
   readonly name = 'kafka-producer';
   /** Resolves once the request is durable in Kafka. */
   abstract enqueue(envelope: ChatRequestEnvelopeInput): Promise<EnqueueResult>;
   abstract cancel(cancellation: CancellationEnvelope): Promise<void>;
-  abstract check(): Promise<void>;
 }
 
 @Injectable()
 export class HttpProducerClient extends ProducerClient {
-  private readonly readiness: HttpReadiness;
-
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
     super();
-    this.readiness = new HttpReadiness(this.name, new URL('/health/ready', config.PRODUCER_URL));
   }
 
   enqueue(envelope: ChatRequestEnvelopeInput): Promise<EnqueueResult> {
@@ -48,9 +42,6 @@ export class HttpProducerClient extends ProducerClient {
     await this.post('/v1/cancellations', z.unknown(), cancellation, cancellation.requestId);
   }
 
-  check(): Promise<void> {
-    return this.readiness.check();
-  }
 
   /** A CLIENT span, whose context the producer's SERVER span continues (traceparent). */
   private post<S extends z.ZodType>(path: string, schema: S, body: unknown, requestId: string): Promise<z.output<S>> {

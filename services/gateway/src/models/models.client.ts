@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainException, HttpReadiness, NO_ANSWER_RETRY_AFTER_SECONDS, fetchJson, type NoAnswer, type ReadinessCheck } from '@shoshizan/service-kit';
+import { DomainException, NO_ANSWER_RETRY_AFTER_SECONDS, fetchJson, type NoAnswer } from '@shoshizan/service-kit';
 import { ErrorCode, isRetriable, modelCatalogSchema, type ModelCatalog } from '@shoshizan/shared-interfaces';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
@@ -22,16 +22,12 @@ const RETRIES_MS = [300, 1_000];
  * within the allow-list). Cached per set of roles.
  */
 @Injectable()
-export class ModelsClient implements ReadinessCheck {
+export class ModelsClient {
   readonly name = 'gpt-api';
   private readonly logger = new Logger(ModelsClient.name);
 
   private readonly cached = new Map<string, { catalog: ModelCatalog; at: number }>();
-  private readonly readiness: HttpReadiness;
-
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
-    this.readiness = new HttpReadiness(this.name, new URL('/health/ready', config.GPT_API_URL));
-  }
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
   /**
    * Refuses a model the catalog does not have, before anything is enqueued, naming the
@@ -46,11 +42,6 @@ export class ModelsClient implements ReadinessCheck {
         issues: [{ path: 'model', message: 'is not an available model' }],
       });
     }
-  }
-
-  /** Readiness: gpt-api answers (and so the models can be listed). */
-  check(): Promise<void> {
-    return this.readiness.check();
   }
 
   async catalog(roles: readonly string[] = [], refresh = false): Promise<ModelCatalog> {

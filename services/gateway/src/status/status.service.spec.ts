@@ -22,7 +22,7 @@ const ready = (details: Record<string, { status: string; message?: string }>, st
 function service(fetchReadiness: (url: URL) => Promise<Response>, kafkaError?: string): StatusService {
   return new StatusService(
     config,
-    new ReadinessReport([check('postgres'), check('kafka', kafkaError), check('responses-stream'), check('kafka-producer'), check('gpt-api')]),
+    new ReadinessReport([check('postgres'), check('kafka', kafkaError), check('responses-stream')]),
     ((input: URL) => fetchReadiness(input)) as typeof fetch,
   );
 }
@@ -45,8 +45,6 @@ describe('StatusService', () => {
       'postgres',
       'kafka',
       'responses-stream',
-      'kafka-producer',
-      'gpt-api',
     ]);
     expect(status.services[3]!.dependencies).toEqual([
       { name: 'ollama', state: 'up' },
