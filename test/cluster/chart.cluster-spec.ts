@@ -398,7 +398,14 @@ describe('the chart on a real Kubernetes', () => {
       expect({ deployment: d, replaced: now.every((name) => !before.get(d)!.includes(name)) }).toEqual({ deployment: d, replaced: true });
     }
     const failures = results.filter((r): r is Error => r instanceof Error).map((e) => e.message);
-    expect(failures).toEqual([]);
+    if (failures.length > 0) {
+      // Why a pod left its Service, in the kubelet's words (the pods' own answers went with them).
+      note('probe failures during the upgrade', await kubectl(['get', 'events', '--namespace', namespace, '--field-selector', 'reason=Unhealthy', '--sort-by', '.lastTimestamp']));
+    }
+    // Each distinct failure once, with how often it came.
+    const counted = new Map<string, number>();
+    for (const message of failures) counted.set(message, (counted.get(message) ?? 0) + 1);
+    expect([...counted].map(([message, times]) => `${times}× ${message}`)).toEqual([]);
     const answers = results as Answer[];
     expect(answers.length).toBeGreaterThan(3);
     expect(answers.filter((a) => a.events.at(-1)?.type !== 'done').map((a) => a.requestId)).toEqual([]);
