@@ -1,23 +1,9 @@
 import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, type Message } from '@shoshizan/shared-interfaces';
+import { storedMessage } from '../../../../test/unit/support/stored-message';
 import { appendTo, editLastUserMessage, refusalOf, replaceLastAnswer } from './answer-placement';
 
-const message = (id: string, role: Message['role'], content = id): Message => ({
-  id,
-  role,
-  content,
-  toolCalls: null,
-  toolCallId: null,
-  model: null,
-  requestId: null,
-  status: 'done',
-  errorCode: null,
-  errorMessage: null,
-  usage: null,
-  durationMs: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  finishedAt: null,
-});
+const message = (id: string, role: Message['role'], content = id): Message => storedMessage({ id, role, content });
 
 /** user, assistant, user, assistant: positions 0 to 3. */
 const conversation = [message('u1', 'user'), message('a1', 'assistant'), message('u2', 'user'), message('a2', 'assistant')];

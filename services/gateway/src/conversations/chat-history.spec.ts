@@ -1,22 +1,12 @@
 import { chatMessageSchema, type Message } from '@shoshizan/shared-interfaces';
+import { storedMessage } from '../../../../test/unit/support/stored-message';
 import { chatHistory, stillAnswering, toChatMessage } from './chat-history';
 
-const stored: Message = {
+const stored: Message = storedMessage({
   id: '0b5ad8b4-6e53-4a8a-9d86-2f1f5a1b3c4d',
   role: 'user',
   content: 'What is the weather in Oslo?',
-  toolCalls: null,
-  toolCallId: null,
-  model: null,
-  requestId: null,
-  status: 'done',
-  errorCode: null,
-  errorMessage: null,
-  usage: null,
-  durationMs: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  finishedAt: null,
-};
+});
 
 describe('toChatMessage (the history sent for a new answer)', () => {
   it('sends a text message as role and content only', () => {

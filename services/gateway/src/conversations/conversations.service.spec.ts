@@ -2,6 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { DomainException } from '@shoshizan/service-kit';
 import { ErrorCode, type ChatBody, type Conversation, type Message } from '@shoshizan/shared-interfaces';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { storedMessage } from '../../../../test/unit/support/stored-message';
 import { ChatService, type AcceptedChat } from '../chat/chat.service';
 import { EventSubscription } from '../chat/event-subscription';
 import type { TailChange } from './answer-placement';
@@ -20,22 +21,8 @@ const fake = <T>(members: Partial<T>): T => members as unknown as T;
 const ALICE: AuthenticatedUser = { userId: 'alice', roles: ['user'] };
 const ID = '6f1c2a9e-1b7d-4c5e-8f3a-2d4b6c8e0f12';
 
-const message = (id: string, role: Message['role'], content: string, status: Message['status'] = 'done'): Message => ({
-  id,
-  role,
-  content,
-  toolCalls: null,
-  toolCallId: null,
-  model: null,
-  requestId: role === 'assistant' ? `r-${id}` : null,
-  status,
-  errorCode: null,
-  errorMessage: null,
-  usage: null,
-  durationMs: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  finishedAt: null,
-});
+const message = (id: string, role: Message['role'], content: string, status: Message['status'] = 'done'): Message =>
+  storedMessage({ id, role, content, status, requestId: role === 'assistant' ? `r-${id}` : null });
 
 const conversation = (model: string | null = null): Conversation => ({
   id: ID,
