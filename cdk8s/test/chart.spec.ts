@@ -200,11 +200,16 @@ describe('the generated chart', () => {
     }
   });
 
-  it('has a helm test pod that asks the gateway for readiness', () => {
+  it('has a helm test pod that asks every service for readiness', () => {
     const withTests = docs(helm(['template', 'shoshizan', chartDir]).stdout);
     const pod = withTests.find((d) => d.kind === 'Pod') as { metadata: { annotations: Record<string, string> }; spec: { containers: { command: string[] }[] } };
     expect(pod.metadata.annotations['helm.sh/hook']).toBe('test');
-    expect(pod.spec.containers[0]?.command.at(-1)).toBe('http://shoshizan-gateway:3000/health/ready');
+    expect(pod.spec.containers[0]?.command.slice(3)).toEqual([
+      'http://shoshizan-gateway:3000/health/ready',
+      'http://shoshizan-kafka-producer:3001/health/ready',
+      'http://shoshizan-kafka-consumer:3002/health/ready',
+      'http://shoshizan-gpt-api:3003/health/ready',
+    ]);
   });
 });
 

@@ -474,8 +474,8 @@ describe('NetworkPolicies', () => {
       find(policies, 'NetworkPolicy', `shoshizan-${name}`).spec.ingress.flatMap((r: { from: { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } }[] }) =>
         r.from.map((p) => p.podSelector?.matchLabels['app.kubernetes.io/component'] ?? p.namespaceSelector?.matchLabels['kubernetes.io/metadata.name']),
       );
-    expect(from('gpt-api').sort()).toEqual(['gateway', 'kafka-consumer', 'monitoring']);
-    expect(from('kafka-producer').sort()).toEqual(['gateway', 'monitoring']);
+    expect(from('gpt-api').sort()).toEqual(['gateway', 'helm-test', 'kafka-consumer', 'monitoring']);
+    expect(from('kafka-producer').sort()).toEqual(['gateway', 'helm-test', 'monitoring']);
     expect(from('ollama')).toEqual(['gpt-api', 'model-operator']);
     expect(from('postgresql').sort()).toEqual(['gateway', 'gpt-api', 'kafka-consumer']);
     expect(from('kafka').sort()).toEqual(['gateway', 'kafka-consumer', 'kafka-producer', 'keda']);
@@ -491,9 +491,10 @@ describe('NetworkPolicies', () => {
         ),
       );
     expect(reach('gateway')).toEqual(['ns/ingress-nginx -> TCP/3000', 'helm-test -> TCP/3000', 'ns/monitoring -> TCP/9460']);
-    expect(reach('kafka-producer')).toEqual(['gateway -> TCP/3001', 'ns/monitoring -> TCP/9461']);
-    expect(reach('kafka-consumer')).toEqual(['gateway -> TCP/3002', 'ns/monitoring -> TCP/9462']);
-    expect(reach('gpt-api')).toEqual(['gateway -> TCP/3003', 'kafka-consumer -> TCP/3003', 'ns/monitoring -> TCP/9463']);
+    // `helm test` asks every service's readiness route on its API port.
+    expect(reach('kafka-producer')).toEqual(['gateway -> TCP/3001', 'helm-test -> TCP/3001', 'ns/monitoring -> TCP/9461']);
+    expect(reach('kafka-consumer')).toEqual(['gateway -> TCP/3002', 'helm-test -> TCP/3002', 'ns/monitoring -> TCP/9462']);
+    expect(reach('gpt-api')).toEqual(['gateway -> TCP/3003', 'kafka-consumer -> TCP/3003', 'helm-test -> TCP/3003', 'ns/monitoring -> TCP/9463']);
     expect(reach('ui')).toEqual(['ns/ingress-nginx -> TCP/8080']);
     expect(reach('model-operator')).toEqual(['ns/monitoring -> TCP/9464']);
     expect(reach('remove-models')).toEqual([]);
@@ -518,6 +519,7 @@ describe('NetworkPolicies', () => {
     const objects0 = synth();
     expect(to('model-operator')).toEqual(['0.0.0.0/0 -> TCP/443,TCP/6443', 'ollama -> TCP/11434', '0.0.0.0/0 -> TCP/443,TCP/80']);
     expect(to('remove-models')).toEqual(['0.0.0.0/0 -> TCP/443,TCP/6443']);
+    expect(to('helm-test')).toEqual(['gateway -> TCP/3000', 'kafka-producer -> TCP/3001', 'kafka-consumer -> TCP/3002', 'gpt-api -> TCP/3003']);
     expect(to('ollamamodel-crd')).toEqual(['0.0.0.0/0 -> TCP/443,TCP/6443']);
     expect(to('ollama')).toEqual(['0.0.0.0/0 -> TCP/443,TCP/80']);
     expect(to('gpt-api')).toEqual(['ollama -> TCP/11434', 'postgresql -> ', '0.0.0.0/0 -> TCP/443,TCP/6443']);

@@ -2,21 +2,29 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PORTS, type Release } from './context';
 
+/** The services `helm test` asks, in the order it prints them; network-policies.ts lets it reach each. */
+export const HELM_TEST_SERVICES = ['gateway', 'kafka-producer', 'kafka-consumer', 'gpt-api'] as const;
+const PORT_KEYS = { gateway: 'gateway', 'kafka-producer': 'kafkaProducer', 'kafka-consumer': 'kafkaConsumer', 'gpt-api': 'gptApi' } as const;
+
 export interface HelmTestProps {
   readonly release: Release;
 }
 
 /**
- * `helm test`: a pod that asks the gateway's readiness route (PostgreSQL, Kafka,
- * kafka-producer, gpt-api and the response stream all up). It runs the gateway image's
- * Node.js, so it needs no image of its own. Only in the chart.
+ * `helm test`: a pod that asks the readiness route of every service through its Service (the
+ * gateway: PostgreSQL, Kafka and its response stream; kafka-producer: Kafka; kafka-consumer:
+ * Kafka, PostgreSQL, gpt-api; gpt-api: PostgreSQL, Ollama, the models), and fails when one is
+ * not ready, printing each answer. Each is asked, not only the gateway, since the gateway's
+ * readiness does not cover the services it calls. It runs the gateway image's Node.js, so it
+ * needs no image of its own. Only in the chart.
  */
 export class HelmTest extends Construct {
   constructor(scope: Construct, id: string, { release }: HelmTestProps) {
     super(scope, id);
     const { s, v } = release;
-    const url = s.format`${release.url('gateway', PORTS.gateway)}/health/ready`;
-    const check = `fetch(process.argv[1]).then(async (r) => { console.log(r.status, await r.text()); process.exit(r.ok ? 0 : 1); }, (e) => { console.error(e.message); process.exit(1); })`;
+    const urls = HELM_TEST_SERVICES.map((component) => s.format`${release.url(component, PORTS[PORT_KEYS[component]])}/health/ready`);
+    // Every answer printed, then the exit code: 1 when any service was not ready or unreachable.
+    const check = `Promise.all(process.argv.slice(1).map((u) => fetch(u).then(async (r) => { console.log(u, r.status, await r.text()); return r.ok; }, (e) => { console.error(u, e.message); return false; }))).then((ok) => process.exit(ok.every(Boolean) ? 0 : 1))`;
     const pod = new ApiObject(this, 'pod', {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -33,7 +41,7 @@ export class HelmTest extends Construct {
           {
             name: 'check',
             image: release.image('gateway', v.gateway.image),
-            command: ['node', '-e', check, url],
+            command: ['node', '-e', check, ...urls],
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
             resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
           },

@@ -78,6 +78,8 @@ export class NetworkPolicies extends Construct {
     this.policy(scope, release, 'default-deny', all, [], [dns]);
 
     const apiServer: Rule = { peers: [anywhere], ports: API_SERVER_PORTS };
+    // `helm test` asks every service's readiness route (helm-test.ts), on its API port.
+    const helmTest: Rule = { peers: [pods('helm-test')], ports: [] };
     const registries: Rule = { peers: [anywhere], ports: v.networkPolicy.modelRegistryPorts };
     const operator = release.modelOperator;
 
@@ -87,8 +89,7 @@ export class NetworkPolicies extends Construct {
       gateway: {
         port: PORTS.gateway,
         metricsPort: METRICS_PORTS.gateway,
-        // `helm test` asks the gateway's readiness route.
-        from: [fromIngress, { peers: [pods('helm-test')], ports: [] }],
+        from: [fromIngress, helmTest],
         to: [
           { peers: [pods('kafka-producer')], ports: [PORTS.kafkaProducer] },
           { peers: [pods('gpt-api')], ports: [PORTS.gptApi] },
@@ -97,23 +98,31 @@ export class NetworkPolicies extends Construct {
           postgres,
         ],
       },
-      'kafka-producer': { port: PORTS.kafkaProducer, metricsPort: METRICS_PORTS.kafkaProducer, from: [{ peers: [pods('gateway')], ports: [] }], to: [kafka] },
+      'kafka-producer': { port: PORTS.kafkaProducer, metricsPort: METRICS_PORTS.kafkaProducer, from: [{ peers: [pods('gateway')], ports: [] }, helmTest], to: [kafka] },
       // The gateway's status page asks the workers' health.
       'kafka-consumer': {
         port: PORTS.kafkaConsumer,
         metricsPort: METRICS_PORTS.kafkaConsumer,
-        from: [{ peers: [pods('gateway')], ports: [] }],
+        from: [{ peers: [pods('gateway')], ports: [] }, helmTest],
         to: [kafka, { peers: [pods('gpt-api')], ports: [PORTS.gptApi] }, postgres],
       },
       'gpt-api': {
         port: PORTS.gptApi,
         metricsPort: METRICS_PORTS.gptApi,
-        from: [{ peers: [pods('gateway'), pods('kafka-consumer')], ports: [] }],
+        from: [{ peers: [pods('gateway'), pods('kafka-consumer')], ports: [] }, helmTest],
         to: [{ peers: [pods('ollama')], ports: [PORTS.ollama] }, postgres, { ...apiServer, when: operator }],
       },
       ui: { port: PORTS.ui, from: [fromIngress], to: [] },
-      // The `helm test` pod (chart only) asks the gateway.
-      'helm-test': { port: PORTS.gateway, from: [], to: [{ peers: [pods('gateway')], ports: [PORTS.gateway] }] },
+      // The `helm test` pod (chart only) asks each service's readiness route (helm-test.ts).
+      'helm-test': {
+        from: [],
+        to: [
+          { peers: [pods('gateway')], ports: [PORTS.gateway] },
+          { peers: [pods('kafka-producer')], ports: [PORTS.kafkaProducer] },
+          { peers: [pods('kafka-consumer')], ports: [PORTS.kafkaConsumer] },
+          { peers: [pods('gpt-api')], ports: [PORTS.gptApi] },
+        ],
+      },
       ollama: { port: PORTS.ollama, from: [{ peers: [pods('gpt-api'), pods('model-operator')], ports: [] }], to: [registries] },
       // No API: only Prometheus comes in, on the metrics port (kubelet probes are not policed).
       'model-operator': {
