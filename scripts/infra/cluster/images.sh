@@ -287,5 +287,5 @@ case "${1:-}" in
   trim) bash "$DOCKER_SH" start && trim "${2:-$CLUSTER_HOME/images/build.json}" ;;
   ollama) bash "$DOCKER_SH" start && mkdir -p "$WORK" && debian_root_tar && debian_image && ollama_image ;;
   image-name) echo "$OLLAMA_IMAGE" ;;
-  *) die "usage: $0 build [--file-output F]|base|ollama|image-name" ;;
+  *) die "usage: $0 build [--file-output F] [--no-cache]|base|trim [F]|ollama|image-name" ;;
 esac

@@ -42,7 +42,6 @@ export class HttpProducerClient extends ProducerClient {
     await this.post('/v1/cancellations', z.unknown(), cancellation, cancellation.requestId);
   }
 
-
   /** A CLIENT span, whose context the producer's SERVER span continues (traceparent). */
   private post<S extends z.ZodType>(path: string, schema: S, body: unknown, requestId: string): Promise<z.output<S>> {
     const url = new URL(path, this.config.PRODUCER_URL);

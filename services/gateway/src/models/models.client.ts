@@ -23,7 +23,6 @@ const RETRIES_MS = [300, 1_000];
  */
 @Injectable()
 export class ModelsClient {
-  readonly name = 'gpt-api';
   private readonly logger = new Logger(ModelsClient.name);
 
   private readonly cached = new Map<string, { catalog: ModelCatalog; at: number }>();
