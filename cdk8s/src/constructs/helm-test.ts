@@ -2,9 +2,13 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PORTS, type Release } from './context';
 
-/** The services `helm test` asks, in the order it prints them; network-policies.ts lets it reach each. */
-export const HELM_TEST_SERVICES = ['gateway', 'kafka-producer', 'kafka-consumer', 'gpt-api'] as const;
-const PORT_KEYS = { gateway: 'gateway', 'kafka-producer': 'kafkaProducer', 'kafka-consumer': 'kafkaConsumer', 'gpt-api': 'gptApi' } as const;
+/** The services `helm test` asks, with their API ports; network-policies.ts lets it reach each. */
+export const HELM_TEST_TARGETS = [
+  ['gateway', PORTS.gateway],
+  ['kafka-producer', PORTS.kafkaProducer],
+  ['kafka-consumer', PORTS.kafkaConsumer],
+  ['gpt-api', PORTS.gptApi],
+] as const;
 
 export interface HelmTestProps {
   readonly release: Release;
@@ -22,7 +26,7 @@ export class HelmTest extends Construct {
   constructor(scope: Construct, id: string, { release }: HelmTestProps) {
     super(scope, id);
     const { s, v } = release;
-    const urls = HELM_TEST_SERVICES.map((component) => s.format`${release.url(component, PORTS[PORT_KEYS[component]])}/health/ready`);
+    const urls = HELM_TEST_TARGETS.map(([component, port]) => s.format`${release.url(component, port)}/health/ready`);
     // Every answer printed, then the exit code: 1 when any service was not ready or unreachable.
     const check = `Promise.all(process.argv.slice(1).map((u) => fetch(u).then(async (r) => { console.log(u, r.status, await r.text()); return r.ok; }, (e) => { console.error(u, e.message); return false; }))).then((ok) => process.exit(ok.every(Boolean) ? 0 : 1))`;
     const pod = new ApiObject(this, 'pod', {

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { Condition } from '../settings/registry';
 import { METRICS_PORTS, PORTS, type Release } from './context';
+import { HELM_TEST_TARGETS } from './helm-test';
 
 export interface NetworkPoliciesProps {
   readonly release: Release;
@@ -114,15 +115,7 @@ export class NetworkPolicies extends Construct {
       },
       ui: { port: PORTS.ui, from: [fromIngress], to: [] },
       // The `helm test` pod (chart only) asks each service's readiness route (helm-test.ts).
-      'helm-test': {
-        from: [],
-        to: [
-          { peers: [pods('gateway')], ports: [PORTS.gateway] },
-          { peers: [pods('kafka-producer')], ports: [PORTS.kafkaProducer] },
-          { peers: [pods('kafka-consumer')], ports: [PORTS.kafkaConsumer] },
-          { peers: [pods('gpt-api')], ports: [PORTS.gptApi] },
-        ],
-      },
+      'helm-test': { from: [], to: HELM_TEST_TARGETS.map(([component, port]) => ({ peers: [pods(component)], ports: [port] })) },
       ollama: { port: PORTS.ollama, from: [{ peers: [pods('gpt-api'), pods('model-operator')], ports: [] }], to: [registries] },
       // No API: only Prometheus comes in, on the metrics port (kubelet probes are not policed).
       'model-operator': {
